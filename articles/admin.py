@@ -1,0 +1,422 @@
+"""The editors' workspace.
+
+Roles are enforced here on the server (querysets, permissions and form validation),
+not only by hiding buttons: a writer who forges a POST still cannot publish.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from articles import permissions
+from articles.models import (
+    Article,
+    Author,
+    Byline,
+    Country,
+    CriminalGroup,
+    HelpfulVote,
+    ReaderComment,
+    Section,
+    SlugRedirect,
+    Topic,
+)
+
+
+class ControlledTagsField(forms.ModelMultipleChoiceField):
+    """Pick existing countries or groups with type-ahead; a typo cannot create a new one."""
+
+
+class ArticleAdminForm(forms.ModelForm):
+    countries = ControlledTagsField(queryset=Country.objects.all(), required=False)
+    groups = ControlledTagsField(
+        queryset=CriminalGroup.objects.all(), required=False, label="Criminal groups"
+    )
+
+    class Meta:
+        model = Article
+        exclude = ["countries", "groups"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        site = admin.site
+        self.fields["countries"].widget = AutocompleteSelectMultiple(
+            Article._meta.get_field("countries").remote_field, site
+        )
+        self.fields["groups"].widget = AutocompleteSelectMultiple(
+            Article._meta.get_field("groups").remote_field, site
+        )
+        if self.instance.pk:
+            self.fields["countries"].initial = list(self.instance.countries.all())
+            self.fields["groups"].initial = list(self.instance.groups.all())
+        if "status" in self.fields and user is not None and not permissions.can_publish(user):
+            self.fields["status"].choices = [
+                choice
+                for choice in self.fields["status"].choices
+                if choice[0] != Article.Status.PUBLISHED
+            ]
+            self.fields["status"].help_text = "Writers submit for review; an editor publishes."
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        if self.user is not None and not permissions.can_publish(self.user):
+            if status == Article.Status.PUBLISHED:
+                raise forms.ValidationError("Only editors can publish or schedule an article.")
+            if cleaned.get("publish_at") and cleaned["publish_at"] != self.instance.publish_at:
+                self.add_error("publish_at", "Only editors can set the publish time.")
+        if cleaned.get("primary_country") and cleaned.get("primary_group"):
+            self.add_error("primary_group", "Choose one primary tag: a country or a group.")
+        if (
+            cleaned.get("primary_country")
+            and cleaned["primary_country"] not in (cleaned.get("countries") or [])
+        ):
+            self.add_error("primary_country", "The primary country must be one of the countries.")
+        if cleaned.get("primary_group") and cleaned["primary_group"] not in (
+            cleaned.get("groups") or []
+        ):
+            self.add_error("primary_group", "The primary group must be one of the groups.")
+        translation = cleaned.get("translation")
+        if translation is not None:
+            if translation.pk == self.instance.pk:
+                self.add_error("translation", "An article cannot be its own translation.")
+            elif translation.language == cleaned.get("language"):
+                self.add_error("translation", "The translation must be in the other language.")
+        return cleaned
+
+
+class BylineInline(admin.TabularInline):
+    model = Byline
+    extra = 1
+    autocomplete_fields = ["author"]
+    fields = ["author", "position"]
+    verbose_name = "author"
+    verbose_name_plural = "byline (in order)"
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", "Draft"),
+            ("review", "In review"),
+            ("scheduled", "Scheduled"),
+            ("live", "Published (live)"),
+        ]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "draft":
+                return queryset.filter(status=Article.Status.DRAFT)
+            case "review":
+                return queryset.filter(status=Article.Status.IN_REVIEW)
+            case "scheduled":
+                return queryset.scheduled()
+            case "live":
+                return queryset.published()
+        return queryset
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
+    inlines = [BylineInline]
+    list_display = [
+        "title",
+        "state",
+        "section",
+        "primary_tag_label",
+        "country_list",
+        "group_list",
+        "author_list",
+        "language",
+        "publish_at",
+        "helpful_counts",
+    ]
+    list_filter = [
+        StatusFilter,
+        "section",
+        "language",
+        "primary_country",
+        "primary_group",
+        "countries",
+        "groups",
+        "authors",
+        "licence",
+    ]
+    search_fields = ["title", "dek"]
+    date_hierarchy = "publish_at"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["primary_country", "primary_group", "translation"]
+    list_select_related = ["section__parent", "primary_country", "primary_group"]
+    readonly_fields = ["preview_link", "helpful_counts", "created_at", "updated_at"]
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "dek", "body"]}),
+        (
+            "Classification",
+            {
+                "fields": [
+                    "section",
+                    "countries",
+                    "groups",
+                    "topics",
+                    ("primary_country", "primary_group"),
+                ]
+            },
+        ),
+        ("Language", {"fields": ["language", "translation"]}),
+        (
+            "Featured image",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "featured_image",
+                    "featured_image_alt",
+                    "featured_image_caption",
+                    "featured_image_credit",
+                ],
+            },
+        ),
+        ("Publishing", {"fields": ["status", "publish_at", "licence", "preview_link"]}),
+        ("Reader response", {"classes": ["collapse"], "fields": ["helpful_counts"]}),
+        ("History", {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class RequestBoundForm(form_class):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, user=request.user, **inner)
+
+        return RequestBoundForm
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request).prefetch_related(
+            "countries", "groups", "bylines__author"
+        ).annotate(
+            yes_votes=Count("helpful_votes", filter=Q(helpful_votes__helpful=True), distinct=True),
+            no_votes=Count("helpful_votes", filter=Q(helpful_votes__helpful=False), distinct=True),
+        )
+        return queryset
+
+    # --- Permissions, enforced on every request ----------------------------
+    def has_change_permission(self, request, obj=None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or permissions.can_edit(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or permissions.can_delete(request.user, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not permissions.can_publish(request.user):
+            # Bulk delete would bypass the per-article rule for writers.
+            actions.pop("delete_selected", None)
+            for name in ("publish_now", "unpublish"):
+                actions.pop(name, None)
+        return actions
+
+    def save_model(self, request, obj: Article, form, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        if not permissions.can_publish(request.user) and obj.status == Article.Status.PUBLISHED:
+            # Defence in depth behind the form's validation.
+            raise PermissionDenied("Only editors can publish.")
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        # Countries and groups come from our controlled fields; topics go through taggit.
+        form.save_m2m()
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+        form.instance.countries.set(form.cleaned_data.get("countries") or [])
+        form.instance.groups.set(form.cleaned_data.get("groups") or [])
+
+    # --- Actions -----------------------------------------------------------
+    @admin.action(description="Publish selected articles now", permissions=["publish"])
+    def publish_now(self, request, queryset):
+        now = timezone.now()
+        count = 0
+        for article in queryset.exclude(status=Article.Status.PUBLISHED):
+            article.status = Article.Status.PUBLISHED
+            article.publish_at = article.publish_at if article.publish_at else now
+            article.save()
+            count += 1
+        self.message_user(request, f"Published {count} article(s).", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected articles (back to draft)", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        count = 0
+        for article in queryset.filter(status=Article.Status.PUBLISHED):
+            article.status = Article.Status.DRAFT
+            article.save()
+            count += 1
+        self.message_user(request, f"Unpublished {count} article(s).", messages.SUCCESS)
+
+    actions = ["publish_now", "unpublish"]
+
+    def has_publish_permission(self, request) -> bool:
+        return permissions.can_publish(request.user)
+
+    # --- Columns -----------------------------------------------------------
+    @admin.display(description="status", ordering="status")
+    def state(self, obj: Article) -> str:
+        if obj.is_scheduled:
+            return format_html("Scheduled<br><small>{}</small>", obj.publish_at.strftime("%d %b %Y %H:%M"))
+        return obj.get_status_display()
+
+    @admin.display(description="primary tag")
+    def primary_tag_label(self, obj: Article) -> str:
+        return str(obj.primary_tag or "—")
+
+    @admin.display(description="countries")
+    def country_list(self, obj: Article) -> str:
+        return ", ".join(tag.name for tag in obj.countries.all()) or "—"
+
+    @admin.display(description="groups")
+    def group_list(self, obj: Article) -> str:
+        return ", ".join(tag.name for tag in obj.groups.all()) or "—"
+
+    @admin.display(description="authors")
+    def author_list(self, obj: Article) -> str:
+        return ", ".join(byline.author.name for byline in obj.bylines.all()) or "—"
+
+    @admin.display(description="helpful (yes / no)")
+    def helpful_counts(self, obj: Article) -> str:
+        yes = getattr(obj, "yes_votes", None)
+        no = getattr(obj, "no_votes", None)
+        if yes is None:
+            yes = obj.helpful_votes.filter(helpful=True).count() if obj.pk else 0
+            no = obj.helpful_votes.filter(helpful=False).count() if obj.pk else 0
+        return f"{yes} / {no}"
+
+    @admin.display(description="preview")
+    def preview_link(self, obj: Article) -> str:
+        if not obj.pk:
+            return "Save the article to preview it."
+        links = [(reverse("articles:preview", args=[obj.pk]), "Preview (staff only)")]
+        if obj.is_public:
+            links.append((obj.get_absolute_url(), "View on site"))
+        return format_html_join(
+            " · ", '<a href="{}" target="_blank" rel="noopener">{}</a>', links
+        )
+
+
+class ProfiledTagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "article_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "description"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_articles=Count("tagged_items"))
+
+    @admin.display(description="articles", ordering="_articles")
+    def article_count(self, obj) -> int:
+        return obj._articles
+
+
+@admin.register(Country)
+class CountryAdmin(ProfiledTagAdmin):
+    pass
+
+
+@admin.register(CriminalGroup)
+class CriminalGroupAdmin(ProfiledTagAdmin):
+    pass
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "slug", "position"]
+    list_select_related = ["parent"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "user"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["user"]
+
+
+@admin.register(SlugRedirect)
+class SlugRedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_slug", "article", "created_at"]
+    search_fields = ["old_slug", "article__title"]
+    autocomplete_fields = ["article"]
+
+
+@admin.register(ReaderComment)
+class ReaderCommentAdmin(admin.ModelAdmin):
+    """The moderated inbox of readers' comments."""
+
+    list_display = ["created_at", "name", "email", "article", "status", "short_message"]
+    list_filter = ["status", "created_at"]
+    list_select_related = ["article"]
+    search_fields = ["name", "email", "message", "article__title"]
+    readonly_fields = ["article", "name", "email", "message", "created_at"]
+    date_hierarchy = "created_at"
+    actions = ["mark_read", "mark_answered", "mark_spam"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description="message")
+    def short_message(self, obj: ReaderComment) -> str:
+        return obj.message[:80] + ("…" if len(obj.message) > 80 else "")
+
+    def _mark(self, request, queryset, status: str) -> None:
+        count = queryset.update(status=status)
+        self.message_user(request, f"{count} message(s) marked {status}.", messages.SUCCESS)
+
+    @admin.action(description="Mark as read")
+    def mark_read(self, request, queryset):
+        self._mark(request, queryset, ReaderComment.Status.READ)
+
+    @admin.action(description="Mark as answered")
+    def mark_answered(self, request, queryset):
+        self._mark(request, queryset, ReaderComment.Status.ANSWERED)
+
+    @admin.action(description="Mark as spam")
+    def mark_spam(self, request, queryset):
+        self._mark(request, queryset, ReaderComment.Status.SPAM)
+
+
+@admin.register(HelpfulVote)
+class HelpfulVoteAdmin(admin.ModelAdmin):
+    list_display = ["article", "helpful", "created_at"]
+    list_filter = ["helpful"]
+    list_select_related = ["article"]
+    search_fields = ["article__title"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,423 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection, models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django_prose_editor.fields import ProseEditorField
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from articles.licences import LICENCE_CHOICES, default_licence, get_licence
+from articles.sanitize import clean_body
+
+
+class Section(models.Model):
+    """A small tree (News > Brief); the breadcrumb is read from it."""
+
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+    def lineage(self) -> list[Section]:
+        """This section and its ancestors, root first (the tree is two or three levels deep)."""
+        chain: list[Section] = []
+        node: Section | None = self
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    bio = models.TextField(blank=True)
+    photo = models.ImageField(upload_to="authors/", blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+        help_text="The staff account that writes under this byline, if any.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class ProfiledTag(TagBase):
+    """A controlled-vocabulary tag with a profile shown on its hub page."""
+
+    description = models.TextField(blank=True, help_text="Profile shown on the hub page.")
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+
+class Country(ProfiledTag):
+    class Meta(ProfiledTag.Meta):
+        verbose_name_plural = "countries"
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:country", kwargs={"slug": self.slug})
+
+
+class CriminalGroup(ProfiledTag):
+    class Meta(ProfiledTag.Meta):
+        verbose_name = "criminal group"
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:group", kwargs={"slug": self.slug})
+
+
+class Topic(TagBase):
+    class Meta:
+        ordering = ["name"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:topic", kwargs={"slug": self.slug})
+
+
+class TaggedCountry(TaggedItemBase):
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
+    tag = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="tagged_items")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="uniq_article_country")
+        ]
+
+
+class TaggedGroup(TaggedItemBase):
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
+    tag = models.ForeignKey(CriminalGroup, on_delete=models.CASCADE, related_name="tagged_items")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="uniq_article_group")
+        ]
+
+
+class TaggedTopic(TaggedItemBase):
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
+    tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged_items")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="uniq_article_topic")
+        ]
+
+
+class ArticleQuerySet(models.QuerySet):
+    """The read rules. Every public page, feed, sitemap and search goes through ``published()``."""
+
+    def published(self, *, at=None) -> ArticleQuerySet:
+        # A future publish time means "scheduled": it turns public by itself when the
+        # clock passes it, because every read compares with now. No cron, no worker.
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=at or timezone.now())
+
+    def scheduled(self) -> ArticleQuerySet:
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now())
+
+    def not_public(self) -> ArticleQuerySet:
+        return self.exclude(pk__in=self.published().values("pk"))
+
+    def in_language(self, language: str) -> ArticleQuerySet:
+        return self.filter(language=language)
+
+    def in_section(self, section: Section) -> ArticleQuerySet:
+        return self.filter(Q(section=section) | Q(section__parent=section))
+
+    def tagged_with_country(self, country: Country) -> ArticleQuerySet:
+        return self.filter(countries=country)
+
+    def tagged_with_group(self, group: CriminalGroup) -> ArticleQuerySet:
+        return self.filter(groups=group)
+
+    def search(self, query: str) -> ArticleQuerySet:
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchVector
+
+            vector = SearchVector("title", weight="A") + SearchVector("dek", weight="B")
+            return self.annotate(_search=vector).filter(
+                _search=SearchQuery(query, search_type="websearch", config="simple")
+            )
+        return self.filter(Q(title__icontains=query) | Q(dek__icontains=query))
+
+    def newest_first(self) -> ArticleQuerySet:
+        return self.order_by("-publish_at", "-pk")
+
+    def for_listing(self) -> ArticleQuerySet:
+        """Everything a teaser needs, in a fixed number of queries whatever the page size."""
+        return self.select_related(
+            "section__parent", "primary_country", "primary_group"
+        ).prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+        )
+
+    def for_page(self) -> ArticleQuerySet:
+        """Everything the article page needs, in a fixed number of queries."""
+        return self.for_listing().select_related("translation").prefetch_related(
+            "countries", "groups", "topics"
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        SPANISH = "es", "Spanish"
+
+    title = models.CharField(max_length=250)
+    slug = models.SlugField(max_length=250, unique=True)
+    dek = models.TextField("summary (dek)", blank=True, max_length=600)
+    body = ProseEditorField(
+        blank=True,
+        extensions={
+            "Bold": True,
+            "Italic": True,
+            "Strike": True,
+            "Underline": True,
+            "Subscript": True,
+            "Superscript": True,
+            "Heading": {"levels": [2, 3, 4]},
+            "BulletList": True,
+            "OrderedList": True,
+            "ListItem": True,
+            "Blockquote": True,
+            "HorizontalRule": True,
+            "HardBreak": True,
+            "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+            "History": True,
+        },
+        # One allowlist (articles.sanitize) for the admin form and for save(),
+        # so every write path, including scripts and imports, is covered.
+        sanitize=clean_body,
+    )
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
+    authors = models.ManyToManyField(Author, through="Byline", related_name="articles", blank=True)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    translation = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translated_from",
+        help_text="The same story in the other language.",
+    )
+    featured_image = models.ImageField(upload_to="articles/%Y/%m/", blank=True)
+    featured_image_alt = models.CharField("image alt text", max_length=250, blank=True)
+    featured_image_caption = models.CharField("image caption", max_length=300, blank=True)
+    featured_image_credit = models.CharField("image credit", max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        "publish time",
+        null=True,
+        blank=True,
+        help_text="A future time schedules the article; it goes public by itself at that time.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    licence = models.CharField(max_length=30, choices=LICENCE_CHOICES, default=default_licence)
+    primary_country = models.ForeignKey(
+        Country, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Label above the headline. Pick a country or a group, not both.",
+    )
+    primary_group = models.ForeignKey(
+        CriminalGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    countries = TaggableManager(
+        through=TaggedCountry, related_name="articles", blank=True, verbose_name="countries"
+    )
+    groups = TaggableManager(
+        through=TaggedGroup, related_name="articles", blank=True, verbose_name="criminal groups"
+    )
+    topics = TaggableManager(
+        through=TaggedTopic, related_name="articles", blank=True, verbose_name="topics"
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "publish_at"], name="article_visibility_idx"),
+            models.Index(fields=["section", "status", "publish_at"], name="article_section_idx"),
+            models.Index(fields=["language", "status", "publish_at"], name="article_language_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(primary_country__isnull=True) | Q(primary_group__isnull=True),
+                name="article_one_primary_tag",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(publish_at__isnull=False),
+                name="article_published_has_time",
+            ),
+        ]
+        permissions = [
+            ("publish_article", "Can publish, schedule and unpublish articles"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.body = clean_body(self.body)
+        if self.status == self.Status.PUBLISHED and self.publish_at is None:
+            self.publish_at = timezone.now()
+        if self.pk and kwargs.get("update_fields") is None:
+            self._remember_old_slug()
+        super().save(*args, **kwargs)
+
+    def _remember_old_slug(self) -> None:
+        previous = Article.objects.filter(pk=self.pk).values_list("slug", "status").first()
+        if previous and previous[0] != self.slug and previous[1] == self.Status.PUBLISHED:
+            # Readers and search engines know the old URL: keep it answering with a 301.
+            SlugRedirect.objects.update_or_create(old_slug=previous[0], defaults={"article": self})
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def get_canonical_url(self) -> str:
+        return settings.SITE_URL + self.get_absolute_url()
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > timezone.now()
+        )
+
+    @property
+    def primary_tag(self) -> Country | CriminalGroup | None:
+        return self.primary_country or self.primary_group
+
+    @property
+    def licence_info(self):
+        return get_licence(self.licence)
+
+    @property
+    def ordered_authors(self) -> list[Author]:
+        # Reads the prefetched bylines (ordered by position) when present.
+        return [byline.author for byline in self.bylines.all()]
+
+    def excerpt(self, length: int = 160) -> str:
+        """Dek or body text cut at a word boundary, with an ellipsis when cut."""
+        text = self.dek or strip_tags(self.body)
+        text = " ".join(text.split())
+        return Truncator(text).chars(length, truncate="…")
+
+
+class Byline(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="uniq_byline_author")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.article}"
+
+
+class SlugRedirect(models.Model):
+    """An old slug of a published article, answered with a permanent redirect."""
+
+    old_slug = models.SlugField(max_length=250, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.article.slug}"
+
+
+class HelpfulVote(models.Model):
+    """One "was this helpful?" answer per reader session and article."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="helpful_votes")
+    session_key = models.CharField(max_length=64)
+    helpful = models.BooleanField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "session_key"], name="uniq_vote_per_session")
+        ]
+
+    def __str__(self) -> str:
+        return f"{'yes' if self.helpful else 'no'} on {self.article_id}"
+
+
+class ReaderComment(models.Model):
+    """A message from a reader about an article; lands in a moderated inbox in the admin."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        READ = "read", "Read"
+        ANSWERED = "answered", "Answered"
+        SPAM = "spam", "Spam"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="reader_comments")
+    name = models.CharField(max_length=120)
+    email = models.EmailField()
+    message = models.TextField(max_length=5000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="comment_inbox_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} on {self.article}"

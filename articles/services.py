@@ -1,0 +1,57 @@
+"""Write workflows that span models, and the reads the article page composes."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+
+from articles.models import Article, HelpfulVote, ReaderComment
+
+RELATED_COUNT = 3
+
+
+@transaction.atomic
+def helpful_vote_record(*, article: Article, session_key: str, helpful: bool) -> bool:
+    """Store one vote per reader session; returns False when this session had voted already."""
+    try:
+        with transaction.atomic():
+            HelpfulVote.objects.create(article=article, session_key=session_key, helpful=helpful)
+    except IntegrityError:
+        return False
+    return True
+
+
+def helpful_vote_for(article: Article, session_key: str | None) -> HelpfulVote | None:
+    if not session_key:
+        return None
+    return HelpfulVote.objects.filter(article=article, session_key=session_key).first()
+
+
+@transaction.atomic
+def reader_comment_submit(*, article: Article, name: str, email: str, message: str) -> ReaderComment:
+    return ReaderComment.objects.create(article=article, name=name, email=email, message=message)
+
+
+def related_articles(article: Article, *, count: int = RELATED_COUNT) -> list[Article]:
+    """Published articles in the same language that share the most tags with ``article``.
+
+    A deliberately simple ranking (shared countries, groups and topics, then recency),
+    computed in one query; the related-content engine replaces it.
+    """
+    country_ids = [tag.pk for tag in article.countries.all()]
+    group_ids = [tag.pk for tag in article.groups.all()]
+    topic_ids = [tag.pk for tag in article.topics.all()]
+    shared = (
+        Count("taggedcountry", filter=Q(taggedcountry__tag_id__in=country_ids), distinct=True)
+        + Count("taggedgroup", filter=Q(taggedgroup__tag_id__in=group_ids), distinct=True) * 2
+        + Count("taggedtopic", filter=Q(taggedtopic__tag_id__in=topic_ids), distinct=True)
+    )
+    return list(
+        Article.objects.published()
+        .in_language(article.language)
+        .exclude(pk=article.pk)
+        .annotate(shared=shared)
+        .filter(shared__gt=0)
+        .order_by("-shared", "-publish_at")
+        .for_listing()[:count]
+    )

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from articles import views
+from articles.feeds import LatestArticlesFeed
+
+app_name = "articles"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("feed/", LatestArticlesFeed(), name="feed"),
+    path("search/", views.search, name="search"),
+    path("section/<slug:slug>/", views.section, name="section"),
+    path("country/<slug:slug>/", views.country, name="country"),
+    path("group/<slug:slug>/", views.group, name="group"),
+    path("topic/<slug:slug>/", views.topic, name="topic"),
+    path("author/<slug:slug>/", views.author, name="author"),
+    path("preview/<int:pk>/", views.preview, name="preview"),
+    path("article/<slug:slug>/", views.detail, name="detail"),
+    path("article/<slug:slug>/helpful/", views.helpful_vote, name="helpful"),
+    path("article/<slug:slug>/comment/", views.comment, name="comment"),
+]

@@ -1,0 +1,206 @@
+"""Reader-facing pages. Thin: parse, ask a QuerySet or a service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from articles import services
+from articles.forms import ReaderCommentForm
+from articles.models import (
+    Article,
+    Author,
+    Country,
+    CriminalGroup,
+    Section,
+    SlugRedirect,
+    Topic,
+)
+from articles.permissions import can_preview
+
+ORGANIZATION_SECTION = "the-organization"
+
+
+def _paginate(request: HttpRequest, queryset: QuerySet, per_page: int | None = None):
+    from django.conf import settings
+
+    paginator = Paginator(queryset, per_page or settings.ARTICLES_PER_PAGE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def _organization_items(limit: int = 5) -> list[Article]:
+    return list(
+        Article.objects.published()
+        .filter(section__slug=ORGANIZATION_SECTION)
+        .newest_first()
+        .for_listing()[:limit]
+    )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    public = Article.objects.published().newest_first().for_listing()
+    latest = list(public.exclude(section__slug=ORGANIZATION_SECTION)[:40])
+    lead = latest[0] if latest else None
+    # Group the latest stories by their top-level section in Python, from one query,
+    # so the home page costs the same number of queries however many sections exist.
+    by_section: dict[Section, list[Article]] = {}
+    for article in latest[1:]:
+        root = article.section.parent or article.section
+        bucket = by_section.setdefault(root, [])
+        if len(bucket) < 4:
+            bucket.append(article)
+    return render(
+        request,
+        "articles/home.html",
+        {
+            "lead": lead,
+            "by_section": sorted(by_section.items(), key=lambda kv: (kv[0].position, kv[0].name)),
+            "organization": _organization_items(),
+        },
+    )
+
+
+def _listing(
+    request: HttpRequest, *, heading: str, queryset: QuerySet, context: dict | None = None
+) -> HttpResponse:
+    page = _paginate(request, queryset.newest_first().for_listing())
+    return render(
+        request,
+        "articles/listing.html",
+        {"heading": heading, "page": page, **(context or {})},
+    )
+
+
+def section(request: HttpRequest, slug: str) -> HttpResponse:
+    current = get_object_or_404(Section.objects.select_related("parent"), slug=slug)
+    return _listing(
+        request,
+        heading=current.name,
+        queryset=Article.objects.published().in_section(current),
+        context={"section": current, "breadcrumb": current.lineage(), "profile": current.description},
+    )
+
+
+def country(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Country, slug=slug)
+    return _listing(
+        request,
+        heading=tag.name,
+        queryset=Article.objects.published().tagged_with_country(tag),
+        context={"hub": tag, "hub_kind": "Country", "profile": tag.description},
+    )
+
+
+def group(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(CriminalGroup, slug=slug)
+    return _listing(
+        request,
+        heading=tag.name,
+        queryset=Article.objects.published().tagged_with_group(tag),
+        context={"hub": tag, "hub_kind": "Criminal group", "profile": tag.description},
+    )
+
+
+def topic(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Topic, slug=slug)
+    return _listing(
+        request,
+        heading=tag.name,
+        queryset=Article.objects.published().filter(topics=tag),
+        context={"hub": tag, "hub_kind": "Topic"},
+    )
+
+
+def author(request: HttpRequest, slug: str) -> HttpResponse:
+    person = get_object_or_404(Author, slug=slug)
+    return _listing(
+        request,
+        heading=person.name,
+        queryset=Article.objects.published().filter(authors=person),
+        context={"hub": person, "hub_kind": "Author", "profile": person.bio},
+    )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    queryset = Article.objects.none()
+    if query:
+        queryset = Article.objects.published().search(query)
+    return _listing(
+        request, heading=f"Search: {query}" if query else "Search", queryset=queryset,
+        context={"query": query},
+    )
+
+
+def _render_article(request: HttpRequest, article: Article, *, preview: bool = False):
+    context = {
+        "article": article,
+        "breadcrumb": article.section.lineage(),
+        "translation": article.translation or getattr(article, "translated_from", None),
+        "related": services.related_articles(article),
+        "organization": _organization_items(),
+        "helpful_vote": services.helpful_vote_for(article, request.session.session_key),
+        "preview": preview,
+    }
+    return render(request, "articles/detail.html", context)
+
+
+def detail(request: HttpRequest, slug: str) -> HttpResponse:
+    article = Article.objects.published().for_page().filter(slug=slug).first()
+    if article is None:
+        moved = SlugRedirect.objects.filter(old_slug=slug).select_related("article").first()
+        if moved and moved.article.is_public:
+            return redirect(moved.article, permanent=True)
+        raise Http404("No such article")
+    return _render_article(request, article)
+
+
+@never_cache
+@staff_member_required
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article.objects.for_page(), pk=pk)
+    if not can_preview(request.user, article):
+        raise Http404("No such article")
+    response = _render_article(request, article, preview=True)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_POST
+def helpful_vote(request: HttpRequest, slug: str) -> HttpResponse:
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    answer = request.POST.get("helpful")
+    if answer not in {"yes", "no"}:
+        messages.error(request, "Please choose yes or no.")
+        return redirect(f"{article.get_absolute_url()}#helpful")
+    if not request.session.session_key:
+        request.session.save()
+    created = services.helpful_vote_record(
+        article=article, session_key=request.session.session_key, helpful=answer == "yes"
+    )
+    if created:
+        messages.success(request, "Thank you for your feedback.")
+    else:
+        messages.info(request, "You have already answered for this article. Thank you.")
+    return redirect(f"{article.get_absolute_url()}#helpful")
+
+
+def comment(request: HttpRequest, slug: str) -> HttpResponse:
+    article = get_object_or_404(Article.objects.published().for_listing(), slug=slug)
+    if request.method == "POST":
+        form = ReaderCommentForm(request.POST)
+        if form.is_valid():
+            if not form.is_bot():
+                services.reader_comment_submit(article=article, **form.comment_fields())
+            # Bots get the same thanks as people, so the honeypot teaches them nothing.
+            messages.success(request, "Thank you. Your comments reached our editors.")
+            return redirect(article)
+    else:
+        form = ReaderCommentForm()
+    return render(request, "articles/comment.html", {"article": article, "form": form})
