@@ -29,6 +29,8 @@ from articles.models import (
     SlugRedirect,
     Topic,
 )
+from related.admin import RELATED_INLINES, RelatedAdminMixin  # related content (issue 3)
+from related.tasks import related_refresh_on_commit  # related content (issue 3)
 
 
 class ControlledTagsField(forms.ModelMultipleChoiceField):
@@ -129,9 +131,9 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude, freshness
     form = ArticleAdminForm
-    inlines = [BylineInline]
+    inlines = [BylineInline, *RELATED_INLINES]
     list_display = [
         "title",
         "state",
@@ -257,6 +259,7 @@ class ArticleAdmin(admin.ModelAdmin):
             article.status = Article.Status.PUBLISHED
             article.publish_at = article.publish_at if article.publish_at else now
             article.save()
+            related_refresh_on_commit([article.pk])  # related: it may enter other lists
             count += 1
         self.message_user(request, f"Published {count} article(s).", messages.SUCCESS)
 
@@ -266,6 +269,7 @@ class ArticleAdmin(admin.ModelAdmin):
         for article in queryset.filter(status=Article.Status.PUBLISHED):
             article.status = Article.Status.DRAFT
             article.save()
+            related_refresh_on_commit([article.pk])  # related: it leaves every list
             count += 1
         self.message_user(request, f"Unpublished {count} article(s).", messages.SUCCESS)
 

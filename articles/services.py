@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 
 from articles.models import Article, HelpfulVote, ReaderComment
+from related.services import related_for_page
 
 RELATED_COUNT = 3
 
@@ -33,25 +33,9 @@ def reader_comment_submit(*, article: Article, name: str, email: str, message: s
 
 
 def related_articles(article: Article, *, count: int = RELATED_COUNT) -> list[Article]:
-    """Published articles in the same language that share the most tags with ``article``.
+    """The related block: editors' pins first, then the engine's suggestions (related app).
 
-    A deliberately simple ranking (shared countries, groups and topics, then recency),
-    computed in one query; the related-content engine replaces it.
+    Read from the stored, precomputed list in one query; items are ``Article`` objects with
+    ``related_reason`` / ``related_pinned`` attributes.
     """
-    country_ids = [tag.pk for tag in article.countries.all()]
-    group_ids = [tag.pk for tag in article.groups.all()]
-    topic_ids = [tag.pk for tag in article.topics.all()]
-    shared = (
-        Count("taggedcountry", filter=Q(taggedcountry__tag_id__in=country_ids), distinct=True)
-        + Count("taggedgroup", filter=Q(taggedgroup__tag_id__in=group_ids), distinct=True) * 2
-        + Count("taggedtopic", filter=Q(taggedtopic__tag_id__in=topic_ids), distinct=True)
-    )
-    return list(
-        Article.objects.published()
-        .in_language(article.language)
-        .exclude(pk=article.pk)
-        .annotate(shared=shared)
-        .filter(shared__gt=0)
-        .order_by("-shared", "-publish_at")
-        .for_listing()[:count]
-    )
+    return related_for_page(article, count=count)

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_prose_editor",
     "articles",
+    "related",
     "donations",
 ]
 
@@ -151,3 +152,16 @@ DEFAULT_LICENCE = env_str("DEFAULT_LICENCE", "cc-by-nc-4.0")
 ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 12)
 
 TAGGIT_CASE_INSENSITIVE = True
+
+# --- Related content (the related app; see docs/related.md) ------------------------------
+# Refreshing related lists after a save runs as a task. The immediate backend runs it right
+# after the commit, in-process, so `make run` needs no worker; production may point
+# TASKS_BACKEND at a queue-backed backend (e.g. django_tasks_db.DatabaseBackend) and run its
+# worker.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND") or "django.tasks.backends.immediate.ImmediateBackend"
+    }
+}
+# Optional overrides of related.engine.Weights, e.g. {"half_life_days": 180}.
+RELATED_WEIGHTS: dict[str, float] = {}

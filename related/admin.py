@@ -1,0 +1,217 @@
+"""Related-content controls on the article form: pins, exclusions, current suggestions.
+
+``ArticleAdmin`` (articles/admin.py) mixes in ``RelatedAdminMixin`` and lists ``RELATED_INLINES``.
+The mixin adds the one-click pin / exclude endpoints and refreshes related lists after saves and
+deletions (explicit calls, not signals).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from articles import permissions
+from articles.models import Article
+from related import services
+from related.models import MAX_PINS, RelatedExclusion, RelatedItem, RelatedPin
+from related.tasks import related_lists_refresh_on_commit, related_refresh_on_commit
+
+
+class _ParentPermissionInline(admin.TabularInline):
+    """Rights follow the article: whoever may edit the article may edit its related controls."""
+
+    fk_name = "article"
+
+    def _can_edit(self, request: HttpRequest, obj: Article | None) -> bool:
+        if not request.user.has_perm("articles.change_article"):
+            return False
+        return obj is None or permissions.can_edit(request.user, obj)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("articles.view_article")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._can_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._can_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._can_edit(request, obj)
+
+
+class RelatedPinInline(_ParentPermissionInline):
+    model = RelatedPin
+    autocomplete_fields = ["target"]
+    fields = ["target", "position"]
+    extra = 0
+    max_num = MAX_PINS
+    verbose_name = "pinned related article"
+    verbose_name_plural = f"Related content: pinned articles (up to {MAX_PINS}, shown first)"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Enforce the limit on the server too, not only by hiding the "add" link.
+        kwargs.setdefault("validate_max", True)
+        return super().get_formset(request, obj, **kwargs)
+
+
+class RelatedExclusionInline(_ParentPermissionInline):
+    model = RelatedExclusion
+    autocomplete_fields = ["target"]
+    fields = ["target"]
+    extra = 0
+    verbose_name = "excluded article"
+    verbose_name_plural = "Related content: never suggest these"
+
+
+class RelatedSuggestionInline(_ParentPermissionInline):
+    """Read-only: the engine's current automatic suggestions, with one-click controls."""
+
+    model = RelatedItem
+    fields = ["position", "suggestion", "score_label", "reason", "visibility", "controls"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    verbose_name = "automatic suggestion"
+    verbose_name_plural = "Related content: automatic suggestions (fill the places after pins)"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(pinned=False)
+            .select_related("target")
+            .order_by("rank")
+        )
+
+    @admin.display(description="#")
+    def position(self, item: RelatedItem) -> int:
+        return item.rank + 1
+
+    @admin.display(description="article")
+    def suggestion(self, item: RelatedItem) -> str:
+        url = reverse("admin:articles_article_change", args=[item.target_id])
+        return format_html('<a href="{}">{}</a>', url, item.target.title)
+
+    @admin.display(description="score")
+    def score_label(self, item: RelatedItem) -> str:
+        return f"{item.score:.3f}"
+
+    @admin.display(description="state")
+    def visibility(self, item: RelatedItem) -> str:
+        if item.target.is_scheduled:
+            return "scheduled (shown from its publish time)"
+        return "live" if item.target.is_public else item.target.get_status_display()
+
+    @admin.display(description="")
+    def controls(self, item: RelatedItem) -> str:
+        # The buttons submit the surrounding change form to our endpoints (formaction), which
+        # carries its CSRF token; the endpoints read nothing else from it. No JavaScript.
+        pin = reverse(
+            "admin:articles_article_related_pin", args=[item.article_id, item.target_id]
+        )
+        exclude = reverse(
+            "admin:articles_article_related_exclude", args=[item.article_id, item.target_id]
+        )
+        return format_html(
+            '<button type="submit" class="button" formaction="{}" formmethod="post" '
+            'formnovalidate>Pin</button> '
+            '<button type="submit" class="button" formaction="{}" formmethod="post" '
+            'formnovalidate>Exclude</button>',
+            pin,
+            exclude,
+        )
+
+
+RELATED_INLINES = [RelatedPinInline, RelatedExclusionInline, RelatedSuggestionInline]
+
+
+class RelatedAdminMixin:
+    """For ``ArticleAdmin``: pin/exclude endpoints and freshness after saves and deletions."""
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:object_id>/related/<int:target_id>/pin/",
+                wrap(self.related_pin_view),
+                name="articles_article_related_pin",
+            ),
+            path(
+                "<int:object_id>/related/<int:target_id>/exclude/",
+                wrap(self.related_exclude_view),
+                name="articles_article_related_exclude",
+            ),
+            *super().get_urls(),
+        ]
+
+    def related_pin_view(self, request: HttpRequest, object_id: int, target_id: int):
+        return self._related_control(
+            request, object_id, target_id, services.related_pin_add, "Pinned “{}”."
+        )
+
+    def related_exclude_view(self, request: HttpRequest, object_id: int, target_id: int):
+        return self._related_control(
+            request,
+            object_id,
+            target_id,
+            services.related_exclude_add,
+            "“{}” will not be suggested for this article.",
+        )
+
+    def _related_control(
+        self,
+        request: HttpRequest,
+        object_id: int,
+        target_id: int,
+        action: Callable[..., object],
+        done: str,
+    ) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = Article.objects.filter(pk=object_id).first()
+        if article is None:
+            raise Http404("No such article")
+        # The same rule as the change form: writers only touch their own unpublished work.
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        target = get_object_or_404(Article, pk=target_id)
+        try:
+            action(article=article, target=target)
+        except services.RelatedControlError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, done.format(target.title))
+        return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    def save_model(self, request, obj: Article, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Runs after the admin's transaction commits, i.e. after tags and pins are saved too.
+        related_refresh_on_commit([obj.pk])
+
+    def delete_model(self, request, obj: Article) -> None:
+        showing = services.lists_showing([obj.pk])
+        super().delete_model(request, obj)
+        related_lists_refresh_on_commit(showing)
+
+    def delete_queryset(self, request, queryset) -> None:
+        ids = list(queryset.values_list("pk", flat=True))
+        showing = [pk for pk in services.lists_showing(ids) if pk not in ids]
+        super().delete_queryset(request, queryset)
+        related_lists_refresh_on_commit(showing)

@@ -1,0 +1,362 @@
+"""The related-content ranking engine: pure scoring, no database.
+
+How a candidate ``c`` scores for a source article ``a`` (all weights live in ``Weights``)::
+
+    relevance = group   * Σ idf(g)  over shared criminal groups
+              + country * Σ idf(k)  over shared countries
+              + topic   * Σ idf(t)  over shared topics
+              + text    * cosine(tfidf(a), tfidf(c))
+    score     = relevance * (floor + (1 - floor) * 0.5 ** (|days between a and c| / half_life))
+
+``idf`` is normalised to 0..1 (``log(1 + N/df) / log(1 + N)``): a tag on 40% of the corpus adds
+little, a tag on one article in a thousand adds nearly its full weight. The text vector is the
+article's top ``max_terms`` TF-IDF terms of title (boosted), dek (boosted) and body, L2-normalised,
+so their dot product is a cosine. The recency factor never falls below ``recency_floor``: a strong
+text match across the years still surfaces, a weak one does not.
+
+The final list is chosen by maximal marginal relevance over the primary tag, so three stories
+about the same group give way to a good alternative (pins count as already chosen).
+
+Candidates come from an index (``CandidateIndex``): the database (``related.services``) or
+memory (``related.rebuild``); both run this same code, so a rebuild equals per-article refreshes.
+"""
+
+from __future__ import annotations
+
+import heapq
+import html
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Protocol
+
+# --- Weights: the one place to tune the ranking ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Every knob of the ranking. Override any of them with ``settings.RELATED_WEIGHTS``."""
+
+    # Signal strengths (multiply a normalised 0..1 idf, or the 0..1 text cosine).
+    group: float = 3.0  # a shared criminal group is the strongest editorial signal
+    country: float = 1.2
+    topic: float = 0.8
+    text: float = 3.0
+    # Recency relative to the source article: half the decaying share is lost every half-life.
+    half_life_days: float = 365.0
+    recency_floor: float = 0.3  # the share of relevance that never decays
+    # Diversity (MMR): 0 = pure relevance; the penalty for repeating a chosen primary tag.
+    diversity: float = 0.35
+    # Text vectors.
+    max_terms: int = 24
+    title_boost: int = 3
+    dek_boost: int = 2
+    # Output.
+    automatic: int = 6  # automatic items stored per article (3 shown; the rest absorb changes)
+    min_score: float = 0.05  # below this a "suggestion" is noise
+    similar_text: float = 0.12  # cosine from which the reason says "similar text"
+    # Candidate retrieval bounds (the cost of one article's computation).
+    posting_budget: int = 6000  # index rows read through rare features
+    window: int = 60  # nearest-in-time articles taken from each over-long posting list
+    common_keys: int = 3  # how many over-long tag postings get such a window
+    shortlist: int = 200  # candidates scored exactly
+
+
+def weights_from(overrides: Mapping[str, float] | None) -> Weights:
+    if not overrides:
+        return Weights()
+    known = {f.name for f in fields(Weights)}
+    unknown = set(overrides) - known
+    if unknown:
+        raise ValueError(f"RELATED_WEIGHTS has unknown keys: {', '.join(sorted(unknown))}")
+    return replace(Weights(), **overrides)
+
+
+# --- Text ------------------------------------------------------------------------------------
+
+_TAG = re.compile(r"<[^>]+>")
+_WORD = re.compile(r"[^\W\d_]{3,40}")
+# Function words in our two languages, plus newsroom boilerplate that every story contains.
+_STOPWORD_TEXT = """
+    the and for that with this from have has had was were are been not but they their them
+    his her its our you your who whom which what when where why how all any both each few more
+    most other some such only own same than too very can will just should now also into over
+    after before about against between through during under again further then once here there
+    said says say one two three four five new year years would could may might must did does
+    doing being out off own per via while because until upon within without among across
+    according told reported report reports reporting news according officials official
+    los las del por para con una uno unos unas que como más pero sus sin sobre este esta estos
+    estas ese esa esos esas entre desde hasta según también fue han hay ser son está están
+    había tiene tienen dijo donde cuando muy ya porque sido otro otra otros otras todo todos
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+def tokens(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+
+
+def term_counts(title: str, dek: str, body: str, weights: Weights) -> Counter[str]:
+    """Term frequencies of an article, headline and dek counted several times."""
+    counts: Counter[str] = Counter(tokens(html.unescape(_TAG.sub(" ", body or ""))))
+    for word in tokens(title or ""):
+        counts[word] += weights.title_boost
+    for word in tokens(dek or ""):
+        counts[word] += weights.dek_boost
+    return counts
+
+
+def term_vector(
+    counts: Mapping[str, int], df: Mapping[str, int], n_docs: int, max_terms: int
+) -> dict[str, float]:
+    """Top ``max_terms`` TF-IDF weights (sublinear tf, smooth idf), L2-normalised."""
+    scored = [
+        (
+            (1.0 + math.log(count)) * (math.log((1 + n_docs) / (1 + df.get(term, 0))) + 1.0),
+            term,
+        )
+        for term, count in counts.items()
+    ]
+    top = heapq.nlargest(max_terms, scored)  # ties broken by term: deterministic
+    norm = math.sqrt(sum(w * w for w, _ in top)) or 1.0
+    return {term: w / norm for w, term in top}
+
+
+def tag_idf(df: int, n_docs: int) -> float:
+    """0..1: 1 for a tag on one article, close to 0 for a tag on every article."""
+    if n_docs <= 1:
+        return 1.0
+    return min(1.0, math.log(1 + n_docs / max(df, 1)) / math.log(1 + n_docs))
+
+
+# --- Sources, candidates and the index protocol -------------------------------------------
+
+TAG_KINDS = ("g", "c", "t")  # group, country, topic; "w" marks a text term
+
+
+def kind_of(key: str) -> str:
+    return key[0]
+
+
+@dataclass
+class Source:
+    """What the engine needs to know about the article whose list is computed."""
+
+    article_id: int
+    language: str
+    day: float  # days since the epoch of its publish time (or now, for a draft)
+    keys: dict[str, float]  # feature key -> weight (1.0 for tags, TF-IDF for terms)
+    names: dict[str, str] = field(default_factory=dict)  # tag key -> display name
+
+
+@dataclass
+class Suggestion:
+    article_id: int
+    score: float
+    relevance: float = 0.0
+    text: float = 0.0
+    day: float = 0.0
+    primary: str | None = None
+    shared: list[str] = field(default_factory=list)
+    reason: str = ""
+
+
+class CandidateIndex(Protocol):
+    def n_docs(self, language: str) -> int: ...
+
+    def posting_lengths(self, keys: Iterable[str], language: str) -> dict[str, int]: ...
+
+    def postings(
+        self, keys: Iterable[str], language: str, exclude: int
+    ) -> Iterable[tuple[int, str, float, float]]: ...
+
+    def nearest(
+        self, key: str, language: str, day: float, limit: int, exclude: int
+    ) -> Iterable[tuple[int, float]]: ...
+
+    def memberships(
+        self, article_ids: Iterable[int], keys: Iterable[str]
+    ) -> Iterable[tuple[int, str, float]]: ...
+
+    def eligible(self, article_ids: Iterable[int], language: str) -> dict[int, str | None]:
+        """The ids that may be suggested (visibility re-checked), mapped to their primary tag."""
+        ...
+
+
+def primary_key(country_id: int | None, group_id: int | None) -> str | None:
+    if group_id:
+        return f"g:{group_id}"
+    if country_id:
+        return f"c:{country_id}"
+    return None
+
+
+def recency(days_apart: float, weights: Weights) -> float:
+    decay = 0.5 ** (abs(days_apart) / weights.half_life_days)
+    return weights.recency_floor + (1.0 - weights.recency_floor) * decay
+
+
+def _kind_weight(kind: str, weights: Weights) -> float:
+    return {"g": weights.group, "c": weights.country, "t": weights.topic, "w": weights.text}[kind]
+
+
+def score(source: Source, index: CandidateIndex, weights: Weights) -> list[Suggestion]:
+    """Every shortlisted candidate with its exact score, best first (not yet filtered)."""
+    if not source.keys:
+        return []
+    language = source.language
+    n_docs = max(index.n_docs(language), 1)
+    lengths = index.posting_lengths(source.keys, language)
+    live_keys = [key for key in source.keys if lengths.get(key)]
+    # What one shared key is worth for this source (the candidate's side is its stored weight).
+    contribution: dict[str, float] = {}
+    for key in live_keys:
+        kind = kind_of(key)
+        strength = _kind_weight(kind, weights)
+        if kind == "w":
+            contribution[key] = strength * source.keys[key]
+        else:
+            contribution[key] = strength * tag_idf(lengths[key], n_docs)
+
+    # Rare keys (short postings) are read in full: they carry the strongest evidence, and
+    # their total is bounded by the budget. Long postings (a big country, a generic word) are
+    # only checked for the shortlisted candidates, plus a window of stories near the source's
+    # date so that an article tagged with nothing but "Mexico" still finds neighbours.
+    rare: list[str] = []
+    common: list[str] = []
+    spent = 0
+    for key in sorted(live_keys, key=lambda k: (lengths[k], k)):
+        if spent + lengths[key] <= weights.posting_budget:
+            rare.append(key)
+            spent += lengths[key]
+        else:
+            common.append(key)
+
+    partial: dict[int, float] = defaultdict(float)
+    text_dot: dict[int, float] = defaultdict(float)
+    shared: dict[int, list[str]] = defaultdict(list)
+    days: dict[int, float] = {}
+    for article_id, key, weight, day in index.postings(rare, language, source.article_id):
+        partial[article_id] += contribution[key] * weight
+        shared[article_id].append(key)
+        days[article_id] = day
+        if key[0] == "w":
+            text_dot[article_id] += source.keys[key] * weight
+    window_keys = sorted(
+        (k for k in common if kind_of(k) in TAG_KINDS), key=lambda k: (-contribution[k], k)
+    )[: weights.common_keys]
+    for key in window_keys:
+        for article_id, day in index.nearest(
+            key, language, source.day, weights.window, source.article_id
+        ):
+            partial.setdefault(article_id, 0.0)
+            days[article_id] = day
+
+    def provisional(article_id: int) -> tuple[float, int]:
+        return partial[article_id] * recency(days[article_id] - source.day, weights), article_id
+
+    shortlist = heapq.nlargest(weights.shortlist, partial, key=provisional)
+    if common and shortlist:
+        for article_id, key, weight in index.memberships(shortlist, common):
+            partial[article_id] += contribution[key] * weight
+            shared[article_id].append(key)
+            if key[0] == "w":
+                text_dot[article_id] += source.keys[key] * weight
+
+    scored: list[Suggestion] = []
+    for article_id in shortlist:
+        relevance = partial[article_id]
+        value = relevance * recency(days[article_id] - source.day, weights)
+        if value < weights.min_score:
+            continue
+        scored.append(
+            Suggestion(
+                article_id=article_id,
+                score=value,
+                relevance=relevance,
+                text=text_dot[article_id],
+                day=days[article_id],
+                shared=sorted(set(shared[article_id]), key=lambda k: (-contribution[k], k)),
+            )
+        )
+    scored.sort(key=lambda s: (-s.score, -s.day, s.article_id))
+    return scored
+
+
+def choose(
+    source: Source,
+    scored: list[Suggestion],
+    index: CandidateIndex,
+    *,
+    excluded: Iterable[int] = (),
+    pinned: Iterable[tuple[int, str | None]] = (),
+    weights: Weights,
+) -> list[Suggestion]:
+    """The automatic items to store: not excluded or pinned, visible, diversified, explained."""
+    pins = list(pinned)
+    blocked = set(excluded) | {source.article_id} | {article_id for article_id, _ in pins}
+    head = [s for s in scored if s.article_id not in blocked][: weights.automatic * 4]
+    # Visibility and language are re-checked here (the index may lag behind an edit).
+    allowed = index.eligible([s.article_id for s in head], source.language)
+    head = [s for s in head if s.article_id in allowed]
+    for suggestion in head:
+        suggestion.primary = allowed[suggestion.article_id]
+    chosen = diversify(head, [primary for _, primary in pins], weights)
+    for suggestion in chosen:
+        suggestion.reason = explain(suggestion, source.names, weights)
+    return chosen
+
+
+def rank(
+    source: Source,
+    index: CandidateIndex,
+    *,
+    excluded: Iterable[int] = (),
+    pinned: Iterable[tuple[int, str | None]] = (),
+    weights: Weights,
+) -> list[Suggestion]:
+    """The automatic suggestions for ``source``, best first, diversified, with reasons."""
+    scored = score(source, index, weights)
+    return choose(source, scored, index, excluded=excluded, pinned=pinned, weights=weights)
+
+
+def diversify(
+    ranked: list[Suggestion], chosen_primaries: list[str | None], weights: Weights
+) -> list[Suggestion]:
+    """Maximal marginal relevance on the primary tag.
+
+    ``(1 - diversity) * score/best - diversity * [primary tag already chosen]``: a story whose
+    primary tag is already on the list must be clearly better than the alternative to win.
+    """
+    if not ranked:
+        return []
+    best = ranked[0].score or 1.0
+    seen = {p for p in chosen_primaries if p}
+    pool = list(ranked)
+    picked: list[Suggestion] = []
+    while pool and len(picked) < weights.automatic:
+        def marginal(s: Suggestion) -> float:
+            repeat = 1.0 if s.primary is not None and s.primary in seen else 0.0
+            return (1 - weights.diversity) * s.score / best - weights.diversity * repeat
+
+        top = max(pool, key=lambda s: (marginal(s), s.score, -s.article_id))
+        pool.remove(top)
+        picked.append(top)
+        if top.primary:
+            seen.add(top.primary)
+    return picked
+
+
+def explain(suggestion: Suggestion, names: Mapping[str, str], weights: Weights) -> str:
+    """A short human reason: "shares Zetas, Guatemala; similar text"."""
+    tags = [names[k] for k in suggestion.shared if kind_of(k) in TAG_KINDS and k in names]
+    parts = []
+    if tags:
+        parts.append("shares " + ", ".join(tags[:3]) + (" and more" if len(tags) > 3 else ""))
+    if suggestion.text >= weights.similar_text:
+        parts.append("similar text")
+    if not parts:
+        parts.append("related words")
+    return "; ".join(parts)
