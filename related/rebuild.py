@@ -1,0 +1,314 @@
+"""Recompute every related list: the engine of ``manage.py rebuild_related``.
+
+Three phases, each resumable from a checkpoint row (``RebuildCheckpoint``):
+
+1. ``stats``: exact term document frequencies over all candidate articles (``TermStat``).
+2. ``index``: every article's ``RelatedFeature`` rows, replaced batch by batch.
+3. ``rank``: every article's list, ranked against an in-memory copy of the index (the same
+   ``engine`` code as a live refresh, with no query per article), replaced batch by batch.
+
+Safe while the site serves: each batch replaces its articles' rows in one transaction, so a
+reader sees an article's old list or its new one, never a mix; live refreshes keep running and
+are serialised with the rebuild on the article row (see ``services.store_list``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+
+from django.db import transaction
+from django.utils import timezone
+
+from articles.models import Article
+from related import engine
+from related.engine import Source, Weights
+from related.models import (
+    RebuildCheckpoint,
+    RelatedExclusion,
+    RelatedFeature,
+    RelatedItem,
+    RelatedPin,
+    RelatedState,
+    TermStat,
+)
+from related.services import (
+    PIN_REASON,
+    build_source,
+    candidate_articles,
+    feature_rows,
+    get_weights,
+    tag_keys,
+    to_day,
+)
+
+CHECKPOINT = "rebuild_related"
+PHASES = ("stats", "index", "rank")
+Progress = Callable[[str, int, int], None]
+
+
+class MemoryIndex:
+    """``engine.CandidateIndex`` over an in-memory copy of ``RelatedFeature``."""
+
+    def __init__(self, n_docs: dict[str, int], meta: dict[int, tuple[str, str | None]]):
+        self._n_docs = n_docs
+        self.meta = meta  # candidate id -> (language, primary tag key)
+        self.features: dict[int, dict[str, float]] = defaultdict(dict)
+        self.day_of: dict[int, float] = {}
+        self._postings: dict[tuple[str, str], list[tuple[int, float]]] = defaultdict(list)
+        self._days: dict[tuple[str, str], list[float]] = {}
+
+    @classmethod
+    def load(cls) -> MemoryIndex:
+        n_docs = {
+            term.split(":", 1)[1]: df
+            for term, df in TermStat.objects.filter(
+                term__startswith=f"{TermStat.DOCS}:"
+            ).values_list("term", "df")
+        }
+        meta = {
+            pk: (language, engine.primary_key(country, group))
+            for pk, language, country, group in candidate_articles().values_list(
+                "pk", "language", "primary_country_id", "primary_group_id"
+            )
+        }
+        index = cls(n_docs, meta)
+        rows = RelatedFeature.objects.values_list(
+            "article_id", "key", "weight", "language", "published_at"
+        ).order_by()
+        index.add_rows(rows.iterator(chunk_size=20_000))
+        index.freeze()
+        return index
+
+    def add_rows(self, rows: Iterable[tuple[int, str, float, str, dt.datetime]]) -> None:
+        for article_id, key, weight, language, published_at in rows:
+            self.features[article_id][key] = weight
+            if article_id not in self.day_of:
+                self.day_of[article_id] = to_day(published_at)
+            self._postings[(language, key)].append((article_id, weight))
+
+    def freeze(self) -> None:
+        """Sort each posting list by date so ``nearest`` can bisect it."""
+        day_of = self.day_of
+        for key, postings in self._postings.items():
+            postings.sort(key=lambda p: (day_of[p[0]], p[0]))
+            self._days[key] = [day_of[aid] for aid, _ in postings]
+
+    # engine.CandidateIndex
+    def n_docs(self, language: str) -> int:
+        return self._n_docs.get(language, 0)
+
+    def posting_lengths(self, keys, language):
+        postings = self._postings
+        return {key: len(postings[(language, key)]) for key in keys if (language, key) in postings}
+
+    def postings(self, keys, language, exclude):
+        day_of = self.day_of
+        for key in keys:
+            for article_id, weight in self._postings.get((language, key), ()):
+                if article_id != exclude:
+                    yield article_id, key, weight, day_of[article_id]
+
+    def nearest(self, key, language, day, limit, exclude):
+        postings = self._postings.get((language, key), [])
+        days = self._days.get((language, key), [])
+        split = bisect.bisect_right(days, day)
+        # Same halves as the database: up to ``limit`` on or before the day, ``limit`` after.
+        before = [p for p in reversed(postings[max(0, split - limit - 1) : split])]
+        before = [p for p in before if p[0] != exclude][:limit]
+        after = [p for p in postings[split : split + limit + 1] if p[0] != exclude][:limit]
+        return [(aid, self.day_of[aid]) for aid, _ in before + after]
+
+    def memberships(self, article_ids, keys):
+        keys = list(keys)
+        for article_id in article_ids:
+            features = self.features.get(article_id, {})
+            for key in keys:
+                if key in features:
+                    yield article_id, key, features[key]
+
+    def eligible(self, article_ids, language):
+        result = {}
+        for article_id in article_ids:
+            meta = self.meta.get(article_id)
+            if meta is not None and meta[0] == language:
+                result[article_id] = meta[1]
+        return result
+
+
+def _checkpoint(phase: str, last_id: int) -> None:
+    RebuildCheckpoint.objects.update_or_create(
+        name=CHECKPOINT, defaults={"phase": phase, "last_id": last_id}
+    )
+
+
+def _batches(ids: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def phase_stats(weights: Weights, progress: Progress) -> None:
+    df: Counter[str] = Counter()
+    n_docs: Counter[str] = Counter()
+    rows = candidate_articles().order_by().values_list("language", "title", "dek", "body")
+    total = candidate_articles().count()
+    done = 0
+    for language, title, dek, body in rows.iterator(chunk_size=2000):
+        df.update(engine.term_counts(title, dek, body, weights).keys())
+        n_docs[language] += 1
+        done += 1
+        if done % 1000 == 0:
+            progress("stats", done, total)
+    progress("stats", done, total)
+    stats = [TermStat(term=term, df=count) for term, count in df.items()]
+    stats.append(TermStat(term=TermStat.DOCS, df=sum(n_docs.values())))
+    stats += [TermStat(term=f"{TermStat.DOCS}:{lang}", df=n) for lang, n in n_docs.items()]
+    eligible = list(candidate_articles().values_list("pk", flat=True))
+    with transaction.atomic():
+        TermStat.objects.all().delete()
+        TermStat.objects.bulk_create(stats, batch_size=5000)
+        RelatedState.objects.all().delete()
+        RelatedState.objects.bulk_create(
+            [RelatedState(article_id=pk, counted_in_stats=True) for pk in eligible],
+            batch_size=5000,
+        )
+        _checkpoint("index", 0)
+
+
+def phase_index(weights: Weights, progress: Progress, *, after: int, batch: int) -> None:
+    df = dict(TermStat.objects.values_list("term", "df"))
+    ids = list(Article.objects.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True))
+    done = 0
+    total = len(ids)
+    for chunk in _batches(ids, batch):
+        eligible = set(candidate_articles().filter(pk__in=chunk).values_list("pk", flat=True))
+        names = tag_keys(eligible)
+        rows: list[RelatedFeature] = []
+        articles = Article.objects.filter(pk__in=eligible).only(
+            "pk", "language", "publish_at", "title", "dek", "body"
+        )
+        for article in articles:
+            counts = engine.term_counts(article.title, article.dek, article.body, weights)
+            n_docs = df.get(f"{TermStat.DOCS}:{article.language}", 0)
+            source = build_source(article, names[article.pk], counts, df, n_docs, weights)
+            rows += feature_rows(article, source)
+        with transaction.atomic():
+            RelatedFeature.objects.filter(article_id__in=chunk).delete()
+            RelatedFeature.objects.bulk_create(rows, batch_size=5000)
+            _checkpoint("index", chunk[-1])
+        done += len(chunk)
+        progress("index", done, total)
+    _checkpoint("rank", 0)
+
+
+def phase_rank(weights: Weights, progress: Progress, *, after: int, batch: int) -> None:
+    progress("loading index", 0, 0)
+    index = MemoryIndex.load()
+    df = dict(TermStat.objects.values_list("term", "df"))
+    pins: dict[int, list[tuple[int, str | None]]] = defaultdict(list)
+    for article_id, target, country, group in (
+        RelatedPin.objects.order_by("article_id", "position", "pk").values_list(
+            "article_id", "target_id", "target__primary_country_id", "target__primary_group_id"
+        )
+    ):
+        pins[article_id].append((target, engine.primary_key(country, group)))
+    excluded: dict[int, set[int]] = defaultdict(set)
+    for article_id, target in RelatedExclusion.objects.values_list("article_id", "target_id"):
+        excluded[article_id].add(target)
+
+    rows = list(
+        Article.objects.filter(pk__gt=after)
+        .order_by("pk")
+        .values_list("pk", "language", "publish_at")
+    )
+    total = len(rows)
+    done = 0
+    now = timezone.now()
+    for chunk in _batches(rows, batch):
+        ids = [pk for pk, _, _ in chunk]
+        names = tag_keys(ids)
+        # Sources of candidates come from the index itself; others (drafts) from their text.
+        others = {
+            article.pk: article
+            for article in Article.objects.filter(pk__in=[i for i in ids if i not in index.meta])
+            .only("pk", "language", "publish_at", "title", "dek", "body")
+        }
+        items: list[RelatedItem] = []
+        for pk, language, publish_at in chunk:
+            if pk in others:
+                article = others[pk]
+                counts = engine.term_counts(article.title, article.dek, article.body, weights)
+                n_docs = index.n_docs(language)
+                source = build_source(article, names[pk], counts, df, n_docs, weights)
+            else:
+                source = Source(
+                    article_id=pk,
+                    language=language,
+                    day=to_day(publish_at or now),
+                    keys=dict(index.features.get(pk, {})),
+                    names=names[pk],
+                )
+            scored = engine.score(source, index, weights)
+            chosen = engine.choose(
+                source,
+                scored,
+                index,
+                excluded=excluded.get(pk, ()),
+                pinned=pins.get(pk, []),
+                weights=weights,
+            )
+            position = 0
+            for target, _ in pins.get(pk, []):
+                items.append(
+                    RelatedItem(
+                        article_id=pk, target_id=target, rank=position, score=0.0,
+                        reason=PIN_REASON, pinned=True, computed_at=now,
+                    )
+                )
+                position += 1
+            for suggestion in chosen:
+                items.append(
+                    RelatedItem(
+                        article_id=pk, target_id=suggestion.article_id, rank=position,
+                        score=round(suggestion.score, 6), reason=suggestion.reason[:200],
+                        computed_at=now,
+                    )
+                )
+                position += 1
+        # The in-memory index is a snapshot: drop targets that stopped being candidates (or
+        # were deleted) while we ranked, so the rebuild never re-adds an unpublished story.
+        targets = {item.target_id for item in items if not item.pinned}
+        still = set(candidate_articles().filter(pk__in=targets).values_list("pk", flat=True))
+        items = [item for item in items if item.pinned or item.target_id in still]
+        with transaction.atomic():
+            list(Article.objects.select_for_update().filter(pk__in=ids).values_list("pk"))
+            RelatedItem.objects.filter(article_id__in=ids).delete()
+            RelatedItem.objects.bulk_create(items, batch_size=5000)
+            _checkpoint("rank", ids[-1])
+        done += len(chunk)
+        progress("rank", done, total)
+
+
+def rebuild(
+    *,
+    resume: bool = False,
+    batch: int = 500,
+    progress: Progress | None = None,
+    weights: Weights | None = None,
+) -> None:
+    """Recompute the index and every list; ``resume`` continues an interrupted run."""
+    weights = weights or get_weights()
+    report = progress or (lambda phase, done, total: None)
+    state = RebuildCheckpoint.objects.filter(name=CHECKPOINT).first() if resume else None
+    phase, last_id = (state.phase, state.last_id) if state else ("stats", 0)
+    if phase == "stats":
+        phase_stats(weights, report)
+        phase, last_id = "index", 0
+    if phase == "index":
+        phase_index(weights, report, after=last_id, batch=batch)
+        phase, last_id = "rank", 0
+    if phase == "rank":
+        phase_rank(weights, report, after=last_id, batch=batch)
+    RebuildCheckpoint.objects.filter(name=CHECKPOINT).delete()
