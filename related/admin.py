@@ -123,17 +123,15 @@ class RelatedSuggestionInline(_ParentPermissionInline):
     def controls(self, item: RelatedItem) -> str:
         # The buttons submit the surrounding change form to our endpoints (formaction), which
         # carries its CSRF token; the endpoints read nothing else from it. No JavaScript.
-        pin = reverse(
-            "admin:articles_article_related_pin", args=[item.article_id, item.target_id]
-        )
+        pin = reverse("admin:articles_article_related_pin", args=[item.article_id, item.target_id])
         exclude = reverse(
             "admin:articles_article_related_exclude", args=[item.article_id, item.target_id]
         )
         return format_html(
             '<button type="submit" class="button" formaction="{}" formmethod="post" '
-            'formnovalidate>Pin</button> '
+            "formnovalidate>Pin</button> "
             '<button type="submit" class="button" formaction="{}" formmethod="post" '
-            'formnovalidate>Exclude</button>',
+            "formnovalidate>Exclude</button>",
             pin,
             exclude,
         )

@@ -337,6 +337,7 @@ def diversify(
     pool = list(ranked)
     picked: list[Suggestion] = []
     while pool and len(picked) < weights.automatic:
+
         def marginal(s: Suggestion) -> float:
             repeat = 1.0 if s.primary is not None and s.primary in seen else 0.0
             return (1 - weights.diversity) * s.score / best - weights.diversity * repeat

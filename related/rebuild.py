@@ -208,10 +208,10 @@ def phase_rank(weights: Weights, progress: Progress, *, after: int, batch: int) 
     index = MemoryIndex.load()
     df = dict(TermStat.objects.values_list("term", "df"))
     pins: dict[int, list[tuple[int, str | None]]] = defaultdict(list)
-    for article_id, target, country, group in (
-        RelatedPin.objects.order_by("article_id", "position", "pk").values_list(
-            "article_id", "target_id", "target__primary_country_id", "target__primary_group_id"
-        )
+    for article_id, target, country, group in RelatedPin.objects.order_by(
+        "article_id", "position", "pk"
+    ).values_list(
+        "article_id", "target_id", "target__primary_country_id", "target__primary_group_id"
     ):
         pins[article_id].append((target, engine.primary_key(country, group)))
     excluded: dict[int, set[int]] = defaultdict(set)
@@ -232,8 +232,9 @@ def phase_rank(weights: Weights, progress: Progress, *, after: int, batch: int) 
         # Sources of candidates come from the index itself; others (drafts) from their text.
         others = {
             article.pk: article
-            for article in Article.objects.filter(pk__in=[i for i in ids if i not in index.meta])
-            .only("pk", "language", "publish_at", "title", "dek", "body")
+            for article in Article.objects.filter(
+                pk__in=[i for i in ids if i not in index.meta]
+            ).only("pk", "language", "publish_at", "title", "dek", "body")
         }
         items: list[RelatedItem] = []
         for pk, language, publish_at in chunk:
@@ -263,16 +264,24 @@ def phase_rank(weights: Weights, progress: Progress, *, after: int, batch: int) 
             for target, _ in pins.get(pk, []):
                 items.append(
                     RelatedItem(
-                        article_id=pk, target_id=target, rank=position, score=0.0,
-                        reason=PIN_REASON, pinned=True, computed_at=now,
+                        article_id=pk,
+                        target_id=target,
+                        rank=position,
+                        score=0.0,
+                        reason=PIN_REASON,
+                        pinned=True,
+                        computed_at=now,
                     )
                 )
                 position += 1
             for suggestion in chosen:
                 items.append(
                     RelatedItem(
-                        article_id=pk, target_id=suggestion.article_id, rank=position,
-                        score=round(suggestion.score, 6), reason=suggestion.reason[:200],
+                        article_id=pk,
+                        target_id=suggestion.article_id,
+                        rank=position,
+                        score=round(suggestion.score, 6),
+                        reason=suggestion.reason[:200],
                         computed_at=now,
                     )
                 )

@@ -119,9 +119,7 @@ class DbIndex:
         return [(aid, key, weight, to_day(at)) for aid, key, weight, at in rows]
 
     def nearest(self, key, language, day, limit, exclude):
-        base = RelatedFeature.objects.filter(key=key, language=language).exclude(
-            article_id=exclude
-        )
+        base = RelatedFeature.objects.filter(key=key, language=language).exclude(article_id=exclude)
         moment = from_day(day)
         before = base.filter(published_at__lte=moment).order_by("-published_at")
         after = base.filter(published_at__gt=moment).order_by("published_at")

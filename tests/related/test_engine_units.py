@@ -22,7 +22,9 @@ def test_recency_halves_the_decaying_share_every_half_life():
 
 
 def test_text_vector_ignores_markup_and_stopwords_and_is_normalised():
-    counts = engine.term_counts("The cartel", "", "<p onclick='x'>the cartel and its port</p>", engine.Weights())
+    counts = engine.term_counts(
+        "The cartel", "", "<p onclick='x'>the cartel and its port</p>", engine.Weights()
+    )
     assert "the" not in counts and "onclick" not in counts
     vector = engine.term_vector(counts, {}, 10, max_terms=24)
     assert sum(w * w for w in vector.values()) == pytest.approx(1.0)

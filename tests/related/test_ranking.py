@@ -25,9 +25,9 @@ pytestmark = pytest.mark.django_db
 
 def stored(article: Article) -> list[int]:
     return list(
-        RelatedItem.objects.filter(article=article).order_by("rank").values_list(
-            "target_id", flat=True
-        )
+        RelatedItem.objects.filter(article=article)
+        .order_by("rank")
+        .values_list("target_id", flat=True)
     )
 
 
@@ -128,8 +128,7 @@ def test_diversity_keeps_three_stories_from_sharing_one_primary_tag(rebuild_all)
     gulf = CriminalGroupFactory(name="Gulf Cartel")
     source = ArticleFactory(groups=[zetas, gulf], primary_group=zetas, **story("port"))
     same_primary = [
-        ArticleFactory(groups=[zetas, gulf], primary_group=zetas, **story("port"))
-        for _ in range(4)
+        ArticleFactory(groups=[zetas, gulf], primary_group=zetas, **story("port")) for _ in range(4)
     ]
     alternative = ArticleFactory(groups=[gulf], primary_group=gulf, **story("port"))
     rebuild_all()
