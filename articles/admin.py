@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
@@ -31,15 +32,26 @@ from articles.models import (
 )
 
 
-class ControlledTagsField(forms.ModelMultipleChoiceField):
-    """Pick existing countries or groups with type-ahead; a typo cannot create a new one."""
+class TagAutocomplete(AutocompleteSelectMultiple):
+    def optgroups(self, name, value, attr=None):
+        # A mistyped value posted by hand must re-render as an error, not crash the lookup.
+        return super().optgroups(name, [v for v in value if str(v).isdigit()], attr)
+
+
+def _controlled_tags_field(name: str, model, label: str) -> forms.ModelMultipleChoiceField:
+    """Pick existing tags with type-ahead; a typo cannot create a new country or group."""
+    return forms.ModelMultipleChoiceField(
+        queryset=model.objects.all(),
+        required=False,
+        label=label,
+        widget=TagAutocomplete(Article._meta.get_field(name), admin.site),
+        help_text="Type to search. New entries are added by an editor under their own list.",
+    )
 
 
 class ArticleAdminForm(forms.ModelForm):
-    countries = ControlledTagsField(queryset=Country.objects.all(), required=False)
-    groups = ControlledTagsField(
-        queryset=CriminalGroup.objects.all(), required=False, label="Criminal groups"
-    )
+    countries = _controlled_tags_field("countries", Country, "Countries")
+    groups = _controlled_tags_field("groups", CriminalGroup, "Criminal groups")
 
     class Meta:
         model = Article
@@ -48,13 +60,6 @@ class ArticleAdminForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        site = admin.site
-        self.fields["countries"].widget = AutocompleteSelectMultiple(
-            Article._meta.get_field("countries").remote_field, site
-        )
-        self.fields["groups"].widget = AutocompleteSelectMultiple(
-            Article._meta.get_field("groups").remote_field, site
-        )
         if self.instance.pk:
             self.fields["countries"].initial = list(self.instance.countries.all())
             self.fields["groups"].initial = list(self.instance.groups.all())
@@ -223,8 +228,8 @@ class ArticleAdmin(admin.ModelAdmin):
             return False
         return obj is None or permissions.can_delete(request.user, obj)
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location)
         if not permissions.can_publish(request.user):
             # Bulk delete would bypass the per-article rule for writers.
             actions.pop("delete_selected", None)

@@ -300,10 +300,17 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs) -> None:
-        self.body = clean_body(self.body)
+    def clean(self) -> None:
+        self._default_publish_time()
+
+    def _default_publish_time(self) -> None:
+        # "Published" with no time means "now"; a time in the future means "scheduled".
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()
+
+    def save(self, *args, **kwargs) -> None:
+        self.body = clean_body(self.body)
+        self._default_publish_time()
         if self.pk and kwargs.get("update_fields") is None:
             self._remember_old_slug()
         super().save(*args, **kwargs)
