@@ -167,6 +167,9 @@ class ArticleAdmin(admin.ModelAdmin):
     list_select_related = ["section__parent", "primary_country", "primary_group"]
     readonly_fields = ["preview_link", "helpful_counts", "created_at", "updated_at"]
     list_per_page = 50
+
+    class Media:
+        css = {"all": ["newsroom/admin.css"]}
     fieldsets = [
         (None, {"fields": ["title", "slug", "dek", "body"]}),
         (

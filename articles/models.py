@@ -172,6 +172,10 @@ class ArticleQuerySet(models.QuerySet):
     def newest_first(self) -> ArticleQuerySet:
         return self.order_by("-publish_at", "-pk")
 
+    def for_teaser(self) -> ArticleQuerySet:
+        """Title, primary tag, date and excerpt: one query, no byline."""
+        return self.select_related("section", "primary_country", "primary_group")
+
     def for_listing(self) -> ArticleQuerySet:
         """Everything a teaser needs, in a fixed number of queries whatever the page size."""
         return self.select_related(

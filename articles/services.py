@@ -61,5 +61,5 @@ def related_articles(article: Article, *, count: int = RELATED_COUNT) -> list[Ar
         .annotate(shared=shared)
         .filter(shared__gt=0)
         .order_by("-shared", "-publish_at")
-        .for_listing()[:count]
+        .for_teaser()[:count]
     )

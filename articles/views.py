@@ -39,7 +39,7 @@ def _organization_items(limit: int = 5) -> list[Article]:
         Article.objects.published()
         .filter(section__slug=ORGANIZATION_SECTION)
         .newest_first()
-        .for_listing()[:limit]
+        .for_teaser()[:limit]
     )
 
 
