@@ -55,7 +55,26 @@ class ArticleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        exclude = ["countries", "groups"]
+        # countries and groups are the controlled fields above; the rest are Article's own.
+        fields = [
+            "title",
+            "slug",
+            "dek",
+            "body",
+            "section",
+            "topics",
+            "primary_country",
+            "primary_group",
+            "language",
+            "translation",
+            "featured_image",
+            "featured_image_alt",
+            "featured_image_caption",
+            "featured_image_credit",
+            "status",
+            "publish_at",
+            "licence",
+        ]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,9 +100,8 @@ class ArticleAdminForm(forms.ModelForm):
                 self.add_error("publish_at", "Only editors can set the publish time.")
         if cleaned.get("primary_country") and cleaned.get("primary_group"):
             self.add_error("primary_group", "Choose one primary tag: a country or a group.")
-        if (
-            cleaned.get("primary_country")
-            and cleaned["primary_country"] not in (cleaned.get("countries") or [])
+        if cleaned.get("primary_country") and cleaned["primary_country"] not in (
+            cleaned.get("countries") or []
         ):
             self.add_error("primary_country", "The primary country must be one of the countries.")
         if cleaned.get("primary_group") and cleaned["primary_group"] not in (
@@ -170,6 +188,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["newsroom/admin.css"]}
+
     fieldsets = [
         (None, {"fields": ["title", "slug", "dek", "body"]}),
         (
@@ -212,11 +231,18 @@ class ArticleAdmin(admin.ModelAdmin):
         return RequestBoundForm
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        queryset = super().get_queryset(request).prefetch_related(
-            "countries", "groups", "bylines__author"
-        ).annotate(
-            yes_votes=Count("helpful_votes", filter=Q(helpful_votes__helpful=True), distinct=True),
-            no_votes=Count("helpful_votes", filter=Q(helpful_votes__helpful=False), distinct=True),
+        queryset = (
+            super()
+            .get_queryset(request)
+            .prefetch_related("countries", "groups", "bylines__author")
+            .annotate(
+                yes_votes=Count(
+                    "helpful_votes", filter=Q(helpful_votes__helpful=True), distinct=True
+                ),
+                no_votes=Count(
+                    "helpful_votes", filter=Q(helpful_votes__helpful=False), distinct=True
+                ),
+            )
         )
         return queryset
 
@@ -268,7 +294,9 @@ class ArticleAdmin(admin.ModelAdmin):
             count += 1
         self.message_user(request, f"Published {count} article(s).", messages.SUCCESS)
 
-    @admin.action(description="Unpublish selected articles (back to draft)", permissions=["publish"])
+    @admin.action(
+        description="Unpublish selected articles (back to draft)", permissions=["publish"]
+    )
     def unpublish(self, request, queryset):
         count = 0
         for article in queryset.filter(status=Article.Status.PUBLISHED):
@@ -286,7 +314,9 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="status", ordering="status")
     def state(self, obj: Article) -> str:
         if obj.is_scheduled:
-            return format_html("Scheduled<br><small>{}</small>", obj.publish_at.strftime("%d %b %Y %H:%M"))
+            return format_html(
+                "Scheduled<br><small>{}</small>", obj.publish_at.strftime("%d %b %Y %H:%M")
+            )
         return obj.get_status_display()
 
     @admin.display(description="primary tag")
@@ -321,9 +351,7 @@ class ArticleAdmin(admin.ModelAdmin):
         links = [(reverse("articles:preview", args=[obj.pk]), "Preview (staff only)")]
         if obj.is_public:
             links.append((obj.get_absolute_url(), "View on site"))
-        return format_html_join(
-            " · ", '<a href="{}" target="_blank" rel="noopener">{}</a>', links
-        )
+        return format_html_join(" · ", '<a href="{}" target="_blank" rel="noopener">{}</a>', links)
 
 
 class ProfiledTagAdmin(admin.ModelAdmin):

@@ -186,8 +186,10 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_page(self) -> ArticleQuerySet:
         """Everything the article page needs, in a fixed number of queries."""
-        return self.for_listing().select_related("translation").prefetch_related(
-            "countries", "groups", "topics"
+        return (
+            self.for_listing()
+            .select_related("translation")
+            .prefetch_related("countries", "groups", "topics")
         )
 
 
@@ -261,7 +263,11 @@ class Article(models.Model):
     )
     licence = models.CharField(max_length=30, choices=LICENCE_CHOICES, default=default_licence)
     primary_country = models.ForeignKey(
-        Country, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="Label above the headline. Pick a country or a group, not both.",
     )
     primary_group = models.ForeignKey(
@@ -304,6 +310,16 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        self.body = clean_body(self.body)
+        self._default_publish_time()
+        if self.pk and kwargs.get("update_fields") is None:
+            self._remember_old_slug()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
     def clean(self) -> None:
         self._default_publish_time()
 
@@ -312,21 +328,11 @@ class Article(models.Model):
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
             self.publish_at = timezone.now()
 
-    def save(self, *args, **kwargs) -> None:
-        self.body = clean_body(self.body)
-        self._default_publish_time()
-        if self.pk and kwargs.get("update_fields") is None:
-            self._remember_old_slug()
-        super().save(*args, **kwargs)
-
     def _remember_old_slug(self) -> None:
         previous = Article.objects.filter(pk=self.pk).values_list("slug", "status").first()
         if previous and previous[0] != self.slug and previous[1] == self.Status.PUBLISHED:
             # Readers and search engines know the old URL: keep it answering with a 301.
             SlugRedirect.objects.update_or_create(old_slug=previous[0], defaults={"article": self})
-
-    def get_absolute_url(self) -> str:
-        return reverse("articles:detail", kwargs={"slug": self.slug})
 
     def get_canonical_url(self) -> str:
         return settings.SITE_URL + self.get_absolute_url()

@@ -12,7 +12,11 @@ def _check(**env: str) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}}
     return subprocess.run(
         [sys.executable, "manage.py", "check"],
-        cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

@@ -13,8 +13,14 @@ def share_links(article: Article) -> list[dict[str, str]]:
     url = article.get_canonical_url()
     title = article.title
     return [
-        {"label": "X", "url": "https://x.com/intent/post?" + urlencode({"url": url, "text": title})},
-        {"label": "Facebook", "url": "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})},
+        {
+            "label": "X",
+            "url": "https://x.com/intent/post?" + urlencode({"url": url, "text": title}),
+        },
+        {
+            "label": "Facebook",
+            "url": "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url}),
+        },
         {
             "label": "LinkedIn",
             "url": "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url}),

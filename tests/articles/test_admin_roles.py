@@ -190,7 +190,12 @@ def test_country_autocomplete_answers_writers(client, writer):
     client.force_login(writer)
     response = client.get(
         "/admin/autocomplete/",
-        {"term": "Guat", "app_label": "articles", "model_name": "article", "field_name": "countries"},
+        {
+            "term": "Guat",
+            "app_label": "articles",
+            "model_name": "article",
+            "field_name": "countries",
+        },
     )
     assert response.status_code == 200
     assert [r["text"] for r in response.json()["results"]] == ["Guatemala"]
@@ -206,8 +211,9 @@ def test_changelist_shows_helpful_counts_and_filters(client, editor, section):
 
 
 def test_preview_is_staff_only_never_cached_and_noindexed(client, editor, section):
-    draft = ArticleFactory(section=section, status=Article.Status.DRAFT, publish_at=None,
-                           title="Draft under embargo")
+    draft = ArticleFactory(
+        section=section, status=Article.Status.DRAFT, publish_at=None, title="Draft under embargo"
+    )
     preview_url = f"/preview/{draft.pk}/"
     anonymous = client.get(preview_url)
     assert anonymous.status_code == 302 and "/admin/login/" in anonymous["Location"]

@@ -131,8 +131,9 @@ def test_translation_is_linked_both_ways(client, article):
 def test_related_block_shows_only_same_language_published_items(client, article):
     zetas = article.groups.get()
     ArticleFactory(title="Spanish Zetas item", language="es", groups=[zetas])
-    ArticleFactory(title="Draft Zetas item", status=Article.Status.DRAFT, publish_at=None,
-                   groups=[zetas])
+    ArticleFactory(
+        title="Draft Zetas item", status=Article.Status.DRAFT, publish_at=None, groups=[zetas]
+    )
     html = client.get(article.get_absolute_url()).content.decode()
     related = html[html.index('id="related-heading"') :]
     assert "Spanish Zetas item" not in related and "Draft Zetas item" not in related

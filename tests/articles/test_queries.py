@@ -35,12 +35,18 @@ def _article(n_tags: int, n_authors: int, slug: str):
     topics = [TopicFactory(slug=f"t{i}") for i in range(n_tags)]
     authors = [AuthorFactory() for _ in range(n_authors)]
     article = ArticleFactory(
-        slug=slug, section=section, countries=countries, groups=groups, topics=topics,
-        authors=authors, primary_country=countries[0],
+        slug=slug,
+        section=section,
+        countries=countries,
+        groups=groups,
+        topics=topics,
+        authors=authors,
+        primary_country=countries[0],
     )
     for _ in range(3):
-        ArticleFactory(section=section, groups=groups[:1], countries=countries[:1],
-                       authors=authors[:1])
+        ArticleFactory(
+            section=section, groups=groups[:1], countries=countries[:1], authors=authors[:1]
+        )
     return article
 
 

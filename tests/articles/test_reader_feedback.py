@@ -78,8 +78,12 @@ def test_invalid_comment_rerenders_with_errors_and_keeps_input(client, article):
 def test_honeypot_comment_is_thanked_but_not_stored(client, article):
     response = client.post(
         f"/article/{article.slug}/comment/",
-        {"name": "Bot", "email": "bot@example.org", "message": "Buy cheap things now!!",
-         "website": "http://spam.example"},
+        {
+            "name": "Bot",
+            "email": "bot@example.org",
+            "message": "Buy cheap things now!!",
+            "website": "http://spam.example",
+        },
         follow=True,
     )
     assert "Your comments reached our editors" in response.content.decode()
@@ -99,8 +103,9 @@ def test_comment_form_requires_csrf_token(article):
 def test_editor_sees_comments_inbox(client, article):
     from tests.factories import UserFactory
 
-    ReaderComment.objects.create(article=article, name="Rosa", email="r@example.org",
-                                 message="Useful piece, thank you.")
+    ReaderComment.objects.create(
+        article=article, name="Rosa", email="r@example.org", message="Useful piece, thank you."
+    )
     client.force_login(UserFactory(role="Editor"))
     html = client.get("/admin/articles/readercomment/?status__exact=new").content.decode()
     assert "Useful piece, thank you." in html

@@ -45,16 +45,27 @@ def world():
     visible = ArticleFactory(title="Visible story about the border", section=brief, **tags)
     hidden = {
         "draft": ArticleFactory(
-            title="Hidden draft", slug="hidden-draft", section=brief,
-            status=Article.Status.DRAFT, publish_at=None, **tags,
+            title="Hidden draft",
+            slug="hidden-draft",
+            section=brief,
+            status=Article.Status.DRAFT,
+            publish_at=None,
+            **tags,
         ),
         "review": ArticleFactory(
-            title="Hidden review", slug="hidden-review", section=brief,
-            status=Article.Status.IN_REVIEW, publish_at=None, **tags,
+            title="Hidden review",
+            slug="hidden-review",
+            section=brief,
+            status=Article.Status.IN_REVIEW,
+            publish_at=None,
+            **tags,
         ),
         "scheduled": ArticleFactory(
-            title="Hidden scheduled", slug="hidden-scheduled", section=brief,
-            publish_at=timezone.now() + dt.timedelta(days=2), **tags,
+            title="Hidden scheduled",
+            slug="hidden-scheduled",
+            section=brief,
+            publish_at=timezone.now() + dt.timedelta(days=2),
+            **tags,
         ),
     }
     return visible, hidden

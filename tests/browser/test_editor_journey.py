@@ -56,4 +56,7 @@ def test_editor_writes_publishes_and_finds_the_story_on_home_and_hub(page):
     page.goto("/country/mexico/")
     page.get_by_role("link", name=article.title).click()
     page.wait_for_url(f"**{article.get_absolute_url()}")
-    assert "Local officials say the route moved within weeks." in page.locator(".article-body").inner_text()
+    assert (
+        "Local officials say the route moved within weeks."
+        in page.locator(".article-body").inner_text()
+    )

@@ -16,12 +16,18 @@ def test_reader_reads_a_story_follows_related_content_and_votes_helpful(page):
     guatemala = CountryFactory(name="Guatemala", slug="guatemala")
     zetas = CriminalGroupFactory(name="Zetas", slug="zetas")
     earlier = ArticleFactory(
-        title="Zetas cell dismantled near the border", section=brief,
-        countries=[guatemala], groups=[zetas], primary_group=zetas,
+        title="Zetas cell dismantled near the border",
+        section=brief,
+        countries=[guatemala],
+        groups=[zetas],
+        primary_group=zetas,
     )
     lead = ArticleFactory(
-        title="Guatemala tightens border controls", section=brief,
-        countries=[guatemala], groups=[zetas], primary_country=guatemala,
+        title="Guatemala tightens border controls",
+        section=brief,
+        countries=[guatemala],
+        groups=[zetas],
+        primary_country=guatemala,
     )
     assert lead.publish_at > earlier.publish_at
 
