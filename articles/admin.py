@@ -189,6 +189,12 @@ class ArticleAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ["newsroom/admin.css"]}
 
+    def view_on_site(self, obj: Article) -> str:
+        # Drafts and scheduled stories 404 on their public URL; staff get the preview.
+        return (
+            obj.get_absolute_url() if obj.is_public else reverse("articles:preview", args=[obj.pk])
+        )
+
     fieldsets = [
         (None, {"fields": ["title", "slug", "dek", "body"]}),
         (

@@ -41,3 +41,9 @@ def test_bad_database_url_names_the_variable():
 def test_good_configuration_starts():
     result = _check(DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="news.example.org")
     assert result.returncode == 0, result.stderr
+
+
+def test_unknown_default_licence_is_reported_at_start():
+    result = _check(DEBUG="1", DEFAULT_LICENCE="cc-everything")
+    assert result.returncode != 0
+    assert "DEFAULT_LICENCE='cc-everything' is not a known licence." in result.stderr
