@@ -668,6 +668,21 @@ THREADS: list[Thread] = [
 ]
 
 
+# Where a thread's stories happen when they are set in its home country (default: anywhere in
+# the country).
+THREAD_PLACES: dict[str, tuple[str, ...]] = {
+    "zetas-guatemala": ("Petén", "Huehuetenango", "Izabal", "Alta Verapaz", "Zacapa"),
+    "zetas-mexico": ("Nuevo Laredo", "Coahuila", "Veracruz", "Tamaulipas", "Tabasco"),
+    "gulf-tamaulipas": ("Reynosa", "Matamoros", "Nuevo Laredo", "Tamaulipas"),
+    "sinaloa": ("Culiacán", "Tijuana", "Sonora", "Mexico City", "Chihuahua"),
+    "cjng": ("Guadalajara", "Michoacán", "Zacatecas", "Colima", "Guanajuato"),
+    "clan-del-golfo": ("Urabá", "Bajo Cauca", "Córdoba", "Chocó"),
+    "eln": ("Catatumbo", "Arauca", "Cauca", "Cúcuta"),
+    "peru-gold": ("Madre de Dios", "Puno", "La Libertad", "Pataz"),
+    "mexico-migrant-routes": ("Tapachula", "Reynosa", "Tijuana", "Ciudad Juárez", "Chiapas"),
+}
+
+
 # ---------------------------------------------------------------------------------------------
 # Sentence templates. "G|" marks a template that needs a named criminal group.
 # Placeholders: Actor/actor (headline/in-sentence), de_actor (Spanish "de"+actor), country,
@@ -731,7 +746,7 @@ EVENTS: dict[str, dict[str, Templates]] = {
             "titles": [
                 "Authorities Seize {tons} Tons of Cocaine Near {place}",
                 "G|Cocaine Haul in {place} Points to New {Actor} Route",
-                "Record Seizure in {place} Exposes Gaps in {country}'s Port Controls",
+                "Record Seizure in {place} Exposes Gaps in {country}'s Drug Controls",
             ],
             "deks": [
                 "The shipment, hidden among legal cargo, was one of the largest recorded in "
@@ -752,7 +767,7 @@ EVENTS: dict[str, dict[str, Templates]] = {
             "titles": [
                 "Decomisan {tons} toneladas de cocaína cerca de {place}",
                 "G|Cargamento de cocaína en {place} revela nueva ruta {de_actor}",
-                "Decomiso récord en {place} expone fallas en los controles portuarios de {country}",
+                "Decomiso récord en {place} expone fallas en los controles antidrogas de {country}",
             ],
             "deks": [
                 "El cargamento, oculto entre mercancía legal, fue uno de los mayores "
@@ -1290,8 +1305,8 @@ EVENTS: dict[str, dict[str, Templates]] = {
             "leads": [
                 "Few places illustrate the dilemmas of security policy in {country} as "
                 "clearly as {place}. Over the past several years, the area has seen "
-                "operations, arrests and promises, yet {actor} {is} still a central force in "
-                "{activity}.",
+                "operations, arrests and promises, yet the grip of {actor} on the "
+                "area remains intact.",
                 "When officials in {country} announced their latest offensive against "
                 "{actor}, they described it as decisive. The record since then suggests a "
                 "more complicated picture, one in which {activity} has adapted rather than "
@@ -1319,8 +1334,8 @@ EVENTS: dict[str, dict[str, Templates]] = {
             "leads": [
                 "Pocos lugares ilustran los dilemas de la política de seguridad de {country} "
                 "con tanta claridad como {place}. En los últimos años, la zona ha visto "
-                "operativos, capturas y promesas, pero {actor} sigue{v_n} siendo una pieza "
-                "central en {activity}.",
+                "operativos, capturas y promesas, pero el dominio {de_actor} sobre "
+                "la zona sigue intacto.",
                 "Cuando las autoridades de {country} anunciaron su más reciente ofensiva "
                 "contra {actor}, la describieron como decisiva. Lo ocurrido desde entonces "
                 "sugiere un panorama más complejo, en el que {activity} se ha adaptado en "
@@ -1353,7 +1368,7 @@ EVENTS: dict[str, dict[str, Templates]] = {
                 "territory controlled by {actor}. Over several months, our team documented "
                 "how {activity} shapes almost every aspect of life here.",
                 "This investigation draws on hundreds of pages of court documents, "
-                "financial records and interviews with more than {n} people in {country}, "
+                "financial records and interviews with more than {people} people in {country}, "
                 "including former members of {actor}, prosecutors, police officers and "
                 "residents of {place}.",
             ],
@@ -1382,7 +1397,7 @@ EVENTS: dict[str, dict[str, Templates]] = {
                 "del territorio controlado por {actor}. Durante meses, nuestro equipo "
                 "documentó cómo {activity} moldea casi todos los aspectos de la vida aquí.",
                 "Esta investigación se basa en cientos de páginas de expedientes judiciales, "
-                "registros financieros y entrevistas con más de {n} personas en {country}, "
+                "registros financieros y entrevistas con más de {people} personas en {country}, "
                 "entre ellas antiguos integrantes {de_actor}, fiscales, policías y vecinos "
                 "de {place}.",
             ],
@@ -1841,12 +1856,23 @@ def _title_case(text: str) -> str:
 
 
 def _fmt(template: str, facts: dict[str, str]) -> str:
-    return _capitalize_sentences(template.format_map(facts))
+    text = template.format_map(facts)
+    # Spanish contractions once the pieces are joined ("de el" -> "del", "a el" -> "al").
+    text = text.replace(" de el ", " del ").replace(" a el ", " al ")
+    return _capitalize_sentences(text)
+
+
+# Place names that differ in Spanish.
+PLACES_ES = {
+    "Guatemala City": "Ciudad de Guatemala",
+    "Mexico City": "Ciudad de México",
+    "the VRAEM": "el VRAEM",
+}
 
 
 # Topics that name an activity a group can run; the others (policy, elections, corruption)
 # only tag the article.
-_NOT_ACTIVITIES = {"security-policy", "elections", "corruption"}
+_NOT_ACTIVITIES = {"security-policy", "elections", "corruption", "homicides", "money-laundering"}
 
 
 # The topic an event is about, when its thread covers it.
@@ -1890,7 +1916,7 @@ def _facts(
         headline, ref = thread.actor[:2] if lang == "en" else thread.actor[2:]
         plural = True
     activity = t.activity_en if lang == "en" else t.activity_es
-    place, place2 = (p.replace("the VRAEM", "el VRAEM") if lang == "es" else p for p in places)
+    place, place2 = (PLACES_ES.get(p, p) if lang == "es" else p for p in places)
     return {
         "Actor": headline,
         "actor": ref,
@@ -1986,6 +2012,12 @@ def _authors(rng: random.Random, beat: str) -> list[str]:
     return rng.sample(others, count)
 
 
+def _two_places(rng: random.Random, thread: Thread, country: str) -> tuple[str, str]:
+    pool = THREAD_PLACES.get(thread.key) if country == thread.countries[0] else None
+    first, second = rng.sample(pool or _COUNTRY[country].places, 2)
+    return first, second
+
+
 def _section(rng: random.Random) -> str:
     return rng.choices(("brief", "analysis", "investigations", "news"), weights=(55, 25, 14, 6))[0]
 
@@ -2027,11 +2059,12 @@ def _thread_story(
 
     # The place named in the story belongs to one of the tagged countries.
     story_country = countries[0] if rng.random() < 0.75 else rng.choice(countries)
-    places: tuple[str, str] = tuple(rng.sample(_COUNTRY[story_country].places, 2))  # type: ignore[assignment]
+    places = _two_places(rng, thread, story_country)
     activity = _activity_topic(topics, thread)
     year = (when or LATEST).year
     nums = {
         "n": str(rng.randint(3, 38)),
+        "people": str(rng.randint(4, 12) * 10),
         "tons": f"{rng.randint(1, 9)}.{rng.randint(1, 9)}",
         "pct": str(rng.randint(12, 61)),
         "year": str(year),
@@ -2047,9 +2080,7 @@ def _thread_story(
     chosen: tuple[int, tuple[str, str]] | None = None
     for attempt in range(12):
         idx, _ = _pick(rng, templates[languages[0]]["titles"], has_group)
-        candidate_places = (
-            places if attempt < 4 else tuple(rng.sample(_COUNTRY[story_country].places, 2))
-        )
+        candidate_places = places if attempt < 4 else _two_places(rng, thread, story_country)
         ok = True
         for lang in languages:
             title = _fmt(
@@ -2058,7 +2089,7 @@ def _thread_story(
             )
             ok = ok and book.free(title)
         if ok:
-            chosen = (idx, candidate_places)  # type: ignore[assignment]
+            chosen = (idx, candidate_places)
             break
     if chosen is None:
         idx, _ = _pick(rng, templates[languages[0]]["titles"], has_group)
