@@ -28,7 +28,9 @@ def helpful_vote_for(article: Article, session_key: str | None) -> HelpfulVote |
 
 
 @transaction.atomic
-def reader_comment_submit(*, article: Article, name: str, email: str, message: str) -> ReaderComment:
+def reader_comment_submit(
+    *, article: Article, name: str, email: str, message: str
+) -> ReaderComment:
     return ReaderComment.objects.create(article=article, name=name, email=email, message=message)
 
 

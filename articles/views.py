@@ -39,7 +39,7 @@ def _organization_items(limit: int = 5) -> list[Article]:
         Article.objects.published()
         .filter(section__slug=ORGANIZATION_SECTION)
         .newest_first()
-        .for_listing()[:limit]
+        .for_teaser()[:limit]
     )
 
 
@@ -83,7 +83,11 @@ def section(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         heading=current.name,
         queryset=Article.objects.published().in_section(current),
-        context={"section": current, "breadcrumb": current.lineage(), "profile": current.description},
+        context={
+            "section": current,
+            "breadcrumb": current.lineage(),
+            "profile": current.description,
+        },
     )
 
 
@@ -133,7 +137,9 @@ def search(request: HttpRequest) -> HttpResponse:
     if query:
         queryset = Article.objects.published().search(query)
     return _listing(
-        request, heading=f"Search: {query}" if query else "Search", queryset=queryset,
+        request,
+        heading=f"Search: {query}" if query else "Search",
+        queryset=queryset,
         context={"query": query},
     )
 

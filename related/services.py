@@ -69,13 +69,13 @@ def candidate_articles() -> QuerySet[Article]:
 def related_for_page(article: Article, *, count: int = PAGE_COUNT) -> list[Article]:
     """The related block: pins in order, then automatic items; visible ones only. One query.
 
-    Each item is an ``Article`` (with ``primary_country``/``primary_group`` loaded for its
-    label) carrying ``related_reason`` and ``related_pinned``.
+    Each item is an ``Article`` loaded as a teaser (``for_teaser()``: primary tag, date,
+    title, excerpt), carrying ``related_reason`` and ``related_pinned``.
     """
     return list(
         Article.objects.published()
+        .for_teaser()
         .filter(related_in__article=article)
-        .select_related("primary_country", "primary_group")
         .annotate(
             related_rank=F("related_in__rank"),
             related_reason=F("related_in__reason"),
