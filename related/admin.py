@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -23,10 +24,27 @@ from related.models import MAX_PINS, RelatedExclusion, RelatedItem, RelatedPin
 from related.tasks import related_lists_refresh_on_commit, related_refresh_on_commit
 
 
+class TolerantInlineFormSet(BaseInlineFormSet):
+    """A POST without this formset's management form means "no change to related controls".
+
+    Clients that predate these controls (scripts, older tests, an API) keep saving articles;
+    with zero forms declared, nothing is added, changed or deleted here.
+    """
+
+    def __init__(self, data=None, files=None, *args, **kwargs):
+        prefix = kwargs.get("prefix") or self.get_default_prefix()
+        if data is not None and f"{prefix}-TOTAL_FORMS" not in data:
+            data = data.copy()
+            data[f"{prefix}-TOTAL_FORMS"] = "0"
+            data[f"{prefix}-INITIAL_FORMS"] = "0"
+        super().__init__(data, files, *args, **kwargs)
+
+
 class _ParentPermissionInline(admin.TabularInline):
     """Rights follow the article: whoever may edit the article may edit its related controls."""
 
     fk_name = "article"
+    formset = TolerantInlineFormSet
 
     def _can_edit(self, request: HttpRequest, obj: Article | None) -> bool:
         if not request.user.has_perm("articles.change_article"):

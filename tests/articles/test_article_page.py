@@ -4,6 +4,7 @@ import pytest
 from django.test import override_settings
 
 from articles.models import Article, SlugRedirect
+from related.rebuild import rebuild as rebuild_related
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -37,6 +38,7 @@ def article():
     for n in range(3):
         ArticleFactory(title=f"Earlier Zetas story {n}", section=brief, groups=[zetas])
     ArticleFactory(title="Our team presents at a regional forum", section=org)
+    rebuild_related()  # related lists are precomputed (related app)
     return main
 
 
@@ -134,6 +136,7 @@ def test_related_block_shows_only_same_language_published_items(client, article)
     ArticleFactory(
         title="Draft Zetas item", status=Article.Status.DRAFT, publish_at=None, groups=[zetas]
     )
+    rebuild_related()
     html = client.get(article.get_absolute_url()).content.decode()
     related = html[html.index('id="related-heading"') :]
     assert "Spanish Zetas item" not in related and "Draft Zetas item" not in related

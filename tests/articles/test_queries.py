@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from related.rebuild import rebuild as rebuild_related
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -47,6 +48,7 @@ def _article(n_tags: int, n_authors: int, slug: str):
         ArticleFactory(
             section=section, groups=groups[:1], countries=countries[:1], authors=authors[:1]
         )
+    rebuild_related()  # related lists are precomputed: the page shows 3 related items
     return article
 
 

@@ -3,6 +3,7 @@
 import pytest
 
 from articles.models import HelpfulVote
+from related.rebuild import rebuild as rebuild_related
 from tests.factories import ArticleFactory, CountryFactory, CriminalGroupFactory, SectionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,6 +31,7 @@ def test_reader_reads_a_story_follows_related_content_and_votes_helpful(page):
         primary_country=guatemala,
     )
     assert lead.publish_at > earlier.publish_at
+    rebuild_related()  # related lists are precomputed (related app)
 
     page.goto("/")
     page.get_by_role("link", name=lead.title).first.click()

@@ -119,9 +119,9 @@ def test_no_more_than_six_pins(client, corpus):
         client.post(pin_url(source, target))
     assert RelatedPin.objects.filter(article=source).count() == MAX_PINS
     pinned = list(
-        RelatedPin.objects.filter(article=source).order_by("position").values_list(
-            "target_id", flat=True
-        )
+        RelatedPin.objects.filter(article=source)
+        .order_by("position")
+        .values_list("target_id", flat=True)
     )
     assert pinned == [t.pk for t in targets[:MAX_PINS]]
 

@@ -30,6 +30,7 @@ from articles.models import (
     Topic,
 )
 from articles.sanitize import clean_body
+from related.rebuild import rebuild as rebuild_related
 
 DEMO_PASSWORD = "newsroom-demo"  # a documented demo login, DEBUG only
 ARTICLE_FIELDS = (
@@ -61,6 +62,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             stats = self.seed_content()
             accounts = options["with_accounts"] and self.seed_accounts()
+        rebuild_related()  # related: precompute every article's related list
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
