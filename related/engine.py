@@ -168,9 +168,15 @@ class CandidateIndex(Protocol):
 
     def posting_lengths(self, keys: Iterable[str], language: str) -> dict[str, int]: ...
 
-    def postings(
-        self, keys: Iterable[str], language: str, exclude: int
-    ) -> Iterable[tuple[int, str, float, float]]: ...
+    def shortlist(
+        self, contribution: Mapping[str, float], language: str, exclude: int, size: int
+    ) -> tuple[list[tuple[int, float]], Mapping[int, float]]:
+        """Articles by Σ contribution[key] * weight over the given keys' postings.
+
+        The ``size`` best as (article id, sum), best first, ties by higher id; and a mapping
+        of article id -> day (days since the epoch of publication) covering them.
+        """
+        ...
 
     def nearest(
         self, key: str, language: str, day: float, limit: int, exclude: int
@@ -209,80 +215,72 @@ def score(source: Source, index: CandidateIndex, weights: Weights) -> list[Sugge
     language = source.language
     n_docs = max(index.n_docs(language), 1)
     lengths = index.posting_lengths(source.keys, language)
-    live_keys = [key for key in source.keys if lengths.get(key)]
-    # What one shared key is worth for this source (the candidate's side is its stored weight).
-    contribution: dict[str, float] = {}
-    for key in live_keys:
-        kind = kind_of(key)
-        strength = _kind_weight(kind, weights)
-        if kind == "w":
-            contribution[key] = strength * source.keys[key]
-        else:
-            contribution[key] = strength * tag_idf(lengths[key], n_docs)
+    contribution = _contributions(source, lengths, n_docs, weights)
 
     # Rare keys (short postings) are read in full: they carry the strongest evidence, and
     # their total is bounded by the budget. Long postings (a big country, a generic word) are
     # only checked for the shortlisted candidates, plus a window of stories near the source's
     # date so that an article tagged with nothing but "Mexico" still finds neighbours.
-    rare: list[str] = []
+    rare: dict[str, float] = {}
     common: list[str] = []
     spent = 0
-    for key in sorted(live_keys, key=lambda k: (lengths[k], k)):
+    for key in sorted(contribution, key=lambda k: (lengths[k], k)):
         if spent + lengths[key] <= weights.posting_budget:
-            rare.append(key)
+            rare[key] = contribution[key]
             spent += lengths[key]
         else:
             common.append(key)
 
-    partial: dict[int, float] = defaultdict(float)
-    text_dot: dict[int, float] = defaultdict(float)
-    shared: dict[int, list[str]] = defaultdict(list)
-    days: dict[int, float] = {}
-    for article_id, key, weight, day in index.postings(rare, language, source.article_id):
-        partial[article_id] += contribution[key] * weight
-        shared[article_id].append(key)
-        days[article_id] = day
-        if key[0] == "w":
-            text_dot[article_id] += source.keys[key] * weight
-    window_keys = sorted(
-        (k for k in common if kind_of(k) in TAG_KINDS), key=lambda k: (-contribution[k], k)
-    )[: weights.common_keys]
-    for key in window_keys:
-        for article_id, day in index.nearest(
-            key, language, source.day, weights.window, source.article_id
-        ):
-            partial.setdefault(article_id, 0.0)
-            days[article_id] = day
-
-    def provisional(article_id: int) -> tuple[float, int]:
-        return partial[article_id] * recency(days[article_id] - source.day, weights), article_id
-
-    shortlist = heapq.nlargest(weights.shortlist, partial, key=provisional)
+    top, days = index.shortlist(rare, language, source.article_id, weights.shortlist)
+    partial = dict(top)
+    shortlist = [article_id for article_id, _ in top]
+    extra_days: dict[int, float] = {}
+    if len(shortlist) < weights.shortlist:
+        # Few candidates through rare keys: add stories near the source's date that share one
+        # of its common tags (an article tagged only "Mexico" still finds its neighbours).
+        window_keys = sorted(
+            (k for k in common if kind_of(k) in TAG_KINDS), key=lambda k: (-contribution[k], k)
+        )[: weights.common_keys]
+        for key in window_keys:
+            for article_id, day in index.nearest(
+                key, language, source.day, weights.window, source.article_id
+            ):
+                if article_id not in partial:
+                    extra_days[article_id] = day
+        for article_id in sorted(extra_days, reverse=True)[: weights.shortlist - len(shortlist)]:
+            partial[article_id] = 0.0
+            shortlist.append(article_id)
     if common and shortlist:
         for article_id, key, weight in index.memberships(shortlist, common):
             partial[article_id] += contribution[key] * weight
-            shared[article_id].append(key)
-            if key[0] == "w":
-                text_dot[article_id] += source.keys[key] * weight
 
     scored: list[Suggestion] = []
     for article_id in shortlist:
         relevance = partial[article_id]
-        value = relevance * recency(days[article_id] - source.day, weights)
-        if value < weights.min_score:
-            continue
-        scored.append(
-            Suggestion(
-                article_id=article_id,
-                score=value,
-                relevance=relevance,
-                text=text_dot[article_id],
-                day=days[article_id],
-                shared=sorted(set(shared[article_id]), key=lambda k: (-contribution[k], k)),
+        day = days[article_id] if article_id in days else extra_days[article_id]
+        value = relevance * recency(day - source.day, weights)
+        if value >= weights.min_score:
+            scored.append(
+                Suggestion(article_id=article_id, score=value, relevance=relevance, day=day)
             )
-        )
     scored.sort(key=lambda s: (-s.score, -s.day, s.article_id))
     return scored
+
+
+def _contributions(
+    source: Source, lengths: Mapping[str, int], n_docs: int, weights: Weights
+) -> dict[str, float]:
+    """What one shared key is worth for this source (the candidate's side is its weight)."""
+    contribution: dict[str, float] = {}
+    for key, own in source.keys.items():
+        if not lengths.get(key):
+            continue
+        kind = kind_of(key)
+        if kind == "w":
+            contribution[key] = weights.text * own
+        else:
+            contribution[key] = _kind_weight(kind, weights) * tag_idf(lengths[key], n_docs)
+    return contribution
 
 
 def choose(
@@ -304,9 +302,27 @@ def choose(
     for suggestion in head:
         suggestion.primary = allowed[suggestion.article_id]
     chosen = diversify(head, [primary for _, primary in pins], weights)
+    # What the chosen few share with the source, for their reasons (kept out of the hot loop).
+    shared: dict[int, list[str]] = defaultdict(list)
+    for article_id, key, weight in index.memberships(
+        [s.article_id for s in chosen], list(source.keys)
+    ):
+        shared[article_id].append(key)
+        if kind_of(key) == "w":
+            for suggestion in chosen:
+                if suggestion.article_id == article_id:
+                    suggestion.text += source.keys[key] * weight
     for suggestion in chosen:
+        suggestion.shared = sorted(
+            shared[suggestion.article_id], key=lambda k: (kind_rank(k), k)
+        )
         suggestion.reason = explain(suggestion, source.names, weights)
     return chosen
+
+
+def kind_rank(key: str) -> int:
+    """Reasons name groups first, then countries, then topics."""
+    return {"g": 0, "c": 1, "t": 2}.get(kind_of(key), 3)
 
 
 def rank(

@@ -10,6 +10,7 @@ Entry points:
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import logging
 from collections.abc import Iterable
 
@@ -108,15 +109,23 @@ class DbIndex:
         )
         return dict(rows)
 
-    def postings(self, keys, language, exclude):
-        if not keys:
-            return []
+    def shortlist(self, contribution, language, exclude, size):
+        partial: dict[int, float] = {}
+        days: dict[int, float] = {}
+        if not contribution:
+            return [], days
         rows = (
-            RelatedFeature.objects.filter(key__in=list(keys), language=language)
+            RelatedFeature.objects.filter(key__in=list(contribution), language=language)
             .exclude(article_id=exclude)
             .values_list("article_id", "key", "weight", "published_at")
         )
-        return [(aid, key, weight, to_day(at)) for aid, key, weight, at in rows]
+        get = partial.get
+        for article_id, key, weight, published_at in rows:
+            partial[article_id] = get(article_id, 0.0) + contribution[key] * weight
+            if article_id not in days:
+                days[article_id] = to_day(published_at)
+        top = heapq.nlargest(size, partial.items(), key=lambda item: (item[1], item[0]))
+        return top, days
 
     def nearest(self, key, language, day, limit, exclude):
         base = RelatedFeature.objects.filter(key=key, language=language).exclude(article_id=exclude)
