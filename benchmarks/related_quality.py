@@ -30,8 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import _bench  # noqa: E402
-from benchmarks.corpus import generate  # noqa: E402
+from benchmarks import _bench
+from benchmarks.corpus import generate
 
 
 def main() -> None:
@@ -39,7 +39,8 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
-        "--database-url", default=_bench.DEFAULT_URL.replace("newsroom_bench", "newsroom_bench_quality")
+        "--database-url",
+        default=_bench.DEFAULT_URL.replace("newsroom_bench", "newsroom_bench_quality"),
     )
     parser.add_argument("--keep", action="store_true", help="Do not drop the database.")
     args = parser.parse_args()
@@ -145,7 +146,9 @@ def run(args) -> None:
     )
 
     print()
-    header = f"{'system':<28} {'P@3':>6} {'nDCG@3':>7} {'wrong lang':>10} {'not public':>10} {'ms/q':>6}"
+    header = (
+        f"{'system':<28} {'P@3':>6} {'nDCG@3':>7} {'wrong lang':>10} {'not public':>10} {'ms/q':>6}"
+    )
     print(header)
     print("-" * len(header))
     results = {}

@@ -58,7 +58,7 @@ class Weights:
     min_score: float = 0.05  # below this a "suggestion" is noise
     similar_text: float = 0.12  # cosine from which the reason says "similar text"
     # Candidate retrieval bounds (the cost of one article's computation).
-    posting_budget: int = 6000  # index rows read through rare features
+    posting_budget: int = 4000  # index rows read through rare features
     window: int = 60  # nearest-in-time articles taken from each over-long posting list
     common_keys: int = 3  # how many over-long tag postings get such a window
     shortlist: int = 200  # candidates scored exactly

@@ -106,6 +106,26 @@ class RelatedFeature(models.Model):
         return f"{self.article_id}:{self.key}"
 
 
+class FeatureCount(models.Model):
+    """How many indexed articles of a language carry a feature key (its posting length).
+
+    Kept exact by ``index_article`` (+1/-1 per changed key) and recomputed by the rebuild, so
+    the engine never counts a long posting list (a big country has tens of thousands).
+    """
+
+    key = models.CharField(max_length=48)
+    language = models.CharField(max_length=2)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "language"], name="related_feature_count")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.language}): {self.n}"
+
+
 class TermStat(models.Model):
     """Document frequency of a text term over indexed articles (``__docs__`` holds N)."""
 

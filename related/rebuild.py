@@ -27,6 +27,7 @@ from articles.models import Article
 from related import engine
 from related.engine import Source, Weights
 from related.models import (
+    FeatureCount,
     RebuildCheckpoint,
     RelatedExclusion,
     RelatedFeature,
@@ -248,7 +249,20 @@ def phase_index(weights: Weights, progress: Progress, *, after: int, batch: int)
             _checkpoint("index", chunk[-1])
         done += len(chunk)
         progress("index", done, total)
+    _recount_features()
     _checkpoint("rank", 0)
+
+
+def _recount_features() -> None:
+    """Exact posting lengths from the index, in one statement."""
+    counts = connection.ops.quote_name(FeatureCount._meta.db_table)
+    features = connection.ops.quote_name(RelatedFeature._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {counts}")
+        cursor.execute(
+            f"INSERT INTO {counts} (key, language, n) "
+            f"SELECT key, language, COUNT(*) FROM {features} GROUP BY key, language"
+        )
 
 
 def phase_rank(weights: Weights, progress: Progress, *, after: int, batch: int) -> None:

@@ -24,6 +24,7 @@ from related import engine
 from related.engine import Source, Suggestion, Weights
 from related.models import (
     MAX_PINS,
+    FeatureCount,
     RelatedExclusion,
     RelatedFeature,
     RelatedItem,
@@ -101,30 +102,29 @@ class DbIndex:
         )
 
     def posting_lengths(self, keys: Iterable[str], language: str) -> dict[str, int]:
-        rows = (
-            RelatedFeature.objects.filter(key__in=list(keys), language=language)
-            .values("key")
-            .annotate(n=Count("pk"))
-            .values_list("key", "n")
-        )
-        return dict(rows)
+        rows = FeatureCount.objects.filter(key__in=list(keys), language=language, n__gt=0)
+        return dict(rows.values_list("key", "n"))
 
     def shortlist(self, contribution, language, exclude, size):
         partial: dict[int, float] = {}
-        days: dict[int, float] = {}
         if not contribution:
-            return [], days
+            return [], {}
         rows = (
             RelatedFeature.objects.filter(key__in=list(contribution), language=language)
             .exclude(article_id=exclude)
-            .values_list("article_id", "key", "weight", "published_at")
+            .values_list("article_id", "key", "weight")
         )
         get = partial.get
-        for article_id, key, weight, published_at in rows:
+        for article_id, key, weight in rows:
             partial[article_id] = get(article_id, 0.0) + contribution[key] * weight
-            if article_id not in days:
-                days[article_id] = to_day(published_at)
         top = heapq.nlargest(size, partial.items(), key=lambda item: (item[1], item[0]))
+        # Dates only for the shortlist: converting thousands of timestamps costs more.
+        days = {
+            pk: to_day(at)
+            for pk, at in Article.objects.filter(pk__in=[pk for pk, _ in top]).values_list(
+                "pk", "publish_at"
+            )
+        }
         return top, days
 
     def nearest(self, key, language, day, limit, exclude):
@@ -204,6 +204,22 @@ def source_for(article: Article, weights: Weights) -> tuple[Source, dict[str, in
     return build_source(article, names, counts, df, n_docs, weights), counts
 
 
+def stored_source(article: Article) -> Source | None:
+    """The source as indexed (no tokenising, no statistics lookup); None if not indexed."""
+    keys = dict(
+        RelatedFeature.objects.filter(article_id=article.pk).values_list("key", "weight")
+    )
+    if not keys:
+        return None
+    return Source(
+        article_id=article.pk,
+        language=article.language,
+        day=to_day(article.publish_at or timezone.now()),
+        keys=keys,
+        names=tag_keys([article.pk])[article.pk],
+    )
+
+
 def feature_rows(article: Article, source: Source) -> list[RelatedFeature]:
     return [
         RelatedFeature(
@@ -233,6 +249,23 @@ def _count_terms(terms: Iterable[str], language: str) -> None:
             )
 
 
+def _add_counts(deltas: dict[tuple[str, str], int]) -> None:
+    """Apply +n/-n to feature counts (an upsert; same SQL on PostgreSQL and SQLite)."""
+    changes = sorted((key, lang, n) for (key, lang), n in deltas.items() if n)
+    if not changes:
+        return
+    table = connection.ops.quote_name(FeatureCount._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(changes), 300):
+            chunk = changes[start : start + 300]
+            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} (key, language, n) VALUES {values} "
+                f"ON CONFLICT (key, language) DO UPDATE SET n = {table}.n + excluded.n",
+                [value for change in chunk for value in change],
+            )
+
+
 def index_article(article: Article, source: Source, counts: dict[str, int]) -> bool:
     """Replace the article's rows in the inverted index; returns whether it is a candidate.
 
@@ -241,10 +274,19 @@ def index_article(article: Article, source: Source, counts: dict[str, int]) -> b
     """
     eligible = candidate_articles().filter(pk=article.pk).exists()
     with transaction.atomic():
-        RelatedFeature.objects.filter(article_id=article.pk).delete()
+        old = RelatedFeature.objects.select_for_update().filter(article_id=article.pk)
+        deltas: dict[tuple[str, str], int] = {}
+        for key, language in old.values_list("key", "language"):
+            deltas[(key, language)] = deltas.get((key, language), 0) - 1
+        old.delete()
+        if eligible:
+            rows = feature_rows(article, source)
+            RelatedFeature.objects.bulk_create(rows)
+            for row in rows:
+                deltas[(row.key, row.language)] = deltas.get((row.key, row.language), 0) + 1
+        _add_counts(deltas)
         if not eligible:
             return False
-        RelatedFeature.objects.bulk_create(feature_rows(article, source))
         state, _ = RelatedState.objects.select_for_update().get_or_create(article_id=article.pk)
         if not state.counted_in_stats:
             _count_terms(counts, article.language)
@@ -317,7 +359,8 @@ def compute_list(
     """Pins, chosen automatic items and every scored candidate for one article."""
     weights = weights or get_weights()
     if source is None:
-        source, _ = source_for(article, weights)
+        # An indexed article's features are stored; a draft's come from its text.
+        source = stored_source(article) or source_for(article, weights)[0]
     index = DbIndex()
     pins = pins_of(article.pk)
     scored = engine.score(source, index, weights)
