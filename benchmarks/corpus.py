@@ -151,7 +151,7 @@ def generate(
             topic_tags = rng.sample(thread_topics, rng.randint(1, 2))
             if rng.random() < 0.2:
                 topic_tags.append(rng.randrange(n_topics))
-            headline = rng.sample(distinct, 2) + [groups[group].split()[0]]
+            headline = [*rng.sample(distinct, 2), groups[group].split()[0]]
             add(
                 {
                     "title": " ".join(headline + generic.sample(5)).capitalize(),

@@ -99,7 +99,12 @@ class RelatedFeature(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["key", "language", "published_at"], name="related_feature_key"),
+            # Covers both lookups without touching the table: postings (key, language ->
+            # article, weight) as an index-only scan, and "nearest in time" by published_at.
+            models.Index(
+                fields=["key", "language", "published_at", "article", "weight"],
+                name="related_feature_key",
+            ),
         ]
 
     def __str__(self) -> str:

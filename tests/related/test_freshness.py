@@ -154,3 +154,33 @@ def test_a_failed_refresh_does_not_break_the_editors_save(
         admin.site._registry[Article].save_model(request, new, form=None, change=True)
     assert Article.objects.get(pk=new.pk).status == Article.Status.PUBLISHED
     assert "index unavailable" in caplog.text
+
+
+def test_index_counts_stay_exact_through_publish_and_unpublish(
+    editor_client, corpus, django_capture_on_commit_callbacks
+):
+    from django.db.models import Count
+
+    from related.models import FeatureCount, RelatedFeature
+
+    def counts_match() -> bool:
+        actual = {
+            (row["key"], row["language"]): row["n"]
+            for row in RelatedFeature.objects.values("key", "language").annotate(n=Count("pk"))
+        }
+        stored = {
+            (key, language): n
+            for key, language, n in FeatureCount.objects.filter(n__gt=0).values_list(
+                "key", "language", "n"
+            )
+        }
+        return actual == stored
+
+    new = corpus["new"]
+    assert counts_match()
+    for action in ("publish_now", "unpublish", "publish_now"):
+        with django_capture_on_commit_callbacks(execute=True):
+            editor_client.post(
+                reverse(CHANGELIST), {"action": action, "_selected_action": [new.pk]}
+            )
+        assert counts_match(), action
