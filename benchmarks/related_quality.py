@@ -22,6 +22,7 @@ taggit plus hand-written filtering). Ties keep the order similar_objects() retur
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import random
 import sys
@@ -45,6 +46,10 @@ def main() -> None:
         default=_bench.DEFAULT_URL.replace("newsroom_bench", "newsroom_bench_quality"),
     )
     parser.add_argument("--keep", action="store_true", help="Do not drop the database.")
+    parser.add_argument(
+        "--weights", default="", help='Engine overrides as JSON, e.g. \'{"diversity": 0}\'.'
+    )
+    parser.add_argument("--skip-taggit", action="store_true", help="Only measure our engine.")
     args = parser.parse_args()
 
     print(f"Related-content quality, {args.articles} articles, seed {args.seed}")
@@ -63,6 +68,11 @@ def run(args) -> None:
     from related.rebuild import rebuild
     from related.services import related_for_page
 
+    if args.weights:
+        from django.conf import settings
+
+        settings.RELATED_WEIGHTS = json.loads(args.weights)
+        print(f"  weights: {settings.RELATED_WEIGHTS}")
     corpus = generate(args.articles, seed=args.seed)
     with _bench.timed("load corpus"):
         ids = _bench.load(corpus)
@@ -142,6 +152,8 @@ def run(args) -> None:
             ]
         return ranked[:3]
 
+    if args.skip_taggit:
+        systems_to_run = {"our engine (page read)": systems["our engine (page read)"]}
     systems["taggit groups"] = lambda a: by_shared(a, ["groups"], False)
     systems["taggit countries"] = lambda a: by_shared(a, ["countries"], False)
     systems["taggit all tags"] = lambda a: by_shared(a, ["groups", "countries", "topics"], False)
@@ -156,6 +168,8 @@ def run(args) -> None:
     print(header)
     print("-" * len(header))
     results = {}
+    if args.skip_taggit:
+        systems = systems_to_run
     for name, system in systems.items():
         precision = ndcg = 0.0
         wrong_language = not_public = shown = 0

@@ -48,7 +48,7 @@ class Weights:
     half_life_days: float = 365.0
     recency_floor: float = 0.3  # the share of relevance that never decays
     # Diversity (MMR): 0 = pure relevance; the penalty for repeating a chosen primary tag.
-    diversity: float = 0.35
+    diversity: float = 0.2
     # Text vectors.
     max_terms: int = 24
     title_boost: int = 3
