@@ -146,7 +146,7 @@ def _render_article(request: HttpRequest, article: Article, *, preview: bool = F
     context = {
         "article": article,
         "breadcrumb": article.section.lineage(),
-        "translation": article.translation or getattr(article, "translated_from", None),
+        "translation": article.public_translation,
         "related": services.related_articles(article),
         "organization": _organization_items(language=article.language),
         "helpful_vote": services.helpful_vote_for(article, request.session.session_key),

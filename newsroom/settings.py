@@ -20,7 +20,7 @@ if not SECRET_KEY:
     # Only for local development: a fixed key keeps sessions across restarts.
     SECRET_KEY = "insecure-development-key-only-used-when-DEBUG-is-on"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -159,8 +159,19 @@ LOGGING = {
 # --- The publication -------------------------------------------------------
 SITE_NAME = env_str("SITE_NAME", "Newsroom")
 # Absolute origin used in canonical URLs, the attribution footer and feeds.
-SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = (env_str("SITE_URL") or ("http://127.0.0.1:8000" if DEBUG else "")).rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        "SITE_URL must be set to the site's public origin (e.g. https://news.example.org) "
+        "when DEBUG is off: canonical URLs and the licence footer are built from it."
+    )
 DEFAULT_LICENCE = env_str("DEFAULT_LICENCE", "cc-by-nc-4.0")
 ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 12)
+if not 1 <= ARTICLES_PER_PAGE <= 100:
+    raise ImproperlyConfigured(
+        f"ARTICLES_PER_PAGE must be between 1 and 100; got {ARTICLES_PER_PAGE}"
+    )
 
 TAGGIT_CASE_INSENSITIVE = True
+# Topics are typed freely in two languages; URL slugs stay ASCII ("migración" -> "migracion").
+TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True
