@@ -63,7 +63,7 @@ class Donation(models.Model):
         S.PROCESSING: {S.PAID, S.FAILED, S.REFUNDED, S.DISPUTED},
         S.PAID: {S.REFUNDED, S.DISPUTED, S.CANCELLED},
         S.FAILED: {S.PAID, S.CANCELLED},
-        S.DISPUTED: {S.PAID, S.REFUNDED, S.CANCELLED},
+        S.DISPUTED: {S.REFUNDED, S.CANCELLED},
         S.CANCELLED: {S.REFUNDED, S.DISPUTED},
         S.REFUNDED: set(),
         S.EXPIRED: set(),
@@ -200,10 +200,14 @@ class Donation(models.Model):
         self._move(self.Status.DISPUTED)
 
     def mark_dispute_won(self) -> None:
-        """A dispute closed in our favour: the money is ours again."""
+        """A dispute closed in our favour: the money is ours again.
+
+        The only way back from ``disputed``; it is not in TRANSITIONS so that a late
+        completion event cannot quietly turn a disputed gift back into a paid one.
+        """
         if self.status != self.Status.DISPUTED:
-            return
-        self._move(self.Status.CANCELLED if self.ended_at else self.Status.PAID)
+            raise IllegalTransition(f"donation {self.pk}: {self.status} has no dispute to win")
+        self.status = self.Status.CANCELLED if self.ended_at else self.Status.PAID
 
 
 class Payment(models.Model):

@@ -479,7 +479,7 @@ def dispute_changed(*, dispute: Mapping[str, Any]) -> Payment:
     payment.amount_disputed = int(dispute.get("amount") or 0)
     if status == "won":
         payment.amount_disputed = 0
-        donation.mark_dispute_won()
+        _try(donation, donation.mark_dispute_won)
     elif status != "lost":
         _try(donation, donation.mark_disputed)
     payment.save(update_fields=["dispute_status", "amount_disputed", "updated_at"])
