@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
@@ -31,30 +32,53 @@ from articles.models import (
 )
 
 
-class ControlledTagsField(forms.ModelMultipleChoiceField):
-    """Pick existing countries or groups with type-ahead; a typo cannot create a new one."""
+class TagAutocomplete(AutocompleteSelectMultiple):
+    def optgroups(self, name, value, attr=None):
+        # A mistyped value posted by hand must re-render as an error, not crash the lookup.
+        return super().optgroups(name, [v for v in value if str(v).isdigit()], attr)
+
+
+def _controlled_tags_field(name: str, model, label: str) -> forms.ModelMultipleChoiceField:
+    """Pick existing tags with type-ahead; a typo cannot create a new country or group."""
+    return forms.ModelMultipleChoiceField(
+        queryset=model.objects.all(),
+        required=False,
+        label=label,
+        widget=TagAutocomplete(Article._meta.get_field(name), admin.site),
+        help_text="Type to search. New entries are added by an editor under their own list.",
+    )
 
 
 class ArticleAdminForm(forms.ModelForm):
-    countries = ControlledTagsField(queryset=Country.objects.all(), required=False)
-    groups = ControlledTagsField(
-        queryset=CriminalGroup.objects.all(), required=False, label="Criminal groups"
-    )
+    countries = _controlled_tags_field("countries", Country, "Countries")
+    groups = _controlled_tags_field("groups", CriminalGroup, "Criminal groups")
 
     class Meta:
         model = Article
-        exclude = ["countries", "groups"]
+        # countries and groups are the controlled fields above; the rest are Article's own.
+        fields = [
+            "title",
+            "slug",
+            "dek",
+            "body",
+            "section",
+            "topics",
+            "primary_country",
+            "primary_group",
+            "language",
+            "translation",
+            "featured_image",
+            "featured_image_alt",
+            "featured_image_caption",
+            "featured_image_credit",
+            "status",
+            "publish_at",
+            "licence",
+        ]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        site = admin.site
-        self.fields["countries"].widget = AutocompleteSelectMultiple(
-            Article._meta.get_field("countries").remote_field, site
-        )
-        self.fields["groups"].widget = AutocompleteSelectMultiple(
-            Article._meta.get_field("groups").remote_field, site
-        )
         if self.instance.pk:
             self.fields["countries"].initial = list(self.instance.countries.all())
             self.fields["groups"].initial = list(self.instance.groups.all())
@@ -76,9 +100,8 @@ class ArticleAdminForm(forms.ModelForm):
                 self.add_error("publish_at", "Only editors can set the publish time.")
         if cleaned.get("primary_country") and cleaned.get("primary_group"):
             self.add_error("primary_group", "Choose one primary tag: a country or a group.")
-        if (
-            cleaned.get("primary_country")
-            and cleaned["primary_country"] not in (cleaned.get("countries") or [])
+        if cleaned.get("primary_country") and cleaned["primary_country"] not in (
+            cleaned.get("countries") or []
         ):
             self.add_error("primary_country", "The primary country must be one of the countries.")
         if cleaned.get("primary_group") and cleaned["primary_group"] not in (
@@ -162,6 +185,16 @@ class ArticleAdmin(admin.ModelAdmin):
     list_select_related = ["section__parent", "primary_country", "primary_group"]
     readonly_fields = ["preview_link", "helpful_counts", "created_at", "updated_at"]
     list_per_page = 50
+
+    class Media:
+        css = {"all": ["newsroom/admin.css"]}
+
+    def view_on_site(self, obj: Article) -> str:
+        # Drafts and scheduled stories 404 on their public URL; staff get the preview.
+        return (
+            obj.get_absolute_url() if obj.is_public else reverse("articles:preview", args=[obj.pk])
+        )
+
     fieldsets = [
         (None, {"fields": ["title", "slug", "dek", "body"]}),
         (
@@ -204,11 +237,18 @@ class ArticleAdmin(admin.ModelAdmin):
         return RequestBoundForm
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        queryset = super().get_queryset(request).prefetch_related(
-            "countries", "groups", "bylines__author"
-        ).annotate(
-            yes_votes=Count("helpful_votes", filter=Q(helpful_votes__helpful=True), distinct=True),
-            no_votes=Count("helpful_votes", filter=Q(helpful_votes__helpful=False), distinct=True),
+        queryset = (
+            super()
+            .get_queryset(request)
+            .prefetch_related("countries", "groups", "bylines__author")
+            .annotate(
+                yes_votes=Count(
+                    "helpful_votes", filter=Q(helpful_votes__helpful=True), distinct=True
+                ),
+                no_votes=Count(
+                    "helpful_votes", filter=Q(helpful_votes__helpful=False), distinct=True
+                ),
+            )
         )
         return queryset
 
@@ -223,8 +263,8 @@ class ArticleAdmin(admin.ModelAdmin):
             return False
         return obj is None or permissions.can_delete(request.user, obj)
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location)
         if not permissions.can_publish(request.user):
             # Bulk delete would bypass the per-article rule for writers.
             actions.pop("delete_selected", None)
@@ -260,7 +300,9 @@ class ArticleAdmin(admin.ModelAdmin):
             count += 1
         self.message_user(request, f"Published {count} article(s).", messages.SUCCESS)
 
-    @admin.action(description="Unpublish selected articles (back to draft)", permissions=["publish"])
+    @admin.action(
+        description="Unpublish selected articles (back to draft)", permissions=["publish"]
+    )
     def unpublish(self, request, queryset):
         count = 0
         for article in queryset.filter(status=Article.Status.PUBLISHED):
@@ -278,7 +320,9 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="status", ordering="status")
     def state(self, obj: Article) -> str:
         if obj.is_scheduled:
-            return format_html("Scheduled<br><small>{}</small>", obj.publish_at.strftime("%d %b %Y %H:%M"))
+            return format_html(
+                "Scheduled<br><small>{}</small>", obj.publish_at.strftime("%d %b %Y %H:%M")
+            )
         return obj.get_status_display()
 
     @admin.display(description="primary tag")
@@ -313,9 +357,7 @@ class ArticleAdmin(admin.ModelAdmin):
         links = [(reverse("articles:preview", args=[obj.pk]), "Preview (staff only)")]
         if obj.is_public:
             links.append((obj.get_absolute_url(), "View on site"))
-        return format_html_join(
-            " · ", '<a href="{}" target="_blank" rel="noopener">{}</a>', links
-        )
+        return format_html_join(" · ", '<a href="{}" target="_blank" rel="noopener">{}</a>', links)
 
 
 class ProfiledTagAdmin(admin.ModelAdmin):

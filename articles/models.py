@@ -172,6 +172,10 @@ class ArticleQuerySet(models.QuerySet):
     def newest_first(self) -> ArticleQuerySet:
         return self.order_by("-publish_at", "-pk")
 
+    def for_teaser(self) -> ArticleQuerySet:
+        """Title, primary tag, date and excerpt: one query, no byline."""
+        return self.select_related("section", "primary_country", "primary_group")
+
     def for_listing(self) -> ArticleQuerySet:
         """Everything a teaser needs, in a fixed number of queries whatever the page size."""
         return self.select_related(
@@ -182,8 +186,10 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_page(self) -> ArticleQuerySet:
         """Everything the article page needs, in a fixed number of queries."""
-        return self.for_listing().select_related("translation").prefetch_related(
-            "countries", "groups", "topics"
+        return (
+            self.for_listing()
+            .select_related("translation")
+            .prefetch_related("countries", "groups", "topics")
         )
 
 
@@ -257,7 +263,11 @@ class Article(models.Model):
     )
     licence = models.CharField(max_length=30, choices=LICENCE_CHOICES, default=default_licence)
     primary_country = models.ForeignKey(
-        Country, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="Label above the headline. Pick a country or a group, not both.",
     )
     primary_group = models.ForeignKey(
@@ -302,20 +312,27 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.body = clean_body(self.body)
-        if self.status == self.Status.PUBLISHED and self.publish_at is None:
-            self.publish_at = timezone.now()
+        self._default_publish_time()
         if self.pk and kwargs.get("update_fields") is None:
             self._remember_old_slug()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        self._default_publish_time()
+
+    def _default_publish_time(self) -> None:
+        # "Published" with no time means "now"; a time in the future means "scheduled".
+        if self.status == self.Status.PUBLISHED and self.publish_at is None:
+            self.publish_at = timezone.now()
 
     def _remember_old_slug(self) -> None:
         previous = Article.objects.filter(pk=self.pk).values_list("slug", "status").first()
         if previous and previous[0] != self.slug and previous[1] == self.Status.PUBLISHED:
             # Readers and search engines know the old URL: keep it answering with a 301.
             SlugRedirect.objects.update_or_create(old_slug=previous[0], defaults={"article": self})
-
-    def get_absolute_url(self) -> str:
-        return reverse("articles:detail", kwargs={"slug": self.slug})
 
     def get_canonical_url(self) -> str:
         return settings.SITE_URL + self.get_absolute_url()

@@ -28,7 +28,9 @@ def helpful_vote_for(article: Article, session_key: str | None) -> HelpfulVote |
 
 
 @transaction.atomic
-def reader_comment_submit(*, article: Article, name: str, email: str, message: str) -> ReaderComment:
+def reader_comment_submit(
+    *, article: Article, name: str, email: str, message: str
+) -> ReaderComment:
     return ReaderComment.objects.create(article=article, name=name, email=email, message=message)
 
 
@@ -41,11 +43,19 @@ def related_articles(article: Article, *, count: int = RELATED_COUNT) -> list[Ar
     country_ids = [tag.pk for tag in article.countries.all()]
     group_ids = [tag.pk for tag in article.groups.all()]
     topic_ids = [tag.pk for tag in article.topics.all()]
-    shared = (
-        Count("taggedcountry", filter=Q(taggedcountry__tag_id__in=country_ids), distinct=True)
-        + Count("taggedgroup", filter=Q(taggedgroup__tag_id__in=group_ids), distinct=True) * 2
-        + Count("taggedtopic", filter=Q(taggedtopic__tag_id__in=topic_ids), distinct=True)
-    )
+    terms = [
+        Count(relation, filter=Q(**{f"{relation}__tag_id__in": ids}), distinct=True) * weight
+        for relation, ids, weight in (
+            ("taggedcountry", country_ids, 1),
+            ("taggedgroup", group_ids, 2),
+            ("taggedtopic", topic_ids, 1),
+        )
+        # An empty IN () would make the whole query empty, so leave such terms out.
+        if ids
+    ]
+    if not terms:
+        return []
+    shared = sum(terms[1:], terms[0])
     return list(
         Article.objects.published()
         .in_language(article.language)
@@ -53,5 +63,5 @@ def related_articles(article: Article, *, count: int = RELATED_COUNT) -> list[Ar
         .annotate(shared=shared)
         .filter(shared__gt=0)
         .order_by("-shared", "-publish_at")
-        .for_listing()[:count]
+        .for_teaser()[:count]
     )

@@ -34,12 +34,14 @@ def _paginate(request: HttpRequest, queryset: QuerySet, per_page: int | None = N
     return paginator.get_page(request.GET.get("page"))
 
 
-def _organization_items(limit: int = 5) -> list[Article]:
+def _organization_items(limit: int = 5, *, language: str | None = None) -> list[Article]:
+    items = Article.objects.published().filter(section__slug=ORGANIZATION_SECTION)
+    if language:
+        items = items.in_language(language)
     return list(
-        Article.objects.published()
-        .filter(section__slug=ORGANIZATION_SECTION)
+        items
         .newest_first()
-        .for_listing()[:limit]
+        .for_teaser()[:limit]
     )
 
 
@@ -83,7 +85,11 @@ def section(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         heading=current.name,
         queryset=Article.objects.published().in_section(current),
-        context={"section": current, "breadcrumb": current.lineage(), "profile": current.description},
+        context={
+            "section": current,
+            "breadcrumb": current.lineage(),
+            "profile": current.description,
+        },
     )
 
 
@@ -133,7 +139,9 @@ def search(request: HttpRequest) -> HttpResponse:
     if query:
         queryset = Article.objects.published().search(query)
     return _listing(
-        request, heading=f"Search: {query}" if query else "Search", queryset=queryset,
+        request,
+        heading=f"Search: {query}" if query else "Search",
+        queryset=queryset,
         context={"query": query},
     )
 
@@ -144,7 +152,7 @@ def _render_article(request: HttpRequest, article: Article, *, preview: bool = F
         "breadcrumb": article.section.lineage(),
         "translation": article.translation or getattr(article, "translated_from", None),
         "related": services.related_articles(article),
-        "organization": _organization_items(),
+        "organization": _organization_items(language=article.language),
         "helpful_vote": services.helpful_vote_for(article, request.session.session_key),
         "preview": preview,
     }

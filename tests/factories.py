@@ -112,7 +112,7 @@ class UserFactory(DjangoModelFactory):
 
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
-        """``UserFactory(role="Writer")`` or ``role="Editor"`` joins the group from the migration."""
+        """``UserFactory(role="Writer")`` or ``"Editor"``: joins the group the migration made."""
         if create and extracted:
             self.groups.add(Group.objects.get(name=extracted))
         if create:

@@ -1,0 +1,105 @@
+"""Drafts, in-review and scheduled articles never reach readers, anywhere."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from articles.models import Article
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CountryFactory,
+    CriminalGroupFactory,
+    SectionFactory,
+    TopicFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_PAGES = [
+    "/",
+    "/section/brief/",
+    "/section/news/",
+    "/country/guatemala/",
+    "/group/zetas/",
+    "/topic/migration/",
+    "/author/ana-lopez/",
+    "/search/?q=Hidden",
+    "/feed/",
+    "/sitemap.xml",
+]
+
+
+@pytest.fixture
+def world():
+    news = SectionFactory(name="News", slug="news")
+    brief = SectionFactory(name="Brief", slug="brief", parent=news)
+    tags = {
+        "countries": [CountryFactory(name="Guatemala", slug="guatemala")],
+        "groups": [CriminalGroupFactory(name="Zetas", slug="zetas")],
+        "topics": [TopicFactory(name="migration", slug="migration")],
+        "authors": [AuthorFactory(name="Ana Lopez", slug="ana-lopez")],
+    }
+    visible = ArticleFactory(title="Visible story about the border", section=brief, **tags)
+    hidden = {
+        "draft": ArticleFactory(
+            title="Hidden draft",
+            slug="hidden-draft",
+            section=brief,
+            status=Article.Status.DRAFT,
+            publish_at=None,
+            **tags,
+        ),
+        "review": ArticleFactory(
+            title="Hidden review",
+            slug="hidden-review",
+            section=brief,
+            status=Article.Status.IN_REVIEW,
+            publish_at=None,
+            **tags,
+        ),
+        "scheduled": ArticleFactory(
+            title="Hidden scheduled",
+            slug="hidden-scheduled",
+            section=brief,
+            publish_at=timezone.now() + dt.timedelta(days=2),
+            **tags,
+        ),
+    }
+    return visible, hidden
+
+
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
+def test_unpublished_articles_are_absent_from_every_public_listing(client, world, url):
+    visible, hidden = world
+    body = client.get(url).content.decode()
+    if "search" not in url:
+        assert visible.title in body or visible.slug in body
+    for article in hidden.values():
+        assert article.title not in body
+        assert article.slug not in body
+
+
+@pytest.mark.parametrize("state", ["draft", "review", "scheduled"])
+def test_public_url_of_unpublished_article_is_404(client, world, state):
+    _, hidden = world
+    assert client.get(f"/article/{hidden[state].slug}/").status_code == 404
+
+
+def test_published_queryset_matches_the_rule(world):
+    visible, hidden = world
+    assert list(Article.objects.published()) == [visible]
+    assert set(Article.objects.not_public()) == set(hidden.values())
+    assert list(Article.objects.scheduled()) == [hidden["scheduled"]]
+
+
+def test_scheduled_article_appears_by_itself_once_its_time_passes(client, world):
+    _, hidden = world
+    scheduled = hidden["scheduled"]
+    assert client.get(scheduled.get_absolute_url()).status_code == 404
+    with time_machine.travel(scheduled.publish_at + dt.timedelta(minutes=1)):
+        assert client.get(scheduled.get_absolute_url()).status_code == 200
+        assert scheduled.title in client.get("/country/guatemala/").content.decode()
+        assert scheduled.title in client.get("/").content.decode()
