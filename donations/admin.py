@@ -59,8 +59,14 @@ class PaymentInline(admin.TabularInline):
     model = Payment
     extra = 0
     can_delete = False
-    fields = ["paid_at", "amount_display", "amount_refunded", "dispute_status", "stripe_id",
-              "receipt_sent_at"]
+    fields = [
+        "paid_at",
+        "amount_display",
+        "amount_refunded",
+        "dispute_status",
+        "stripe_id",
+        "receipt_sent_at",
+    ]
     readonly_fields = fields
 
     @admin.display(description="amount")
@@ -100,20 +106,67 @@ class DonationAdmin(ReadOnlyMoneyAdmin):
     inlines = [PaymentInline]
     actions = ["export_csv"]
     fieldsets = [
-        (None, {"fields": ["status", "amount_display", "fee_display", "frequency", "paid_at",
-                           "ended_at", "created_at"]}),
-        ("Donor", {"fields": ["donor_name", "donor_email", "anonymous", "dedication_type",
-                              "dedication_name", "message"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "status",
+                    "amount_display",
+                    "fee_display",
+                    "frequency",
+                    "paid_at",
+                    "ended_at",
+                    "created_at",
+                ]
+            },
+        ),
+        (
+            "Donor",
+            {
+                "fields": [
+                    "donor_name",
+                    "donor_email",
+                    "anonymous",
+                    "dedication_type",
+                    "dedication_name",
+                    "message",
+                ]
+            },
+        ),
         ("Attribution", {"fields": ["source", "source_article", "campaign"]}),
-        ("Stripe", {"fields": ["stripe_checkout_session_id", "stripe_customer_id",
-                               "stripe_subscription_id", "stripe_payment_intent_id",
-                               "last_error"]}),
+        (
+            "Stripe",
+            {
+                "fields": [
+                    "stripe_checkout_session_id",
+                    "stripe_customer_id",
+                    "stripe_subscription_id",
+                    "stripe_payment_intent_id",
+                    "last_error",
+                ]
+            },
+        ),
     ]
     readonly_fields = [
-        "status", "amount_display", "fee_display", "frequency", "paid_at", "ended_at",
-        "created_at", "donor_name", "donor_email", "anonymous", "dedication_type",
-        "dedication_name", "message", "source", "stripe_checkout_session_id",
-        "stripe_customer_id", "stripe_subscription_id", "stripe_payment_intent_id", "last_error",
+        "status",
+        "amount_display",
+        "fee_display",
+        "frequency",
+        "paid_at",
+        "ended_at",
+        "created_at",
+        "donor_name",
+        "donor_email",
+        "anonymous",
+        "dedication_type",
+        "dedication_name",
+        "message",
+        "source",
+        "stripe_checkout_session_id",
+        "stripe_customer_id",
+        "stripe_subscription_id",
+        "stripe_payment_intent_id",
+        "last_error",
     ]
 
     @admin.display(description="donor", ordering="donor_name")
@@ -138,17 +191,45 @@ class DonationAdmin(ReadOnlyMoneyAdmin):
 
     @admin.action(description="Export selected donations as CSV", permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Donation]) -> HttpResponse:
-        header = ["id", "created_at", "status", "frequency", "amount", "currency",
-                  "fee_covered", "donor_name", "donor_email", "anonymous", "source",
-                  "source_article_id", "source_article", "campaign", "paid_at",
-                  "stripe_customer_id", "stripe_subscription_id"]
+        header = [
+            "id",
+            "created_at",
+            "status",
+            "frequency",
+            "amount",
+            "currency",
+            "fee_covered",
+            "donor_name",
+            "donor_email",
+            "anonymous",
+            "source",
+            "source_article_id",
+            "source_article",
+            "campaign",
+            "paid_at",
+            "stripe_customer_id",
+            "stripe_subscription_id",
+        ]
         rows = (
-            [d.pk, d.created_at.isoformat(), d.status, d.frequency,
-             _major(d.amount, d.currency), d.currency.upper(), _major(d.fee_covered, d.currency),
-             d.donor_name, d.donor_email, d.anonymous, d.source, d.source_article_id or "",
-             d.source_article.title if d.source_article else "", d.campaign,
-             d.paid_at.isoformat() if d.paid_at else "", d.stripe_customer_id,
-             d.stripe_subscription_id]
+            [
+                d.pk,
+                d.created_at.isoformat(),
+                d.status,
+                d.frequency,
+                _major(d.amount, d.currency),
+                d.currency.upper(),
+                _major(d.fee_covered, d.currency),
+                d.donor_name,
+                d.donor_email,
+                d.anonymous,
+                d.source,
+                d.source_article_id or "",
+                d.source_article.title if d.source_article else "",
+                d.campaign,
+                d.paid_at.isoformat() if d.paid_at else "",
+                d.stripe_customer_id,
+                d.stripe_subscription_id,
+            ]
             for d in queryset.select_related("source_article").iterator(chunk_size=500)
         )
         return _csv_response("donations.csv", header, rows)
@@ -203,11 +284,26 @@ class ReportForm(forms.Form):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyMoneyAdmin):
-    list_display = ["paid_at", "donor", "amount_display", "refunded_display", "dispute_status",
-                    "frequency", "source_article", "campaign", "stripe_id"]
+    list_display = [
+        "paid_at",
+        "donor",
+        "amount_display",
+        "refunded_display",
+        "dispute_status",
+        "frequency",
+        "source_article",
+        "campaign",
+        "stripe_id",
+    ]
     list_filter = ["currency", "dispute_status", "donation__frequency", "paid_at"]
-    search_fields = ["stripe_id", "stripe_charge_id", "stripe_payment_intent_id",
-                     "donation__donor_email", "donation__donor_name", "donation__campaign"]
+    search_fields = [
+        "stripe_id",
+        "stripe_charge_id",
+        "stripe_payment_intent_id",
+        "donation__donor_email",
+        "donation__donor_name",
+        "donation__campaign",
+    ]
     date_hierarchy = "paid_at"
     list_select_related = ["donation__source_article"]
     actions = ["export_csv"]
@@ -242,15 +338,39 @@ class PaymentAdmin(ReadOnlyMoneyAdmin):
 
     @admin.action(description="Export selected payments as CSV", permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Payment]) -> HttpResponse:
-        header = ["stripe_id", "paid_at", "amount", "currency", "amount_refunded",
-                  "amount_disputed", "dispute_status", "donation_id", "frequency",
-                  "donor_name", "anonymous", "source_article_id", "campaign", "charge"]
+        header = [
+            "stripe_id",
+            "paid_at",
+            "amount",
+            "currency",
+            "amount_refunded",
+            "amount_disputed",
+            "dispute_status",
+            "donation_id",
+            "frequency",
+            "donor_name",
+            "anonymous",
+            "source_article_id",
+            "campaign",
+            "charge",
+        ]
         rows = (
-            [p.stripe_id, p.paid_at.isoformat(), _major(p.amount, p.currency),
-             p.currency.upper(), _major(p.amount_refunded, p.currency),
-             _major(p.amount_disputed, p.currency), p.dispute_status, p.donation_id,
-             p.donation.frequency, p.donation.donor_name, p.donation.anonymous,
-             p.donation.source_article_id or "", p.donation.campaign, p.stripe_charge_id]
+            [
+                p.stripe_id,
+                p.paid_at.isoformat(),
+                _major(p.amount, p.currency),
+                p.currency.upper(),
+                _major(p.amount_refunded, p.currency),
+                _major(p.amount_disputed, p.currency),
+                p.dispute_status,
+                p.donation_id,
+                p.donation.frequency,
+                p.donation.donor_name,
+                p.donation.anonymous,
+                p.donation.source_article_id or "",
+                p.donation.campaign,
+                p.stripe_charge_id,
+            ]
             for p in queryset.select_related("donation").iterator(chunk_size=500)
         )
         return _csv_response("payments.csv", header, rows)
@@ -283,8 +403,14 @@ class StripeEventAdmin(ReadOnlyMoneyAdmin):
 
 @admin.register(DonationSettings)
 class DonationSettingsAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "default_frequency", "once_amounts", "monthly_amounts",
-                    "annual_amounts", "updated_at"]
+    list_display = [
+        "__str__",
+        "default_frequency",
+        "once_amounts",
+        "monthly_amounts",
+        "annual_amounts",
+        "updated_at",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # One row: the form reads the first; a second one would silently do nothing.

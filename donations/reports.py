@@ -34,8 +34,10 @@ BREAKDOWNS: dict[str, tuple[str, list[str], Q]] = {
     ),
     "section": (
         "By section of the source article",
-        ["donation__source_article__section__name",
-         "donation__source_article__section__parent__name"],
+        [
+            "donation__source_article__section__name",
+            "donation__source_article__section__parent__name",
+        ],
         Q(donation__source_article__isnull=False),
     ),
     "country": (
@@ -74,9 +76,7 @@ def payments_between(start: dt.date, end: dt.date) -> QuerySet[Payment]:
 def attribution_report(*, start: dt.date, end: dt.date) -> Report:
     payments = payments_between(start, end)
     report = Report(start=start, end=end)
-    report.totals = list(
-        payments.values("currency").annotate(**AGGREGATES).order_by("currency")
-    )
+    report.totals = list(payments.values("currency").annotate(**AGGREGATES).order_by("currency"))
     for key, (title, names, keep) in BREAKDOWNS.items():
         rows = (
             payments.filter(keep)

@@ -168,8 +168,9 @@ def checkout_open(*, donation: Donation, success_url: str, cancel_url: str) -> s
             cancel_url=cancel_url,
         )
     except gateway.GatewayError as exc:
-        logger.warning("Stripe refused or failed to open checkout for donation %s: %r",
-                       donation.pk, exc)
+        logger.warning(
+            "Stripe refused or failed to open checkout for donation %s: %r", donation.pk, exc
+        )
         Donation.objects.filter(pk=donation.pk).update(
             last_error=f"Checkout could not start: {type(exc).__name__}: {exc}"[:2000],
             updated_at=timezone.now(),
@@ -290,9 +291,11 @@ def _invoice_refs(invoice: Mapping[str, Any]) -> dict[str, Any]:
     older ones had them at the top level. Read both so the API version pinned on the
     webhook endpoint does not matter.
     """
-    details = (invoice.get("parent") or {}).get("subscription_details") or invoice.get(
-        "subscription_details"
-    ) or {}
+    details = (
+        (invoice.get("parent") or {}).get("subscription_details")
+        or invoice.get("subscription_details")
+        or {}
+    )
     intent = stripe_id(invoice.get("payment_intent"))
     charge = stripe_id(invoice.get("charge"))
     for item in (invoice.get("payments") or {}).get("data") or []:
@@ -493,9 +496,7 @@ def dispute_changed(*, dispute: Mapping[str, Any]) -> Payment:
 def receipt_send(*, payment_id: int) -> bool:
     """Email the receipt for one payment, once. Runs after the payment is committed."""
     with transaction.atomic():
-        payment = (
-            Payment.objects.select_for_update().select_related("donation").get(pk=payment_id)
-        )
+        payment = Payment.objects.select_for_update().select_related("donation").get(pk=payment_id)
         if payment.receipt_sent_at or payment.amount_refunded >= payment.amount:
             return False
         donation = payment.donation
@@ -552,9 +553,7 @@ def manage_link_request(*, email: str, link_for: Callable[[str], str]) -> bool:
     if not customers:
         return False
     links = [
-        link_for(
-            signing.dumps({"c": customer, "n": secrets.token_urlsafe(16)}, salt=MANAGE_SALT)
-        )
+        link_for(signing.dumps({"c": customer, "n": secrets.token_urlsafe(16)}, salt=MANAGE_SALT))
         for customer in dict.fromkeys(customers)
     ]
     context = {
@@ -568,9 +567,7 @@ def manage_link_request(*, email: str, link_for: Callable[[str], str]) -> bool:
 
 def manage_token_read(token: str) -> dict[str, str]:
     try:
-        data = signing.loads(
-            token, salt=MANAGE_SALT, max_age=settings.DONATION_MANAGE_LINK_MAX_AGE
-        )
+        data = signing.loads(token, salt=MANAGE_SALT, max_age=settings.DONATION_MANAGE_LINK_MAX_AGE)
     except signing.BadSignature as exc:  # SignatureExpired is a BadSignature too
         raise ManageLinkInvalid from exc
     if ManageLinkUse.objects.filter(nonce=data["n"]).exists():
@@ -592,9 +589,7 @@ def manage_token_redeem(*, token: str, return_url: str) -> str:
     except IntegrityError:
         raise ManageLinkInvalid("already used") from None
     try:
-        return gateway.create_billing_portal_session(
-            customer_id=data["c"], return_url=return_url
-        )
+        return gateway.create_billing_portal_session(customer_id=data["c"], return_url=return_url)
     except gateway.GatewayError as exc:
         logger.warning("Stripe could not open the billing portal: %r", exc)
         raise CheckoutUnavailable from exc

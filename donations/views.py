@@ -27,8 +27,15 @@ from donations.models import Donation, DonationSettings
 logger = logging.getLogger(__name__)
 
 # The choices that survive a round trip to Stripe's cancel button (no personal data in URLs).
-KEPT_CHOICES = ("frequency", "currency", "amount", "custom_amount", "cover_fee", "source",
-                "campaign")
+KEPT_CHOICES = (
+    "frequency",
+    "currency",
+    "amount",
+    "custom_amount",
+    "cover_fee",
+    "source",
+    "campaign",
+)
 
 NOT_CONFIGURED = "Online donations are not configured on this site yet. Nothing was charged."
 CHECKOUT_DOWN = (
@@ -45,9 +52,7 @@ def _redirect_303(url: str) -> HttpResponseRedirect:
 
 
 def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
-    return render(
-        request, template, {"stripe_mode": gateway.mode(), **context}, status=status
-    )
+    return render(request, template, {"stripe_mode": gateway.mode(), **context}, status=status)
 
 
 def _initial_from_query(request: HttpRequest) -> dict[str, str | bool]:
@@ -128,8 +133,9 @@ def thanks(request: HttpRequest) -> HttpResponse:
         try:
             services.donation_fulfil(session=gateway.retrieve_checkout_session(session_id))
         except (gateway.GatewayError, services.NotReady):
-            logger.warning("Could not confirm checkout session %s on return", session_id,
-                           exc_info=True)
+            logger.warning(
+                "Could not confirm checkout session %s on return", session_id, exc_info=True
+            )
         donation.refresh_from_db()
     return _page(
         request,
@@ -183,8 +189,11 @@ def manage_open(request: HttpRequest, token: str) -> HttpResponse:
         return _page(
             request,
             "donations/manage_open.html",
-            {"token": token, "error": "We could not reach our payment provider. "
-                                      "Your link still works; please try again shortly."},
+            {
+                "token": token,
+                "error": "We could not reach our payment provider. "
+                "Your link still works; please try again shortly.",
+            },
             502,
         )
     return _redirect_303(url)

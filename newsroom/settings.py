@@ -182,8 +182,8 @@ if STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")) and not STRIPE_ALLOW_L
 # Currencies a donor may choose and each one's limits, as CODE:MIN:MAX in whole units of
 # the currency (e.g. "USD:5:10000,EUR:5:10000"). The first one is the default.
 # Stored in minor units (cents) from here on; money is never a float.
-_ZERO_DECIMAL_CURRENCIES = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg",
-                            "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"}
+# Stripe's zero-decimal currencies: amounts are whole units, not hundredths.
+_ZERO_DECIMAL_CURRENCIES = "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf"
 
 
 def _donation_currencies(raw: str) -> dict[str, dict[str, int]]:
@@ -201,7 +201,7 @@ def _donation_currencies(raw: str) -> dict[str, dict[str, int]]:
         code = code.strip().lower()
         if len(code) != 3 or not code.isalpha() or not 0 < low_units <= high_units:
             raise ImproperlyConfigured(f"DONATION_CURRENCIES has a bad entry: {item!r}")
-        exponent = 0 if code in _ZERO_DECIMAL_CURRENCIES else 2
+        exponent = 0 if code in _ZERO_DECIMAL_CURRENCIES.split() else 2
         currencies[code] = {
             "min": low_units * 10**exponent,
             "max": high_units * 10**exponent,

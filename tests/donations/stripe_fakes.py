@@ -44,13 +44,20 @@ def signature_header(payload: str, *, secret: str = WEBHOOK_SECRET, at: int | No
     return stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp=at)
 
 
-def post_event(client: Any, payload: dict | str, *, secret: str = WEBHOOK_SECRET,
-               at: int | None = None, header: str | None = None) -> Any:
+def post_event(
+    client: Any,
+    payload: dict | str,
+    *,
+    secret: str = WEBHOOK_SECRET,
+    at: int | None = None,
+    header: str | None = None,
+) -> Any:
     body = payload if isinstance(payload, str) else json.dumps(payload)
     signature = header if header is not None else signature_header(body, secret=secret, at=at)
     extra = {"HTTP_STRIPE_SIGNATURE": signature} if signature else {}
-    return client.post("/donate/stripe/webhook/", data=body, content_type="application/json",
-                       **extra)
+    return client.post(
+        "/donate/stripe/webhook/", data=body, content_type="application/json", **extra
+    )
 
 
 @dataclass
@@ -77,10 +84,16 @@ class RecordingTransport(stripe.HTTPClient):
     def __post_init__(self) -> None:
         super().__init__()
         self.answer("POST", "/v1/checkout/sessions", self._checkout_session)
-        self.answer("GET", "/v1/checkout/sessions/", lambda r: (200, fixture(
-            "checkout_session_retrieved_paid")))
-        self.answer("POST", "/v1/billing_portal/sessions", lambda r: (200, fixture(
-            "billing_portal_session")))
+        self.answer(
+            "GET",
+            "/v1/checkout/sessions/",
+            lambda r: (200, fixture("checkout_session_retrieved_paid")),
+        )
+        self.answer(
+            "POST",
+            "/v1/billing_portal/sessions",
+            lambda r: (200, fixture("billing_portal_session")),
+        )
 
     def answer(self, method: str, path: str, reply: Answer | tuple[int, dict]) -> None:
         self.routes[(method.upper(), path)] = reply if callable(reply) else (lambda r: reply)
@@ -102,8 +115,9 @@ class RecordingTransport(stripe.HTTPClient):
         body["cancel_url"] = request.params.get("cancel_url")
         return 200, body
 
-    def request(self, method: str, url: str, headers: Any, post_data: Any = None, *,
-                _usage: Any = None) -> tuple[str, int, dict[str, str]]:
+    def request(
+        self, method: str, url: str, headers: Any, post_data: Any = None, *, _usage: Any = None
+    ) -> tuple[str, int, dict[str, str]]:
         parts = urlsplit(url)
         body = post_data.decode() if isinstance(post_data, bytes) else (post_data or parts.query)
         recorded = RecordedRequest(
@@ -120,8 +134,13 @@ class RecordingTransport(stripe.HTTPClient):
             if route_method == recorded.method and recorded.path.startswith(prefix):
                 status, payload = reply(recorded)
                 return json.dumps(payload), status, {"Request-Id": f"req_{len(self.requests)}"}
-        return json.dumps({"error": {"type": "invalid_request_error",
-                                     "message": f"no route {recorded.path}"}}), 404, {}
+        return (
+            json.dumps(
+                {"error": {"type": "invalid_request_error", "message": f"no route {recorded.path}"}}
+            ),
+            404,
+            {},
+        )
 
     def request_stream(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError

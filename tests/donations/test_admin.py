@@ -58,9 +58,12 @@ def test_donations_are_not_added_or_deleted_by_hand(editor_client):
     donation = PaidDonationFactory()
 
     assert editor_client.get("/admin/donations/donation/add/").status_code == 403
-    assert editor_client.post(
-        f"/admin/donations/donation/{donation.pk}/delete/", {"post": "yes"}
-    ).status_code == 403
+    assert (
+        editor_client.post(
+            f"/admin/donations/donation/{donation.pk}/delete/", {"post": "yes"}
+        ).status_code
+        == 403
+    )
     page = editor_client.get(f"/admin/donations/donation/{donation.pk}/change/")
     assert page.status_code == 200
     assert 'name="status"' not in page.content.decode()  # status only moves via Stripe
@@ -68,13 +71,19 @@ def test_donations_are_not_added_or_deleted_by_hand(editor_client):
 
 def test_donations_csv_export(editor_client):
     article = ArticleFactory(title="Cartel money trail")
-    first = PaidDonationFactory(amount=2550, source=f"article-{article.pk}",
-                                source_article=article, campaign="spring",
-                                donor_name="Ana Reyes")
+    first = PaidDonationFactory(
+        amount=2550,
+        source=f"article-{article.pk}",
+        source_article=article,
+        campaign="spring",
+        donor_name="Ana Reyes",
+    )
     second = PaidDonationFactory(amount=10000, currency="eur", frequency="monthly")
 
-    response = editor_client.post("/admin/donations/donation/", {
-        "action": "export_csv", "_selected_action": [first.pk, second.pk]})
+    response = editor_client.post(
+        "/admin/donations/donation/",
+        {"action": "export_csv", "_selected_action": [first.pk, second.pk]},
+    )
 
     rows = {row["id"]: row for row in _csv(response)}
     assert response["Content-Type"].startswith("text/csv")
@@ -89,23 +98,35 @@ def test_donations_csv_export(editor_client):
 def test_payments_csv_export(editor_client):
     payment = PaymentFactory(amount=2500, amount_refunded=500, stripe_id="in_test_csv")
 
-    response = editor_client.post("/admin/donations/payment/", {
-        "action": "export_csv", "_selected_action": [payment.pk]})
+    response = editor_client.post(
+        "/admin/donations/payment/", {"action": "export_csv", "_selected_action": [payment.pk]}
+    )
 
     [row] = _csv(response)
-    assert (row["stripe_id"], row["amount"], row["amount_refunded"]) == ("in_test_csv",
-                                                                         "25.00", "5.00")
+    assert (row["stripe_id"], row["amount"], row["amount_refunded"]) == (
+        "in_test_csv",
+        "25.00",
+        "5.00",
+    )
 
 
 def test_failed_ledger_entries_can_be_reprocessed_from_the_admin(editor_client):
     donation = PaidDonationFactory(frequency="monthly", stripe_subscription_id="")
     payload = event("evt_customer_subscription_deleted", donation=donation)
-    entry = StripeEvent.objects.create(stripe_id=payload["id"], type=payload["type"],
-                                       payload=payload, status=StripeEvent.Status.FAILED,
-                                       attempts=1, error="Traceback ...")
+    entry = StripeEvent.objects.create(
+        stripe_id=payload["id"],
+        type=payload["type"],
+        payload=payload,
+        status=StripeEvent.Status.FAILED,
+        attempts=1,
+        error="Traceback ...",
+    )
 
-    response = editor_client.post("/admin/donations/stripeevent/", {
-        "action": "reprocess", "_selected_action": [entry.pk]}, follow=True)
+    response = editor_client.post(
+        "/admin/donations/stripeevent/",
+        {"action": "reprocess", "_selected_action": [entry.pk]},
+        follow=True,
+    )
 
     entry.refresh_from_db()
     donation.refresh_from_db()
@@ -117,8 +138,9 @@ def test_failed_ledger_entries_can_be_reprocessed_from_the_admin(editor_client):
 def test_ledger_is_read_only(editor_client):
     entry = StripeEvent.objects.create(stripe_id="evt_1", type="customer.created", payload={})
 
-    response = editor_client.post(f"/admin/donations/stripeevent/{entry.pk}/change/",
-                                  {"type": "forged"})
+    response = editor_client.post(
+        f"/admin/donations/stripeevent/{entry.pk}/change/", {"type": "forged"}
+    )
 
     entry.refresh_from_db()
     assert response.status_code == 403
@@ -126,10 +148,16 @@ def test_ledger_is_read_only(editor_client):
 
 
 def test_editors_change_the_suggested_amounts_the_form_offers(editor_client, client):
-    editor_client.post("/admin/donations/donationsettings/add/", {
-        "default_frequency": "annual", "once_amounts": "20, 40",
-        "monthly_amounts": "5, 15", "annual_amounts": "120, 240, 480",
-        "default_amount_index": "0"})
+    editor_client.post(
+        "/admin/donations/donationsettings/add/",
+        {
+            "default_frequency": "annual",
+            "once_amounts": "20, 40",
+            "monthly_amounts": "5, 15",
+            "annual_amounts": "120, 240, 480",
+            "default_amount_index": "0",
+        },
+    )
 
     html = client.get("/donate/").content.decode()
 
@@ -139,9 +167,16 @@ def test_editors_change_the_suggested_amounts_the_form_offers(editor_client, cli
 
 
 def test_bad_suggested_amounts_are_refused(editor_client):
-    response = editor_client.post("/admin/donations/donationsettings/add/", {
-        "default_frequency": "once", "once_amounts": "20, lots",
-        "monthly_amounts": "5", "annual_amounts": "100", "default_amount_index": "0"})
+    response = editor_client.post(
+        "/admin/donations/donationsettings/add/",
+        {
+            "default_frequency": "once",
+            "once_amounts": "20, lots",
+            "monthly_amounts": "5",
+            "annual_amounts": "100",
+            "default_amount_index": "0",
+        },
+    )
 
     assert response.status_code == 200
     assert "whole positive numbers" in response.content.decode()
@@ -159,17 +194,23 @@ def newsroom():
     investigations = SectionFactory(name="Investigations", slug="investigations")
     mexico, guatemala = CountryFactory(name="Mexico"), CountryFactory(name="Guatemala")
     cjng = CriminalGroupFactory(name="CJNG")
-    brief_story = ArticleFactory(title="Brief story", section=brief,
-                                 countries=[mexico, guatemala], groups=[cjng])
+    brief_story = ArticleFactory(
+        title="Brief story", section=brief, countries=[mexico, guatemala], groups=[cjng]
+    )
     long_read = ArticleFactory(title="Long read", section=investigations, countries=[mexico])
     now = timezone.now()
 
     def pay(article, amount, *, currency="usd", campaign="", refunded=0, days_ago=1):
-        donation = PaidDonationFactory(source_article=article, campaign=campaign,
-                                       amount=amount, currency=currency)
-        return PaymentFactory(donation=donation, amount=amount, currency=currency,
-                              amount_refunded=refunded,
-                              paid_at=now - dt.timedelta(days=days_ago))
+        donation = PaidDonationFactory(
+            source_article=article, campaign=campaign, amount=amount, currency=currency
+        )
+        return PaymentFactory(
+            donation=donation,
+            amount=amount,
+            currency=currency,
+            amount_refunded=refunded,
+            paid_at=now - dt.timedelta(days=days_ago),
+        )
 
     pay(brief_story, 2500, campaign="spring")
     pay(brief_story, 5000, refunded=1000)
@@ -181,9 +222,15 @@ def newsroom():
 
 
 def _rows(report, key):
-    return {(row["label"], row["currency"]): (row["payments"], row["gross"], row["refunded"],
-                                              row["net"])
-            for row in report.sections[key][1]}
+    return {
+        (row["label"], row["currency"]): (
+            row["payments"],
+            row["gross"],
+            row["refunded"],
+            row["net"],
+        )
+        for row in report.sections[key][1]
+    }
 
 
 def test_report_totals_by_article_section_country_group_and_campaign(newsroom):
@@ -191,7 +238,9 @@ def test_report_totals_by_article_section_country_group_and_campaign(newsroom):
     report = attribution_report(start=today - dt.timedelta(days=30), end=today)
 
     assert {(r["currency"], r["payments"], r["net"]) for r in report.totals} == {
-        ("usd", 4, 2500 + 4000 + 10000 + 700), ("eur", 1, 3000)}
+        ("usd", 4, 2500 + 4000 + 10000 + 700),
+        ("eur", 1, 3000),
+    }
     assert _rows(report, "article") == {
         ("Brief story", "usd"): (2, 7500, 1000, 6500),
         ("Long read", "usd"): (1, 10000, 0, 10000),
@@ -216,17 +265,18 @@ def test_report_totals_by_article_section_country_group_and_campaign(newsroom):
 
 def test_report_date_range_includes_both_ends(newsroom):
     today = timezone.localdate()
-    report = attribution_report(start=today - dt.timedelta(days=400),
-                                end=today - dt.timedelta(days=400))
+    report = attribution_report(
+        start=today - dt.timedelta(days=400), end=today - dt.timedelta(days=400)
+    )
 
     assert [(r["currency"], r["gross"]) for r in report.totals] == [("usd", 99900)]
 
 
-def test_report_page_runs_a_fixed_number_of_queries(editor_client, newsroom,
-                                                    django_assert_max_num_queries):
+def test_report_page_runs_a_fixed_number_of_queries(
+    editor_client, newsroom, django_assert_max_num_queries
+):
     today = timezone.localdate()
-    url = (f"/admin/donations/donation/report/?start={today - dt.timedelta(days=30)}"
-           f"&end={today}")
+    url = f"/admin/donations/donation/report/?start={today - dt.timedelta(days=30)}&end={today}"
 
     with django_assert_max_num_queries(12):
         response = editor_client.get(url)
@@ -238,8 +288,9 @@ def test_report_page_runs_a_fixed_number_of_queries(editor_client, newsroom,
 
 
 def test_report_rejects_an_inverted_range(editor_client):
-    response = editor_client.get("/admin/donations/donation/report/?start=2026-02-01"
-                                 "&end=2026-01-01")
+    response = editor_client.get(
+        "/admin/donations/donation/report/?start=2026-02-01&end=2026-01-01"
+    )
 
     assert response.status_code == 200
     assert "start date must be on or before" in response.content.decode()

@@ -45,8 +45,10 @@ def test_form_renders_suggested_amounts_for_the_default_frequency_and_test_mode_
     assert "TEST MODE" in html
     for amount in ("10", "25", "50"):
         assert f'value="{amount}"' in html
-    assert 'value="monthly" checked' in html or 'value="monthly"\n' in html or (
-        'checked' in html.split('value="monthly"')[1][:40]
+    assert (
+        'value="monthly" checked' in html
+        or 'value="monthly"\n' in html
+        or ("checked" in html.split('value="monthly"')[1][:40])
     )
     assert "Give $25 every month" in html  # the second suggestion is pre-selected
 
@@ -67,9 +69,7 @@ def test_no_test_mode_banner_without_keys_and_submit_explains_not_configured(
     assert transport.requests == []
 
 
-def test_one_time_gift_stores_pending_donation_then_redirects_to_stripe_checkout(
-    client, transport
-):
+def test_one_time_gift_stores_pending_donation_then_redirects_to_stripe_checkout(client, transport):
     article = ArticleFactory()
 
     response = client.post(URL, gift(source=f"article-{article.pk}", campaign="spring"))
@@ -93,7 +93,7 @@ def test_one_time_gift_stores_pending_donation_then_redirects_to_stripe_checkout
     assert params["line_items[0][quantity]"] == "1"
     assert params["line_items[0][price_data][currency]"] == "usd"
     assert params["line_items[0][price_data][unit_amount]"] == "2500"
-    assert "Crime Watch gift: $25" == params["line_items[0][price_data][product_data][name]"]
+    assert params["line_items[0][price_data][product_data][name]"] == "Crime Watch gift: $25"
     assert "line_items[0][price_data][recurring][interval]" not in params
     assert params["metadata[donation_id]"] == str(donation.pk)
     assert params["payment_intent_data[metadata][donation_id]"] == str(donation.pk)
@@ -133,16 +133,30 @@ def test_each_attempt_is_a_new_donation_with_its_own_idempotency_key(client, tra
 
 
 def test_cancel_url_brings_the_donor_back_to_the_form_with_choices_kept(client, transport):
-    client.post(URL, gift(frequency="monthly", amount="other", custom_amount="30",
-                          cover_fee="on", source="article-7", campaign="spring"))
+    client.post(
+        URL,
+        gift(
+            frequency="monthly",
+            amount="other",
+            custom_amount="30",
+            cover_fee="on",
+            source="article-7",
+            campaign="spring",
+        ),
+    )
 
     cancel_url = transport.requests[0].params["cancel_url"]
     query = parse_qs(urlsplit(cancel_url).query)
     assert cancel_url.startswith("http://testserver/donate/?")
     assert query == {
-        "frequency": ["monthly"], "currency": ["usd"], "amount": ["other"],
-        "custom_amount": ["30"], "cover_fee": ["1"], "source": ["article-7"],
-        "campaign": ["spring"], "cancelled": ["1"],
+        "frequency": ["monthly"],
+        "currency": ["usd"],
+        "amount": ["other"],
+        "custom_amount": ["30"],
+        "cover_fee": ["1"],
+        "source": ["article-7"],
+        "campaign": ["spring"],
+        "cancelled": ["1"],
     }
     assert "ana" not in cancel_url  # no personal data in URLs
 
@@ -177,8 +191,12 @@ def test_button_says_what_will_happen(client):
 
 
 def test_anonymous_dedicated_gift_keeps_the_donor_wishes(client, transport):
-    client.post(URL, gift(anonymous="on", dedication_type="memory", dedication_name="Rosa",
-                          message="Keep going."))
+    client.post(
+        URL,
+        gift(
+            anonymous="on", dedication_type="memory", dedication_name="Rosa", message="Keep going."
+        ),
+    )
 
     donation = Donation.objects.get()
     assert donation.anonymous is True
@@ -285,7 +303,11 @@ def _import_settings(**env):
     environ.pop("STRIPE_ALLOW_LIVE", None) if "STRIPE_ALLOW_LIVE" not in env else None
     return subprocess.run(
         [sys.executable, "-c", "import newsroom.settings"],
-        cwd=root, env=environ, capture_output=True, text=True, check=False,
+        cwd=root,
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

@@ -18,13 +18,20 @@ S = Donation.Status
 
 @pytest.fixture
 def once():
-    return DonationFactory(frequency="once", amount=2500, donor_name="Ana Reyes",
-                           stripe_checkout_session_id="cs_test_a1b2c3")
+    return DonationFactory(
+        frequency="once",
+        amount=2500,
+        donor_name="Ana Reyes",
+        stripe_checkout_session_id="cs_test_a1b2c3",
+    )
 
 
 def _retrieved_for(transport, donation):
-    transport.answer("GET", "/v1/checkout/sessions/", lambda r: (200, fixture(
-        "checkout_session_retrieved_paid", donation=donation)))
+    transport.answer(
+        "GET",
+        "/v1/checkout/sessions/",
+        lambda r: (200, fixture("checkout_session_retrieved_paid", donation=donation)),
+    )
 
 
 def test_success_page_confirms_with_stripe_when_it_beats_the_webhook(
@@ -51,8 +58,9 @@ def test_webhook_after_the_success_page_changes_nothing(
     _retrieved_for(transport, once)
     with django_capture_on_commit_callbacks(execute=True):
         client.get("/donate/thanks/?session_id=cs_test_a1b2c3")
-        response = post_event(client, event("evt_checkout_session_completed_payment",
-                                            donation=once))
+        response = post_event(
+            client, event("evt_checkout_session_completed_payment", donation=once)
+        )
 
     assert response.status_code == 200
     assert Payment.objects.count() == 1
@@ -90,9 +98,12 @@ def test_success_page_for_an_unknown_session_is_404(client, transport):
 
 @pytest.fixture
 def donor():
-    return PaidDonationFactory(frequency="monthly", donor_email="Ana@Example.org",
-                               stripe_customer_id="cus_test_donor1",
-                               stripe_subscription_id="sub_test_monthly1")
+    return PaidDonationFactory(
+        frequency="monthly",
+        donor_email="Ana@Example.org",
+        stripe_customer_id="cus_test_donor1",
+        stripe_subscription_id="sub_test_monthly1",
+    )
 
 
 def _link_from_mail() -> str:
@@ -100,9 +111,7 @@ def _link_from_mail() -> str:
     return re.search(r"http://testserver(/donate/manage/[^\s\"]+/)", message.body).group(1)
 
 
-def test_a_donor_gets_a_signed_link_that_opens_the_billing_portal_once(
-    client, transport, donor
-):
+def test_a_donor_gets_a_signed_link_that_opens_the_billing_portal_once(client, transport, donor):
     sent = client.post("/donate/manage/", {"email": "ana@example.org"})
     link = _link_from_mail()
 
@@ -168,8 +177,7 @@ def test_the_answer_is_the_same_whether_or_not_the_email_gives(client, donor):
 
 
 def test_one_time_donors_get_no_link(client, transport):
-    PaidDonationFactory(frequency="once", donor_email="ana@example.org",
-                        stripe_customer_id="cus_x")
+    PaidDonationFactory(frequency="once", donor_email="ana@example.org", stripe_customer_id="cus_x")
 
     client.post("/donate/manage/", {"email": "ana@example.org"})
 
@@ -193,8 +201,9 @@ def test_a_billing_portal_outage_keeps_the_link_usable(client, transport, donor)
 def test_link_requests_are_rate_limited(client, settings, donor):
     settings.DONATION_MANAGE_RATE_LIMIT = 2
 
-    codes = [client.post("/donate/manage/", {"email": "ana@example.org"}).status_code
-             for _ in range(3)]
+    codes = [
+        client.post("/donate/manage/", {"email": "ana@example.org"}).status_code for _ in range(3)
+    ]
 
     assert codes == [200, 200, 429]
     assert len(mail.outbox) == 2

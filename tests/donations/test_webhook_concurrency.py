@@ -15,8 +15,7 @@ from tests.donations.stripe_fakes import event, signature_header
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif("connection.vendor != 'postgresql'",
-                       reason="row locks need PostgreSQL"),
+    pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL"),
 ]
 
 CONCURRENT = 8
@@ -55,9 +54,12 @@ def test_simultaneous_duplicate_deliveries_are_processed_exactly_once(slow_handl
         client = Client()
         barrier.wait()
         try:
-            response = client.post("/donate/stripe/webhook/", data=body,
-                                   content_type="application/json",
-                                   HTTP_STRIPE_SIGNATURE=header)
+            response = client.post(
+                "/donate/stripe/webhook/",
+                data=body,
+                content_type="application/json",
+                HTTP_STRIPE_SIGNATURE=header,
+            )
             results.append((response.status_code, response.json()["status"]))
         finally:
             connection.close()

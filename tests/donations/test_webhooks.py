@@ -34,14 +34,23 @@ def deliver(client, django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def once():
-    return DonationFactory(frequency="once", amount=2500, donor_email="ana@example.org",
-                           donor_name="Ana Reyes", stripe_checkout_session_id="cs_test_a1b2c3")
+    return DonationFactory(
+        frequency="once",
+        amount=2500,
+        donor_email="ana@example.org",
+        donor_name="Ana Reyes",
+        stripe_checkout_session_id="cs_test_a1b2c3",
+    )
 
 
 @pytest.fixture
 def monthly():
-    return DonationFactory(frequency="monthly", amount=2500, donor_email="ana@example.org",
-                           stripe_checkout_session_id="cs_test_sub9z8y7")
+    return DonationFactory(
+        frequency="monthly",
+        amount=2500,
+        donor_email="ana@example.org",
+        stripe_checkout_session_id="cs_test_sub9z8y7",
+    )
 
 
 # --- verification and the ledger -------------------------------------------------------
@@ -175,9 +184,7 @@ def test_unconfigured_webhook_secret_refuses_everything(client, settings, once):
 # --- one-time gifts ----------------------------------------------------------------------
 
 
-def test_paid_checkout_marks_the_gift_paid_records_the_payment_and_sends_a_receipt(
-    deliver, once
-):
+def test_paid_checkout_marks_the_gift_paid_records_the_payment_and_sends_a_receipt(deliver, once):
     response = deliver("evt_checkout_session_completed_payment", donation=once)
 
     once.refresh_from_db()
@@ -186,8 +193,11 @@ def test_paid_checkout_marks_the_gift_paid_records_the_payment_and_sends_a_recei
     assert once.status == S.PAID and once.paid_at is not None
     assert once.stripe_payment_intent_id == "pi_test_onetime1"
     assert once.stripe_customer_id == "cus_test_donor1"
-    assert (payment.stripe_id, payment.amount, payment.currency) == ("pi_test_onetime1", 2500,
-                                                                    "usd")
+    assert (payment.stripe_id, payment.amount, payment.currency) == (
+        "pi_test_onetime1",
+        2500,
+        "usd",
+    )
     assert payment.receipt_sent_at is not None
     [receipt] = mail.outbox
     assert receipt.to == ["ana@example.org"]
@@ -274,9 +284,7 @@ def test_partial_refund_alone_leaves_the_gift_paid(deliver, once):
     assert Payment.objects.get().amount_refunded == 1000
 
 
-def test_refund_before_completion_converges_to_the_same_state_without_a_receipt(
-    deliver, once
-):
+def test_refund_before_completion_converges_to_the_same_state_without_a_receipt(deliver, once):
     deliver("evt_charge_refunded", donation=once)
     deliver("evt_checkout_session_completed_payment", donation=once)
 
@@ -284,7 +292,10 @@ def test_refund_before_completion_converges_to_the_same_state_without_a_receipt(
     payment = Payment.objects.get()
     assert once.status == S.REFUNDED
     assert (payment.stripe_id, payment.amount, payment.amount_refunded) == (
-        "pi_test_onetime1", 2500, 2500)
+        "pi_test_onetime1",
+        2500,
+        2500,
+    )
     assert once.stripe_checkout_session_id == "cs_test_a1b2c3"
     assert mail.outbox == []
 
@@ -364,7 +375,9 @@ def test_every_renewal_is_a_new_payment_with_its_own_receipt(deliver, monthly):
     deliver("evt_invoice_paid_renewal", donation=monthly)  # replay
 
     assert sorted(Payment.objects.values_list("stripe_id", flat=True)) == [
-        "in_test_first1", "in_test_renewal2"]
+        "in_test_first1",
+        "in_test_renewal2",
+    ]
     assert sum(Payment.objects.values_list("amount", flat=True)) == 5000
     assert len(mail.outbox) == 2
 
