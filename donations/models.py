@@ -33,9 +33,6 @@ class DonationQuerySet(models.QuerySet):
     def recurring(self) -> DonationQuerySet:
         return self.exclude(frequency=Frequency.ONCE)
 
-    def with_money_received(self) -> DonationQuerySet:
-        return self.filter(status__in=Donation.MONEY_RECEIVED)
-
 
 class Donation(models.Model):
     class Status(models.TextChoices):
@@ -68,7 +65,6 @@ class Donation(models.Model):
         S.REFUNDED: set(),
         S.EXPIRED: set(),
     }
-    MONEY_RECEIVED = (S.PAID, S.CANCELLED, S.DISPUTED, S.REFUNDED)
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
