@@ -200,7 +200,8 @@ def donation_fulfil(*, session: Mapping[str, Any]) -> Donation | None:
     )
     payment_status = session.get("payment_status")
     if payment_status in ("paid", "no_payment_required"):
-        _try(donation, partial(donation.mark_paid, at=stripe_time(session.get("created"))))
+        # A session's own timestamps say when checkout opened, not when money moved.
+        _try(donation, donation.mark_paid)
         if donation.ended_at and donation.status == S.PAID:
             _try(donation, partial(donation.mark_cancelled, at=donation.ended_at))
         donation.save()

@@ -18,9 +18,10 @@ def _stripe_test_settings(settings):
     cache.clear()
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def transport():
-    """The SDK talks to this instead of the network for the duration of a test."""
+    """The SDK talks to this instead of the network in every donations test; a test that
+    asserts on requests or scripts answers asks for it by name."""
     recording = RecordingTransport()
     previous, gateway.http_client = gateway.http_client, recording
     yield recording
