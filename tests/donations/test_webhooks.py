@@ -1,5 +1,6 @@
 """The webhook ledger and every handler, driven by really signed Stripe payloads."""
 
+import io
 import json
 import time
 
@@ -438,3 +439,36 @@ def test_cancellation_seen_before_the_first_payment_still_ends_cancelled(deliver
     monthly.refresh_from_db()
     assert monthly.status == S.CANCELLED
     assert Payment.objects.count() == 1
+
+
+# --- the reprocess command ---------------------------------------------------------------
+
+
+def _stored(payload, status):
+    return StripeEvent.objects.create(
+        stripe_id=payload["id"], type=payload["type"], payload=payload, status=status
+    )
+
+
+def test_reprocess_command_retries_named_events_and_never_redoes_processed_ones(once):
+    paid = _stored(
+        event("evt_checkout_session_completed_payment", donation=once),
+        StripeEvent.Status.PROCESSED,
+    )
+    stuck = _stored(event("evt_checkout_session_expired", donation=once), "received")
+    out = io.StringIO()
+
+    call_command("reprocess_stripe_events", paid.stripe_id, stdout=out)
+    call_command("reprocess_stripe_events", stdout=out)  # only failed ones by default
+    once.refresh_from_db()
+    assert once.status == S.PENDING
+
+    call_command("reprocess_stripe_events", "--include-received", stdout=out)
+
+    once.refresh_from_db()
+    stuck.refresh_from_db()
+    assert "already processed: 1" in out.getvalue()
+    assert "No events to reprocess." in out.getvalue()
+    assert "processed: 1" in out.getvalue()
+    assert stuck.status == StripeEvent.Status.PROCESSED
+    assert once.status == S.EXPIRED
