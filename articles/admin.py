@@ -362,6 +362,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 class ProfiledTagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "article_count"]
+    ordering = ["name"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "description"]

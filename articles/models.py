@@ -188,7 +188,7 @@ class ArticleQuerySet(models.QuerySet):
         """Everything the article page needs, in a fixed number of queries."""
         return (
             self.for_listing()
-            .select_related("translation")
+            .select_related("translation", "translated_from")
             .prefetch_related("countries", "groups", "topics")
         )
 

@@ -38,11 +38,7 @@ def _organization_items(limit: int = 5, *, language: str | None = None) -> list[
     items = Article.objects.published().filter(section__slug=ORGANIZATION_SECTION)
     if language:
         items = items.in_language(language)
-    return list(
-        items
-        .newest_first()
-        .for_teaser()[:limit]
-    )
+    return list(items.newest_first().for_teaser()[:limit])
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -146,3 +146,9 @@ def test_excerpt_is_cut_at_a_word_boundary_with_an_ellipsis():
     assert excerpt.endswith("…")
     assert excerpt[:-1].rstrip().split(" ")[-1] == "word"
     assert len(excerpt) <= 40
+
+
+def test_unknown_page_gets_a_helpful_404(client):
+    response = client.get("/article/does-not-exist/")
+    assert response.status_code == 404
+    assert "Search our coverage" in response.content.decode()
