@@ -175,3 +175,76 @@ if not 1 <= ARTICLES_PER_PAGE <= 100:
 TAGGIT_CASE_INSENSITIVE = True
 # Topics are typed freely in two languages; URL slugs stay ASCII ("migración" -> "migracion").
 TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True
+
+# --- Donations (Stripe Checkout) -------------------------------------------
+# Everything the donations app reads; see docs/donations.md. Keys come only from the
+# environment: with none set the donate form renders and explains that online giving
+# is not configured, so a fresh clone runs without Stripe.
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "") or ""
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "") or ""
+# Lets the same code talk to a Stripe-compatible test server (stripe-mock, a local stub).
+STRIPE_API_BASE = (env_str("STRIPE_API_BASE") or "https://api.stripe.com").rstrip("/")
+STRIPE_ALLOW_LIVE = env_bool("STRIPE_ALLOW_LIVE", False)
+# Seconds a webhook's signed timestamp may be old before we refuse it (replay defence).
+STRIPE_WEBHOOK_TOLERANCE = env_int("STRIPE_WEBHOOK_TOLERANCE", 300)
+STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 1)
+
+if STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")) and not STRIPE_ALLOW_LIVE:
+    raise ImproperlyConfigured(
+        "STRIPE_SECRET_KEY is a live key but live payments are not allowed: "
+        "set STRIPE_ALLOW_LIVE=1 to take real money, or use an sk_test_ key."
+    )
+
+# Currencies a donor may choose and each one's limits, as CODE:MIN:MAX in whole units of
+# the currency (e.g. "USD:5:10000,EUR:5:10000"). The first one is the default.
+# Stored in minor units (cents) from here on; money is never a float.
+# Stripe's zero-decimal currencies: amounts are whole units, not hundredths.
+_ZERO_DECIMAL_CURRENCIES = "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf"
+
+
+def _donation_currencies(raw: str) -> dict[str, dict[str, int]]:
+    currencies: dict[str, dict[str, int]] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            code, low, high = item.split(":")
+            low_units, high_units = int(low), int(high)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"DONATION_CURRENCIES items must look like USD:5:10000; got {item!r}"
+            ) from None
+        code = code.strip().lower()
+        if len(code) != 3 or not code.isalpha() or not 0 < low_units <= high_units:
+            raise ImproperlyConfigured(f"DONATION_CURRENCIES has a bad entry: {item!r}")
+        exponent = 0 if code in _ZERO_DECIMAL_CURRENCIES.split() else 2
+        currencies[code] = {
+            "min": low_units * 10**exponent,
+            "max": high_units * 10**exponent,
+            "exponent": exponent,
+        }
+    if not currencies:
+        raise ImproperlyConfigured("DONATION_CURRENCIES must name at least one currency.")
+    return currencies
+
+
+DONATION_CURRENCIES = _donation_currencies(
+    env_str("DONATION_CURRENCIES") or "USD:5:10000,EUR:5:10000,GBP:5:10000"
+)
+DONATION_DEFAULT_CURRENCY = next(iter(DONATION_CURRENCIES))
+# The estimated processing fee a donor may choose to cover: PERCENT of the gift plus
+# FIXED minor units (Stripe's standard card pricing). One formula: donations/money.py.
+DONATION_FEE_PERCENT = env_str("DONATION_FEE_PERCENT", "2.9") or "2.9"
+DONATION_FEE_FIXED = env_int("DONATION_FEE_FIXED", 30)
+# Receipts.
+ORGANISATION_NAME = env_str("ORGANISATION_NAME") or SITE_NAME
+TAX_STATEMENT = env_str(
+    "TAX_STATEMENT",
+    "No goods or services were provided in exchange for this contribution.",
+)
+# Card-testing defence: donation attempts allowed per client IP in a window (seconds).
+DONATION_RATE_LIMIT = env_int("DONATION_RATE_LIMIT", 10)
+DONATION_RATE_WINDOW = env_int("DONATION_RATE_WINDOW", 3600)
+# "Manage my gift": link requests per IP per window, and how long an emailed link lives.
+DONATION_MANAGE_RATE_LIMIT = env_int("DONATION_MANAGE_RATE_LIMIT", 5)
+DONATION_MANAGE_LINK_MAX_AGE = env_int("DONATION_MANAGE_LINK_MAX_AGE", 3600)

@@ -1,0 +1,56 @@
+"""Money helpers: minor units, display, and the one processing-fee formula.
+
+Amounts are integers of minor units (cents) everywhere; ``Decimal`` appears only at
+the edges (what a donor types, what a person reads). Never a float.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
+
+from django.conf import settings
+
+SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "mxn": "MX$", "cad": "CA$", "aud": "A$"}
+
+
+def currency_exponent(currency: str) -> int:
+    spec = settings.DONATION_CURRENCIES.get(currency.lower())
+    return spec["exponent"] if spec else 2
+
+
+def to_minor(amount: Decimal | int | str, currency: str) -> int:
+    """Whole/decimal units -> integer minor units; refuses more decimals than the currency has."""
+    try:
+        value = Decimal(str(amount))
+    except InvalidOperation:
+        raise ValueError(f"not an amount: {amount!r}") from None
+    minor = value.scaleb(currency_exponent(currency))
+    if minor != minor.to_integral_value():
+        raise ValueError(f"{amount} has too many decimal places for {currency.upper()}")
+    return int(minor)
+
+
+def from_minor(amount: int, currency: str) -> Decimal:
+    return Decimal(amount).scaleb(-currency_exponent(currency))
+
+
+def format_money(amount: int, currency: str) -> str:
+    """``2500, "usd"`` -> ``"$25"``; ``2550`` -> ``"$25.50"``; unknown symbols use the code."""
+    value = from_minor(amount, currency)
+    exponent = currency_exponent(currency)
+    text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.{exponent}f}"
+    symbol = SYMBOLS.get(currency.lower())
+    return f"{symbol}{text}" if symbol else f"{text} {currency.upper()}"
+
+
+def processing_fee(amount: int) -> int:
+    """The estimated fee to add so that, after Stripe's cut, we receive ``amount``.
+
+    Stripe takes ``percent`` of the total plus a fixed part, so the total ``T`` must
+    satisfy ``T - (T * p + fixed) = amount``, i.e. ``T = (amount + fixed) / (1 - p)``.
+    Rounded up: the donor's intent is that we receive at least their gift.
+    """
+    percent = Decimal(settings.DONATION_FEE_PERCENT) / 100
+    fixed = int(settings.DONATION_FEE_FIXED)
+    total = ((Decimal(amount) + fixed) / (1 - percent)).to_integral_value(rounding=ROUND_CEILING)
+    return int(total) - amount

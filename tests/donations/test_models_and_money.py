@@ -1,0 +1,101 @@
+"""The donation state machine and the money helpers (no database needed)."""
+
+import pytest
+
+from donations.models import Donation, IllegalTransition, parse_amount_list
+from donations.money import format_money, processing_fee, to_minor
+from tests.donations.factories import DonationFactory
+
+S = Donation.Status
+
+
+def test_a_pending_gift_can_be_paid_then_refunded():
+    donation = DonationFactory.build()
+
+    donation.mark_paid()
+    donation.mark_refunded()
+
+    assert donation.status == S.REFUNDED
+    assert donation.paid_at is not None
+
+
+@pytest.mark.parametrize(
+    ("start", "move"),
+    [
+        (S.EXPIRED, "mark_paid"),
+        (S.REFUNDED, "mark_paid"),
+        (S.PAID, "mark_expired"),
+        (S.PAID, "mark_failed"),
+        (S.PENDING, "mark_cancelled"),
+        (S.DISPUTED, "mark_paid"),
+        (S.PAID, "mark_dispute_won"),
+    ],
+)
+def test_illegal_moves_are_refused(start, move):
+    donation = DonationFactory.build(status=start)
+
+    with pytest.raises(IllegalTransition):
+        getattr(donation, move)()
+
+    assert donation.status == start
+
+
+def test_repeating_the_current_state_is_not_an_error():
+    donation = DonationFactory.build(status=S.PAID)
+
+    donation.mark_paid()
+
+    assert donation.status == S.PAID
+
+
+def test_a_won_dispute_returns_a_cancelled_recurring_gift_to_cancelled():
+    donation = DonationFactory.build(status=S.PAID, frequency="monthly")
+    donation.mark_cancelled()
+    donation.mark_disputed()
+
+    donation.mark_dispute_won()
+
+    assert donation.status == S.CANCELLED
+
+
+def test_every_status_has_a_transition_entry():
+    assert set(Donation.TRANSITIONS) == set(S.values)
+
+
+def test_minor_units_never_use_floats():
+    assert to_minor("25", "usd") == 2500
+    assert to_minor("12.34", "eur") == 1234
+    assert to_minor("0.1", "usd") == 10
+    with pytest.raises(ValueError):
+        to_minor("12.345", "usd")
+    with pytest.raises(ValueError):
+        to_minor("ten", "usd")
+
+
+def test_money_is_shown_the_way_donors_read_it():
+    assert format_money(2500, "usd") == "$25"
+    assert format_money(2550, "usd") == "$25.50"
+    assert format_money(1000000, "eur") == "€10,000"
+    assert format_money(500, "gbp") == "£5"
+    assert format_money(2500, "chf") == "25 CHF"
+
+
+@pytest.mark.parametrize("amount", [500, 2500, 2606, 10000, 123457])
+def test_the_fee_we_add_leaves_us_at_least_the_gift_after_stripes_cut(amount, settings):
+    settings.DONATION_FEE_PERCENT = "2.9"
+    settings.DONATION_FEE_FIXED = 30
+
+    fee = processing_fee(amount)
+    total = amount + fee
+    stripe_cut = total * 29 / 1000 + 30
+
+    assert isinstance(fee, int)
+    assert total - stripe_cut >= amount
+    assert total - 1 - ((total - 1) * 29 / 1000 + 30) < amount  # and not a cent more
+
+
+def test_suggested_amounts_are_parsed_leniently_for_display_and_strictly_in_the_admin():
+    assert parse_amount_list("25, 50,100 ,50") == [25, 50, 100]
+    assert parse_amount_list("25, lots, -3") == [25]
+    with pytest.raises(ValueError):
+        parse_amount_list("25, lots", strict=True)
