@@ -5,7 +5,6 @@ for Stripe's hosted Checkout, which sends the donor back to our success URL. The
 confirmation then arrives as really signed webhooks, as it would from Stripe.
 """
 
-import importlib
 import json
 import os
 import threading
@@ -13,8 +12,6 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.contrib.auth.models import Group, Permission
-from django.db.models.signals import post_migrate
 
 from donations import gateway
 from donations.models import Donation, Payment
@@ -30,31 +27,6 @@ from tests.factories import ArticleFactory, CountryFactory, SectionFactory, User
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _restore_roles(sender, **kwargs) -> None:
-    """Transactional tests flush the database, taking the roles made by data migrations
-    with it; bring them back after each flush so later tests find a migrated database."""
-    if sender.label != "donations":
-        return
-    roles = importlib.import_module("articles.migrations.0002_roles")
-    grants = importlib.import_module("donations.migrations.0002_editor_permissions")
-    for name, by_app in (("Writer", roles.WRITER), ("Editor", roles.EDITOR)):
-        group, _ = Group.objects.get_or_create(name=name)
-        for app_label, codenames in by_app.items():
-            group.permissions.add(
-                *Permission.objects.filter(
-                    content_type__app_label=app_label, codename__in=codenames
-                )
-            )
-    Group.objects.get(name="Editor").permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="donations", codename__in=grants.EDITOR_GRANTS
-        )
-    )
-
-
-post_migrate.connect(_restore_roles, weak=False, dispatch_uid="tests.restore_roles")
 
 
 class HostedCheckout:
