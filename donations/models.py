@@ -206,6 +206,22 @@ class Donation(models.Model):
         self.status = self.Status.CANCELLED if self.ended_at else self.Status.PAID
 
 
+# Stripe's dispute statuses in the order a dispute lives through them. An inquiry
+# (``warning_*``) takes no money and may be escalated into a chargeback; a chargeback
+# ends won or lost. A dispute never goes back a stage, so an event reporting an earlier
+# stage than the one recorded is a stale retry and must not undo the later one.
+DISPUTE_LOST = "lost"
+DISPUTE_STAGES: dict[str, int] = {
+    "warning_needs_response": 0,
+    "warning_under_review": 1,
+    "warning_closed": 2,
+    "needs_response": 3,
+    "under_review": 4,
+    "won": 5,
+    DISPUTE_LOST: 5,
+}
+
+
 class Payment(models.Model):
     """One successful charge: the first one of a gift and every renewal.
 
@@ -255,8 +271,15 @@ class Payment(models.Model):
         return f"Payment {self.stripe_id}"
 
     @property
+    def dispute_lost(self) -> int:
+        """Money a lost dispute took back from us (minor units)."""
+        return self.amount_disputed if self.dispute_status == DISPUTE_LOST else 0
+
+    @property
     def net_amount(self) -> int:
-        return self.amount - self.amount_refunded
+        # Stripe does not add a lost dispute to the charge's amount_refunded, so the two
+        # never overlap: the bank took back what the refund did not.
+        return self.amount - self.amount_refunded - self.dispute_lost
 
 
 class StripeEvent(models.Model):

@@ -24,7 +24,15 @@ from django.utils import timezone
 
 from articles.models import Article
 from donations import gateway
-from donations.models import Donation, Frequency, IllegalTransition, ManageLinkUse, Payment
+from donations.models import (
+    DISPUTE_LOST,
+    DISPUTE_STAGES,
+    Donation,
+    Frequency,
+    IllegalTransition,
+    ManageLinkUse,
+    Payment,
+)
 from donations.money import format_money
 
 logger = logging.getLogger(__name__)
@@ -468,7 +476,14 @@ def charge_refunded(*, charge: Mapping[str, Any]) -> Payment:
 
 
 @transaction.atomic
-def dispute_changed(*, dispute: Mapping[str, Any]) -> Payment:
+def dispute_changed(*, dispute: Mapping[str, Any]) -> Payment | None:
+    """``charge.dispute.*``: record the dispute on its payment and move the gift.
+
+    Only a chargeback takes money: an inquiry (``warning_*``) is recorded and leaves the
+    gift as it was. Events for one dispute can arrive in any order and be retried late,
+    so an event reporting an earlier stage than the one recorded is skipped; a won or
+    lost dispute is final.
+    """
     charge_ref = dispute.get("charge")
     charge = dict(charge_ref) if isinstance(charge_ref, Mapping) else {}
     charge.setdefault("id", stripe_id(charge_ref))
@@ -477,14 +492,35 @@ def dispute_changed(*, dispute: Mapping[str, Any]) -> Payment:
     charge.setdefault("currency", dispute.get("currency"))
     charge.setdefault("metadata", dispute.get("metadata"))
     payment = _payment_from_charge(charge)
+    if payment is None:
+        return None  # a dispute on money that is not a donation
     donation = Donation.objects.select_for_update().get(pk=payment.donation_id)
     status = str(dispute.get("status") or "")
+    stage = DISPUTE_STAGES.get(status)
+    if stage is None:
+        logger.warning("Dispute %s has a status we do not know: %r", dispute.get("id"), status)
+        return payment
+    recorded = DISPUTE_STAGES.get(payment.dispute_status)
+    if recorded is not None and (
+        stage < recorded
+        or (recorded == DISPUTE_STAGES[DISPUTE_LOST] and status != payment.dispute_status)
+    ):
+        logger.info(
+            "Skipped a stale dispute event for payment %s: %s after %s",
+            payment.pk,
+            status,
+            payment.dispute_status,
+        )
+        return payment
     payment.dispute_status = status
-    payment.amount_disputed = int(dispute.get("amount") or 0)
+    # What the bank holds back: nothing for an inquiry that closed or a dispute we won.
+    payment.amount_disputed = (
+        0 if status in ("won", "warning_closed") else int(dispute.get("amount") or 0)
+    )
     if status == "won":
-        payment.amount_disputed = 0
         _try(donation, donation.mark_dispute_won)
-    elif status != "lost":
+    elif stage >= DISPUTE_STAGES["needs_response"]:
+        # Open or lost chargebacks; a lost one seen before its creation event included.
         _try(donation, donation.mark_disputed)
     payment.save(update_fields=["dispute_status", "amount_disputed", "updated_at"])
     donation.save()

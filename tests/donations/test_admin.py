@@ -294,3 +294,18 @@ def test_report_rejects_an_inverted_range(editor_client):
 
     assert response.status_code == 200
     assert "start date must be on or before" in response.content.decode()
+
+
+def test_a_lost_dispute_is_not_counted_as_income_in_the_report(newsroom):
+    lost = PaymentFactory(amount=4000, dispute_status="lost", amount_disputed=4000)
+    # An open dispute may still be won, and a won one gave the money back: both count.
+    PaymentFactory(amount=1500, dispute_status="needs_response", amount_disputed=1500)
+    PaymentFactory(amount=2000, dispute_status="won", amount_disputed=0)
+    today = timezone.localdate()
+
+    report = attribution_report(start=today - dt.timedelta(days=30), end=today)
+
+    [usd] = [row for row in report.totals if row["currency"] == "usd"]
+    assert usd["lost"] == 4000
+    assert usd["net"] == 2500 + 4000 + 10000 + 700 + 1500 + 2000
+    assert lost.net_amount == 0

@@ -327,6 +327,74 @@ def test_lost_dispute_leaves_the_gift_disputed(deliver, once):
     assert Payment.objects.get().dispute_status == "lost"
 
 
+def test_a_late_dispute_created_never_reopens_a_dispute_already_won(deliver, once):
+    deliver("evt_checkout_session_completed_payment", donation=once)
+    deliver("evt_charge_dispute_created", donation=once)
+    deliver("evt_charge_dispute_closed_won", donation=once)
+    # Stripe retries the creation event after the closing one has been processed.
+    deliver("evt_charge_dispute_created", donation=once, event_id="evt_test_dispute_created_retry")
+
+    once.refresh_from_db()
+    payment = Payment.objects.get()
+    assert once.status == S.PAID
+    assert (payment.dispute_status, payment.amount_disputed) == ("won", 0)
+
+
+def test_a_won_dispute_seen_before_its_creation_leaves_the_gift_paid(deliver, once):
+    deliver("evt_checkout_session_completed_payment", donation=once)
+    deliver("evt_charge_dispute_closed_won", donation=once)
+    deliver("evt_charge_dispute_created", donation=once)
+
+    once.refresh_from_db()
+    assert once.status == S.PAID
+    assert Payment.objects.get().dispute_status == "won"
+
+
+def test_a_lost_dispute_seen_before_its_creation_still_marks_the_gift_disputed(deliver, once):
+    deliver("evt_checkout_session_completed_payment", donation=once)
+    deliver("evt_charge_dispute_closed_lost", donation=once)
+    deliver("evt_charge_dispute_created", donation=once)
+
+    once.refresh_from_db()
+    payment = Payment.objects.get()
+    assert once.status == S.DISPUTED
+    assert (payment.dispute_status, payment.amount_disputed) == ("lost", 2500)
+    assert payment.net_amount == 0
+
+
+def test_an_inquiry_does_not_make_a_paid_gift_disputed_and_its_closing_leaves_it_paid(
+    deliver, once
+):
+    deliver("evt_checkout_session_completed_payment", donation=once)
+
+    deliver("evt_charge_dispute_inquiry_created", donation=once)
+    once.refresh_from_db()
+    assert once.status == S.PAID
+    assert Payment.objects.get().dispute_status == "warning_needs_response"
+
+    deliver("evt_charge_dispute_inquiry_closed", donation=once)
+    once.refresh_from_db()
+    payment = Payment.objects.get()
+    assert once.status == S.PAID
+    assert (payment.dispute_status, payment.amount_disputed) == ("warning_closed", 0)
+    assert payment.net_amount == 2500
+
+
+def test_an_inquiry_escalated_to_a_chargeback_marks_the_gift_disputed(deliver, once):
+    deliver("evt_checkout_session_completed_payment", donation=once)
+    deliver("evt_charge_dispute_inquiry_created", donation=once)
+    escalated = event("evt_charge_dispute_created", donation=once)
+    escalated["type"] = "charge.dispute.updated"
+    escalated["data"]["object"]["id"] = "du_test_inquiry1"
+    deliver(escalated)
+    # The inquiry's own creation event, retried late, cannot undo the escalation.
+    deliver("evt_charge_dispute_inquiry_created", donation=once, event_id="evt_test_inquiry_retry")
+
+    once.refresh_from_db()
+    assert once.status == S.DISPUTED
+    assert Payment.objects.get().dispute_status == "needs_response"
+
+
 def test_dispute_before_completion_is_linked_by_payment_intent(deliver, once):
     once.stripe_payment_intent_id = "pi_test_onetime1"
     once.save()
