@@ -103,6 +103,38 @@ def retrieve_checkout_session(session_id: str) -> dict[str, Any]:
     return session.to_dict()
 
 
+def retrieve_invoice_with_payments(invoice_id: str) -> dict[str, Any]:
+    """The invoice with its ``payments`` (PaymentIntent of each payment).
+
+    ``payments`` is an includable field: current API versions leave it out of webhook
+    payloads, so the renewal's PaymentIntent is only known by asking.
+    """
+    invoice = client().v1.invoices.retrieve(invoice_id, params={"expand": ["payments"]})
+    return invoice.to_dict()
+
+
+def invoice_paid_by(payment_intent_id: str) -> dict[str, Any] | None:
+    """The invoice a PaymentIntent paid, or ``None`` when it paid no invoice.
+
+    Charges of subscription renewals carry no metadata of ours (Stripe copies the
+    subscription's metadata to neither the PaymentIntent nor the charge), so this is how
+    a refund or dispute of a renewal is traced back to its gift.
+    """
+    page = client().v1.invoice_payments.list(
+        params={
+            "payment": {"type": "payment_intent", "payment_intent": payment_intent_id},
+            "expand": ["data.invoice"],
+            "limit": 1,
+        }
+    )
+    for item in page.data:
+        invoice = item.invoice
+        if isinstance(invoice, str):
+            return retrieve_invoice_with_payments(invoice)
+        return invoice.to_dict()
+    return None
+
+
 def create_billing_portal_session(*, customer_id: str, return_url: str) -> str:
     session = client().v1.billing_portal.sessions.create(
         params={"customer": customer_id, "return_url": return_url}

@@ -331,14 +331,31 @@ def _donation_for_invoice(invoice: Mapping[str, Any]) -> tuple[Donation | None, 
     return donation, refs
 
 
+def _with_payment_refs(invoice: Mapping[str, Any], refs: dict[str, Any]) -> dict[str, Any]:
+    """Fill in the PaymentIntent of a paid invoice whose webhook did not include it.
+
+    ``invoice.payments`` is an includable field that current API versions leave out of
+    webhooks; without the PaymentIntent a later refund or dispute of this payment could
+    not be matched. Asking Stripe can fail: the error then makes Stripe retry the event.
+    """
+    if refs["payment_intent"] or refs["charge"] or not gateway.is_configured():
+        return refs
+    full = gateway.retrieve_invoice_with_payments(str(invoice["id"]))
+    found = _invoice_refs(full)
+    return {**refs, "payment_intent": found["payment_intent"], "charge": found["charge"]}
+
+
 @transaction.atomic
 def invoice_paid(*, invoice: Mapping[str, Any]) -> Payment | None:
-    """Every paid invoice of a recurring gift is one Payment (first one and renewals)."""
+    """Every paid invoice of a recurring gift is one Payment (first one and renewals).
+
+    ``None`` for invoices that are not ours: neither our metadata nor one of our
+    subscriptions (e.g. a one-off invoice of some other product on the same account).
+    Metadata naming a donation we do not have raises ``NotReady`` instead.
+    """
     donation, refs = _donation_for_invoice(invoice)
     if donation is None:
-        if refs["subscription"] and refs["metadata"].get("donation_id") is None:
-            return None  # a subscription that is not a donation of ours
-        raise NotReady(f"invoice {invoice.get('id')} has no known donation yet")
+        return None
     _remember(
         donation,
         stripe_subscription_id=refs["subscription"],
@@ -354,6 +371,7 @@ def invoice_paid(*, invoice: Mapping[str, Any]) -> Payment | None:
     amount = int(invoice.get("amount_paid") or 0)
     if amount <= 0:
         return None  # e.g. a zero-amount proration invoice: no money moved
+    refs = _with_payment_refs(invoice, refs)
     payment, _ = payment_record(
         donation=donation,
         stripe_id=str(invoice["id"]),
@@ -427,9 +445,15 @@ def _payment_for_charge(charge_id: str, intent_id: str) -> Payment | None:
     return None
 
 
-def _payment_from_charge(charge: Mapping[str, Any]) -> Payment:
-    """The Payment a charge belongs to, recording it from the charge if the completion
-    event has not arrived yet (a refund or dispute can overtake it)."""
+def _payment_from_charge(charge: Mapping[str, Any]) -> Payment | None:
+    """The Payment a charge belongs to, or ``None`` when the charge is not a donation.
+
+    A refund or dispute can overtake the event that records the payment: a one-time
+    gift's charge carries our metadata, so it is recorded from the charge; a renewal's
+    charge carries none, so Stripe is asked which invoice it paid. Only when something
+    names one of our donations and the payment cannot be recorded yet is ``NotReady``
+    raised (and Stripe retries); money that is not ours must not fail forever.
+    """
     charge_id = stripe_id(charge.get("id"))
     intent_id = stripe_id(charge.get("payment_intent"))
     payment = _payment_for_charge(charge_id, intent_id)
@@ -441,7 +465,7 @@ def _payment_from_charge(charge: Mapping[str, Any]) -> Payment:
             Donation.objects.select_for_update().filter(stripe_payment_intent_id=intent_id).first()
         )
     if donation is None:
-        raise NotReady(f"charge {charge_id} cannot be linked to a donation yet")
+        return _payment_from_invoice_of(intent_id=intent_id, charge_id=charge_id)
     _remember(donation, stripe_payment_intent_id=intent_id)
     donation.save()
     payment, _ = payment_record(
@@ -457,9 +481,35 @@ def _payment_from_charge(charge: Mapping[str, Any]) -> Payment:
     return Payment.objects.select_for_update().select_related("donation").get(pk=payment.pk)
 
 
+def _payment_from_invoice_of(*, intent_id: str, charge_id: str) -> Payment | None:
+    """The renewal Payment a PaymentIntent paid, asking Stripe for its invoice."""
+    if not intent_id or not gateway.is_configured():
+        return None
+    invoice = gateway.invoice_paid_by(intent_id)
+    if invoice is None:
+        return None  # paid no invoice, and nothing else about it is ours
+    payment = (
+        Payment.objects.select_for_update()
+        .select_related("donation")
+        .filter(stripe_id=stripe_id(invoice.get("id")))
+        .first()
+    )
+    if payment is not None:
+        payment.stripe_payment_intent_id = payment.stripe_payment_intent_id or intent_id
+        payment.stripe_charge_id = payment.stripe_charge_id or charge_id
+        payment.save(update_fields=["stripe_payment_intent_id", "stripe_charge_id", "updated_at"])
+        return payment
+    donation, _ = _donation_for_invoice(invoice)
+    if donation is None:
+        return None  # an invoice of something that is not a donation
+    raise NotReady(f"invoice {invoice.get('id')} of donation {donation.pk} is not recorded yet")
+
+
 @transaction.atomic
-def charge_refunded(*, charge: Mapping[str, Any]) -> Payment:
+def charge_refunded(*, charge: Mapping[str, Any]) -> Payment | None:
     payment = _payment_from_charge(charge)
+    if payment is None:
+        return None  # a refund of money that is not a donation
     donation = Donation.objects.select_for_update().get(pk=payment.donation_id)
     # Refunds only ever grow; an older snapshot arriving late must not shrink them.
     payment.amount_refunded = min(

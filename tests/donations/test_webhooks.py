@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from donations.models import Donation, Payment, StripeEvent
 from tests.donations.factories import DonationFactory
-from tests.donations.stripe_fakes import event, post_event
+from tests.donations.stripe_fakes import TEST_KEY, event, fixture, post_event
 
 pytestmark = pytest.mark.django_db
 
@@ -135,31 +135,87 @@ def test_the_same_money_in_a_new_event_is_not_counted_twice(deliver, once):
 
 
 def test_handler_failure_keeps_the_traceback_answers_500_and_can_be_reprocessed(
-    deliver, once, django_capture_on_commit_callbacks
+    deliver, monthly, transport, django_capture_on_commit_callbacks
 ):
-    # A refund whose charge carries no metadata, for a payment we have not seen yet:
-    # it cannot be linked, so Stripe must retry it later.
-    refund = event("evt_charge_refunded", donation=once)
-    refund["data"]["object"]["metadata"] = {}
+    # A renewal's refund overtakes the renewal's invoice.paid: Stripe says the charge paid
+    # an invoice of our subscription, but we have not recorded that invoice yet, so the
+    # refund cannot be applied and Stripe must retry it later.
+    deliver("evt_checkout_session_completed_subscription", donation=monthly)
+    deliver("evt_invoice_paid_first", donation=monthly)
+    transport.answer(
+        "GET",
+        "/v1/invoice_payments",
+        lambda r: (200, fixture("invoice_payments_list_renewal", donation=monthly)),
+    )
 
-    failed = deliver(refund)
-    entry = StripeEvent.objects.get(stripe_id="evt_test_refunded")
+    failed = deliver("evt_charge_refunded_renewal", donation=monthly)
+    entry = StripeEvent.objects.get(stripe_id="evt_test_refunded_renewal")
     assert failed.status_code == 500
     assert entry.status == StripeEvent.Status.FAILED
     assert "NotReady" in entry.error and "Traceback" in entry.error
     assert "Traceback" not in failed.content.decode()
 
-    deliver("evt_checkout_session_completed_payment", donation=once)
+    deliver("evt_invoice_paid_renewal", donation=monthly)
     with django_capture_on_commit_callbacks(execute=True):
         call_command("reprocess_stripe_events")
 
     entry.refresh_from_db()
-    once.refresh_from_db()
+    monthly.refresh_from_db()
+    renewal = Payment.objects.get(stripe_id="in_test_renewal2")
     assert entry.status == StripeEvent.Status.PROCESSED
     assert entry.attempts == 2
     assert entry.error == ""
-    assert once.status == S.REFUNDED
-    assert Payment.objects.get().amount_refunded == 2500
+    assert renewal.amount_refunded == 2500
+    assert renewal.stripe_charge_id == "ch_test_renewal2"
+    assert monthly.status == S.PAID  # one refunded renewal does not end the gift
+
+
+def test_a_refund_of_a_charge_that_is_not_a_donation_is_answered_200_and_changes_nothing(
+    deliver, transport
+):
+    refund = event("evt_charge_refunded")
+    refund["data"]["object"].update(id="ch_shop1", payment_intent="pi_shop1", metadata={})
+
+    response = deliver(refund)
+
+    assert response.status_code == 200
+    assert StripeEvent.objects.get().status == StripeEvent.Status.PROCESSED
+    assert Payment.objects.count() == 0
+    # We asked Stripe whether that money paid an invoice of ours before letting it go.
+    [lookup] = transport.requests
+    assert lookup.path == "/v1/invoice_payments"
+    assert lookup.params["payment[payment_intent]"] == "pi_shop1"
+
+
+def test_a_dispute_on_a_charge_that_is_not_a_donation_is_answered_200(deliver):
+    dispute = event("evt_charge_dispute_created")
+    dispute["data"]["object"].update(charge="ch_shop1", payment_intent="pi_shop1")
+
+    response = deliver(dispute)
+
+    assert response.status_code == 200
+    assert Payment.objects.count() == 0
+
+
+def test_a_one_off_invoice_that_is_not_a_donation_is_answered_200(deliver):
+    invoice = event("evt_invoice_paid_first")
+    invoice["data"]["object"].update(id="in_shop1", parent=None, billing_reason="manual")
+
+    response = deliver(invoice)
+
+    assert response.status_code == 200
+    assert StripeEvent.objects.get().status == StripeEvent.Status.PROCESSED
+    assert Payment.objects.count() == 0
+
+
+def test_an_event_naming_a_donation_we_do_not_have_yet_is_retried(deliver):
+    refund = event("evt_charge_refunded")
+    refund["data"]["object"]["metadata"] = {"donation_id": "987654"}
+
+    response = deliver(refund)
+
+    assert response.status_code == 500
+    assert StripeEvent.objects.get().status == StripeEvent.Status.FAILED
 
 
 def test_a_session_that_is_not_ours_changes_nothing(deliver):
@@ -459,6 +515,69 @@ def test_renewal_found_by_subscription_id_when_metadata_is_missing(deliver, mont
     deliver(renewal)
 
     assert Payment.objects.filter(donation=monthly).count() == 2
+
+
+def test_a_renewal_without_payments_in_the_webhook_is_linked_by_asking_stripe(
+    deliver, monthly, transport
+):
+    # invoice.payments is includable: current API versions leave it out of webhooks.
+    transport.answer(
+        "GET",
+        "/v1/invoices/in_test_renewal2",
+        lambda r: (200, fixture("invoice_retrieved_renewal", donation=monthly)),
+    )
+    deliver("evt_checkout_session_completed_subscription", donation=monthly)
+    deliver("evt_invoice_paid_first", donation=monthly)
+
+    deliver("evt_invoice_paid_renewal_without_payments", donation=monthly)
+
+    renewal = Payment.objects.get(stripe_id="in_test_renewal2")
+    assert renewal.stripe_payment_intent_id == "pi_in_test_renewal2"
+    [retrieve] = [r for r in transport.requests if r.path.startswith("/v1/invoices/")]
+    assert retrieve.method == "GET"
+    assert retrieve.params == {"expand[0]": "payments"}
+
+
+def test_a_renewal_refund_is_applied_when_the_renewal_webhook_had_no_payments(
+    deliver, monthly, transport
+):
+    transport.answer(
+        "GET",
+        "/v1/invoices/in_test_renewal2",
+        lambda r: (200, fixture("invoice_retrieved_renewal", donation=monthly)),
+    )
+    deliver("evt_checkout_session_completed_subscription", donation=monthly)
+    deliver("evt_invoice_paid_first", donation=monthly)
+    deliver("evt_invoice_paid_renewal_without_payments", donation=monthly)
+
+    response = deliver("evt_charge_refunded_renewal", donation=monthly)
+
+    renewal = Payment.objects.get(stripe_id="in_test_renewal2")
+    assert response.status_code == 200
+    assert (renewal.amount_refunded, renewal.stripe_charge_id) == (2500, "ch_test_renewal2")
+
+
+def test_a_renewal_refund_is_linked_through_stripe_when_the_invoice_has_no_references(
+    deliver, monthly, transport, settings
+):
+    # Even with nothing but the invoice id on our side (say the invoice was recorded
+    # while Stripe could not be asked), Stripe's invoice payments link the charge.
+    deliver("evt_checkout_session_completed_subscription", donation=monthly)
+    settings.STRIPE_SECRET_KEY = ""
+    deliver("evt_invoice_paid_renewal_without_payments", donation=monthly)
+    settings.STRIPE_SECRET_KEY = TEST_KEY
+    transport.answer(
+        "GET",
+        "/v1/invoice_payments",
+        lambda r: (200, fixture("invoice_payments_list_renewal", donation=monthly)),
+    )
+
+    response = deliver("evt_charge_refunded_renewal", donation=monthly)
+
+    renewal = Payment.objects.get(stripe_id="in_test_renewal2")
+    assert response.status_code == 200
+    assert renewal.amount_refunded == 2500
+    assert renewal.stripe_payment_intent_id == "pi_in_test_renewal2"
 
 
 def test_first_invoice_failing_marks_the_recurring_gift_failed(deliver, monthly):
