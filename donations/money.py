@@ -10,7 +10,15 @@ from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
 from django.conf import settings
 
-SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "mxn": "MX$", "cad": "CA$", "aud": "A$"}
+SYMBOLS = {
+    "usd": "$",
+    "eur": "€",
+    "gbp": "£",
+    "mxn": "MX$",
+    "cad": "CA$",
+    "aud": "A$",
+    "jpy": "¥",
+}
 
 
 def currency_exponent(currency: str) -> int:

@@ -200,6 +200,9 @@ if STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")) and not STRIPE_ALLOW_L
 # Stored in minor units (cents) from here on; money is never a float.
 # Stripe's zero-decimal currencies: amounts are whole units, not hundredths.
 _ZERO_DECIMAL_CURRENCIES = "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf"
+# Stripe's three-decimal currencies: amounts are thousandths, yet Stripe wants the last
+# digit to be 0. We do not model that rule, so they are refused rather than mis-scaled.
+_THREE_DECIMAL_CURRENCIES = "bhd jod kwd omr tnd"
 
 
 def _donation_currencies(raw: str) -> dict[str, dict[str, int]]:
@@ -217,6 +220,11 @@ def _donation_currencies(raw: str) -> dict[str, dict[str, int]]:
         code = code.strip().lower()
         if len(code) != 3 or not code.isalpha() or not 0 < low_units <= high_units:
             raise ImproperlyConfigured(f"DONATION_CURRENCIES has a bad entry: {item!r}")
+        if code in _THREE_DECIMAL_CURRENCIES.split():
+            raise ImproperlyConfigured(
+                f"DONATION_CURRENCIES: {code.upper()} has three decimal places, "
+                "which donations do not support; remove it."
+            )
         exponent = 0 if code in _ZERO_DECIMAL_CURRENCIES.split() else 2
         currencies[code] = {
             "min": low_units * 10**exponent,

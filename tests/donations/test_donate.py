@@ -322,3 +322,53 @@ def test_bad_currency_setting_fails_at_start_naming_the_variable():
 
     assert result.returncode != 0
     assert "DONATION_CURRENCIES" in result.stderr
+
+
+@pytest.mark.parametrize("code", ["KWD", "BHD", "JOD", "OMR", "TND"])
+def test_a_three_decimal_currency_is_refused_at_start_naming_the_variable(code):
+    result = _import_settings(DONATION_CURRENCIES=f"USD:5:100,{code}:5:100")
+
+    assert result.returncode != 0
+    assert "DONATION_CURRENCIES" in result.stderr and code in result.stderr
+
+
+def test_zero_decimal_currency_limits_are_whole_units():
+    from newsroom.settings import _donation_currencies
+
+    assert _donation_currencies("JPY:500:1000000") == {
+        "jpy": {"min": 500, "max": 1000000, "exponent": 0}
+    }
+
+
+@pytest.fixture
+def with_yen(settings):
+    settings.DONATION_CURRENCIES = {
+        "usd": {"min": 500, "max": 1000000, "exponent": 2},
+        "jpy": {"min": 500, "max": 1000000, "exponent": 0},
+    }
+
+
+def test_a_yen_gift_is_sent_to_stripe_in_whole_yen(client, transport, with_yen):
+    response = client.post(URL, gift(amount="other", custom_amount="1500", currency="jpy"))
+
+    donation = Donation.objects.get()
+    assert response.status_code == 303
+    assert (donation.amount, donation.currency) == (1500, "jpy")
+    params = transport.requests[0].params
+    assert params["line_items[0][price_data][currency]"] == "jpy"
+    assert params["line_items[0][price_data][unit_amount]"] == "1500"
+
+
+def test_a_yen_gift_with_decimals_is_refused(client, transport, with_yen):
+    response = client.post(URL, gift(amount="other", custom_amount="1500.50", currency="jpy"))
+
+    assert response.status_code == 200
+    assert "too many decimal places" in response.content.decode()
+    assert Donation.objects.count() == 0
+
+
+def test_a_yen_gift_below_the_minimum_is_refused_in_yen(client, transport, with_yen):
+    response = client.post(URL, gift(amount="other", custom_amount="100", currency="jpy"))
+
+    assert "between ¥500 and ¥1,000,000" in response.content.decode()
+    assert Donation.objects.count() == 0

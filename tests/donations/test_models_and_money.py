@@ -72,6 +72,15 @@ def test_minor_units_never_use_floats():
         to_minor("ten", "usd")
 
 
+def test_zero_decimal_currencies_have_no_minor_unit(settings):
+    settings.DONATION_CURRENCIES = {"jpy": {"min": 500, "max": 1000000, "exponent": 0}}
+
+    assert to_minor("1500", "jpy") == 1500
+    assert format_money(1500, "jpy") == "¥1,500"
+    with pytest.raises(ValueError):
+        to_minor("1500.5", "jpy")
+
+
 def test_money_is_shown_the_way_donors_read_it():
     assert format_money(2500, "usd") == "$25"
     assert format_money(2550, "usd") == "$25.50"
