@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 
 from donations.models import Donation, DonationSettings, Frequency
-from donations.money import format_money, from_minor, processing_fee, to_minor
+from donations.money import format_money, from_minor, parse_whole, processing_fee, to_minor
 
 OTHER = "other"
 
@@ -98,10 +98,10 @@ class DonateForm(forms.Form):
             if units is None:
                 self.add_error("custom_amount", "Enter the amount you would like to give.")
                 return data
-        elif choice.isdigit() and int(choice) > 0:
+        elif (whole := parse_whole(choice)) is not None:
             # Any whole amount is fine (the limits below still apply): the suggested list
             # may have changed with the frequency after the page was rendered.
-            units = Decimal(choice)
+            units = Decimal(whole)
         else:
             self.add_error("amount", "Pick one of the amounts shown or choose Other.")
             return data

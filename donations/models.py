@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from donations.money import parse_whole
+
 
 class IllegalTransition(Exception):
     """A status change that the donation state machine does not allow."""
@@ -395,10 +397,11 @@ def parse_amount_list(raw: str, *, strict: bool = False) -> list[int]:
     for part in (p.strip() for p in raw.split(",")):
         if not part:
             continue
-        if not part.isdigit() or int(part) <= 0:
+        value = parse_whole(part)
+        if value is None:
             if strict:
                 raise ValueError(part)
             continue
-        if int(part) not in amounts:
-            amounts.append(int(part))
+        if value not in amounts:
+            amounts.append(value)
     return amounts

@@ -6,6 +6,7 @@ the edges (what a donor types, what a person reads). Never a float.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
 from django.conf import settings
@@ -19,6 +20,19 @@ SYMBOLS = {
     "aud": "A$",
     "jpy": "¥",
 }
+
+
+# ASCII digits only: str.isdigit() accepts "²" (which int() refuses) and int() accepts
+# Arabic-Indic or full-width digits, neither of which a donor or an editor means here.
+_WHOLE_NUMBER = re.compile(r"[0-9]+")
+
+
+def parse_whole(text: str) -> int | None:
+    """``"25"`` -> ``25``; anything but a positive number in ASCII digits -> ``None``."""
+    if not _WHOLE_NUMBER.fullmatch(text):
+        return None
+    value = int(text)
+    return value if value > 0 else None
 
 
 def currency_exponent(currency: str) -> int:

@@ -33,7 +33,7 @@ from donations.models import (
     ManageLinkUse,
     Payment,
 )
-from donations.money import format_money
+from donations.money import format_money, parse_whole
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +73,10 @@ def stripe_time(value: Any) -> dt.datetime | None:
 def article_from_source(source: str) -> Article | None:
     """``article-123`` -> that article, if it exists; anything else is just a label."""
     prefix, _, rest = source.partition("-")
-    if prefix != "article" or not rest.isdigit():
+    pk = parse_whole(rest)
+    if prefix != "article" or pk is None:
         return None
-    return Article.objects.filter(pk=int(rest)).first()
+    return Article.objects.filter(pk=pk).first()
 
 
 def _locked(donation_id: Any) -> Donation | None:

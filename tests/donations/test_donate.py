@@ -372,3 +372,22 @@ def test_a_yen_gift_below_the_minimum_is_refused_in_yen(client, transport, with_
 
     assert "between ¥500 and ¥1,000,000" in response.content.decode()
     assert Donation.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "amount", ["\u00b2", "\u0663\u0660", "\uff12\uff15"]
+)  # superscript two, Arabic-Indic 30, full-width 25
+def test_non_ascii_digits_as_the_amount_are_a_form_error_not_a_crash(client, transport, amount):
+    response = client.post(URL, gift(amount=amount))
+
+    assert response.status_code == 200
+    assert "Pick one of the amounts shown" in response.content.decode()
+    assert Donation.objects.count() == 0
+
+
+def test_a_source_with_non_ascii_digits_is_kept_as_a_label(client, transport):
+    response = client.post(URL, gift(source="article-\u00b2"))
+
+    donation = Donation.objects.get()
+    assert response.status_code == 303
+    assert (donation.source, donation.source_article) == ("article-\u00b2", None)

@@ -108,3 +108,9 @@ def test_suggested_amounts_are_parsed_leniently_for_display_and_strictly_in_the_
     assert parse_amount_list("25, lots, -3") == [25]
     with pytest.raises(ValueError):
         parse_amount_list("25, lots", strict=True)
+
+
+def test_suggested_amounts_with_non_ascii_digits_are_refused_not_crashing():
+    assert parse_amount_list("25, \u00b2, \uff15\uff10") == [25]
+    with pytest.raises(ValueError):
+        parse_amount_list("25, \u00b2", strict=True)
