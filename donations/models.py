@@ -56,12 +56,13 @@ class Donation(models.Model):
     # Allowed moves. Stripe is the source of truth and events arrive in any order, so
     # the map also allows the "late" moves Stripe can legitimately report, e.g. a refund
     # seen before the completion event (pending -> refunded), or a failed first invoice
-    # that Stripe's retries later collect (failed -> paid).
+    # that Stripe's retries later collect (failed -> paid). Only a gift that paid can be
+    # cancelled: a recurring gift whose subscription ends before any payment failed.
     TRANSITIONS: dict[str, set[str]] = {
         S.PENDING: {S.PROCESSING, S.PAID, S.FAILED, S.EXPIRED, S.REFUNDED, S.DISPUTED},
         S.PROCESSING: {S.PAID, S.FAILED, S.REFUNDED, S.DISPUTED},
         S.PAID: {S.REFUNDED, S.DISPUTED, S.CANCELLED},
-        S.FAILED: {S.PAID, S.CANCELLED},
+        S.FAILED: {S.PAID},
         S.DISPUTED: {S.REFUNDED, S.CANCELLED},
         S.CANCELLED: {S.REFUNDED, S.DISPUTED},
         S.REFUNDED: set(),
@@ -155,6 +156,11 @@ class Donation(models.Model):
     @property
     def is_recurring(self) -> bool:
         return self.frequency != Frequency.ONCE
+
+    @property
+    def is_confirmed(self) -> bool:
+        """Money arrived and the gift stands (a recurring one may have ended since)."""
+        return self.paid_at is not None and self.status in (self.Status.PAID, self.Status.CANCELLED)
 
     @property
     def public_donor_name(self) -> str:

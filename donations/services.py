@@ -424,8 +424,12 @@ def subscription_changed(*, subscription: Mapping[str, Any]) -> Donation | None:
     if subscription.get("status") in ("canceled", "incomplete_expired"):
         ended = stripe_time(subscription.get("ended_at") or subscription.get("canceled_at"))
         donation.ended_at = donation.ended_at or ended or timezone.now()
-        if donation.status in (S.PENDING, S.PROCESSING):
-            donation.mark_failed(reason="The recurring gift ended before its first payment.")
+        if donation.paid_at is None:
+            # Never paid (e.g. the first invoice failed and the subscription expired): the
+            # gift failed rather than ended. A first payment seen later still pays it
+            # and then cancels it (see invoice_paid).
+            if donation.status in (S.PENDING, S.PROCESSING):
+                donation.mark_failed(reason="The recurring gift ended before its first payment.")
         else:
             _try(donation, partial(donation.mark_cancelled, at=donation.ended_at))
     donation.save()

@@ -29,6 +29,7 @@ def test_a_pending_gift_can_be_paid_then_refunded():
         (S.PENDING, "mark_cancelled"),
         (S.DISPUTED, "mark_paid"),
         (S.PAID, "mark_dispute_won"),
+        (S.FAILED, "mark_cancelled"),  # a gift that never paid did not end: it failed
     ],
 )
 def test_illegal_moves_are_refused(start, move):

@@ -88,6 +88,20 @@ def test_success_page_with_stripe_down_still_thanks_the_donor(client, transport,
     assert once.status == S.PENDING
 
 
+@pytest.mark.parametrize("status", [S.FAILED, S.CANCELLED])
+def test_success_page_never_says_confirmed_for_a_gift_that_was_never_paid(
+    client, transport, status
+):
+    DonationFactory(
+        frequency="monthly", status=status, paid_at=None, stripe_checkout_session_id="cs_x"
+    )
+
+    html = client.get("/donate/thanks/?session_id=cs_x").content.decode()
+
+    assert "is confirmed" not in html
+    assert "did not go through" in html
+
+
 def test_success_page_for_an_unknown_session_is_404(client, transport):
     assert client.get("/donate/thanks/?session_id=cs_nope").status_code == 404
     assert client.get("/donate/thanks/").status_code == 404

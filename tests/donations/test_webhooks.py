@@ -587,6 +587,20 @@ def test_first_invoice_failing_marks_the_recurring_gift_failed(deliver, monthly)
     assert monthly.status == S.FAILED
 
 
+def test_a_recurring_gift_that_never_paid_stays_failed_when_its_subscription_expires(
+    deliver, monthly
+):
+    deliver("evt_invoice_payment_failed_first", donation=monthly)
+    expired = event("evt_customer_subscription_deleted", donation=monthly)
+    expired["data"]["object"]["status"] = "incomplete_expired"
+
+    deliver(expired)
+
+    monthly.refresh_from_db()
+    assert monthly.status == S.FAILED
+    assert Payment.objects.count() == 0
+
+
 def test_renewal_failure_keeps_the_gift_and_notes_the_error(deliver, monthly):
     deliver("evt_checkout_session_completed_subscription", donation=monthly)
     deliver("evt_invoice_payment_failed_renewal", donation=monthly)
