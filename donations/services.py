@@ -631,8 +631,9 @@ MANAGE_SALT = "donations.manage-link"
 def manage_link_request(*, email: str, link_for: Callable[[str], str]) -> bool:
     """Email a signed, expiring, single-use link to each recurring gift on this address.
 
-    Returns whether an email went out, for logging only: the view answers the same
-    either way so the form cannot be used to find out who gives.
+    Every address gets an email, with links or saying that no recurring gift was found:
+    the page and the time it takes are then the same either way, so the form cannot be
+    used to find out who gives. Returns whether links went out, for logging only.
     """
     customers = list(
         Donation.objects.recurring()
@@ -642,8 +643,6 @@ def manage_link_request(*, email: str, link_for: Callable[[str], str]) -> bool:
         .values_list("stripe_customer_id", flat=True)
         .distinct()
     )
-    if not customers:
-        return False
     links = [
         link_for(signing.dumps({"c": customer, "n": secrets.token_urlsafe(16)}, salt=MANAGE_SALT))
         for customer in dict.fromkeys(customers)
@@ -652,9 +651,10 @@ def manage_link_request(*, email: str, link_for: Callable[[str], str]) -> bool:
         "organisation": settings.ORGANISATION_NAME,
         "links": links,
         "minutes": settings.DONATION_MANAGE_LINK_MAX_AGE // 60,
+        "site_url": settings.SITE_URL,
     }
     _send("manage_link", to=email.strip(), context=context)
-    return True
+    return bool(links)
 
 
 def manage_token_read(token: str) -> dict[str, str]:

@@ -187,7 +187,19 @@ def test_the_answer_is_the_same_whether_or_not_the_email_gives(client, donor):
 
     assert giver.status_code == stranger.status_code == 200
     assert page(giver, "ana@example.org") == page(stranger, "nobody@example.org")
-    assert len(mail.outbox) == 1  # only the donor got an email
+
+
+def test_every_address_gets_an_email_so_timing_does_not_tell_who_gives(client, donor):
+    client.post("/donate/manage/", {"email": "ana@example.org"})
+    client.post("/donate/manage/", {"email": "nobody@example.org"})
+
+    to_donor, to_stranger = mail.outbox
+    assert to_donor.to == ["ana@example.org"] and "/donate/manage/" in to_donor.body
+    assert to_stranger.to == ["nobody@example.org"]
+    assert "no recurring gift" in to_stranger.body
+    assert not re.search(r"/donate/manage/[^\s]+/", to_stranger.body)
+    html, _ = to_stranger.alternatives[0]
+    assert "no recurring gift" in html
 
 
 def test_one_time_donors_get_no_link(client, transport):
@@ -195,7 +207,9 @@ def test_one_time_donors_get_no_link(client, transport):
 
     client.post("/donate/manage/", {"email": "ana@example.org"})
 
-    assert mail.outbox == []
+    [message] = mail.outbox
+    assert "no recurring gift" in message.body
+    assert not re.search(r"/donate/manage/[^\s]+/", message.body)
 
 
 def test_a_billing_portal_outage_keeps_the_link_usable(client, transport, donor):
