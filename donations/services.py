@@ -194,9 +194,15 @@ def checkout_open(*, donation: Donation, success_url: str, cancel_url: str) -> s
 
 
 @transaction.atomic
-def donation_fulfil(*, session: Mapping[str, Any]) -> Donation | None:
+def donation_fulfil(
+    *, session: Mapping[str, Any], occurred_at: dt.datetime | None = None
+) -> Donation | None:
     """Bring a donation in line with a Checkout Session. Idempotent; shared by the success
-    page and the ``checkout.session.*`` webhooks. ``None`` for sessions that are not ours."""
+    page and the ``checkout.session.*`` webhooks. ``None`` for sessions that are not ours.
+
+    ``occurred_at`` is the webhook event's ``created``: when Stripe saw the payment. The
+    success page has no event; it runs seconds after the payment, so "now" is close.
+    """
     donation = _donation_from_metadata(session.get("metadata"))
     if donation is None:
         return None
@@ -210,7 +216,8 @@ def donation_fulfil(*, session: Mapping[str, Any]) -> Donation | None:
     payment_status = session.get("payment_status")
     if payment_status in ("paid", "no_payment_required"):
         # A session's own timestamps say when checkout opened, not when money moved.
-        _try(donation, donation.mark_paid)
+        paid_at = occurred_at or timezone.now()
+        _try(donation, partial(donation.mark_paid, at=paid_at))
         if donation.ended_at and donation.status == S.PAID:
             _try(donation, partial(donation.mark_cancelled, at=donation.ended_at))
         donation.save()
@@ -224,7 +231,7 @@ def donation_fulfil(*, session: Mapping[str, Any]) -> Donation | None:
                 stripe_id=money_id,
                 amount=amount,
                 currency=str(session.get("currency") or donation.currency),
-                paid_at=timezone.now(),
+                paid_at=paid_at,
                 payment_intent_id=stripe_id(session.get("payment_intent")),
             )
     elif session.get("status") == "complete":

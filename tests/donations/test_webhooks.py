@@ -268,6 +268,20 @@ def test_paid_checkout_marks_the_gift_paid_records_the_payment_and_sends_a_recei
     assert mimetype == "text/html" and "Crime Watch" in html and "$25" in html
 
 
+def test_paid_time_is_when_stripe_saw_the_money_not_when_we_processed_the_event(deliver, once):
+    # Delivered late (Stripe retried for a day): the gift was made when the event says.
+    two_days_ago = int(time.time()) - 2 * 86400
+    completed = event("evt_checkout_session_completed_payment", donation=once)
+    completed["created"] = two_days_ago
+
+    deliver(completed)
+
+    once.refresh_from_db()
+    payment = Payment.objects.get()
+    assert int(payment.paid_at.timestamp()) == two_days_ago
+    assert int(once.paid_at.timestamp()) == two_days_ago
+
+
 def test_delayed_payment_waits_as_processing_then_async_success_pays(deliver, once):
     deliver("evt_checkout_session_completed_unpaid", donation=once)
     once.refresh_from_db()
