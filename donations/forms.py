@@ -120,7 +120,7 @@ class DonateForm(forms.Form):
                 f"{format_money(limits['max'], currency)}.",
             )
             return data
-        fee = processing_fee(minor) if data.get("cover_fee") else 0
+        fee = processing_fee(minor, currency) if data.get("cover_fee") else 0
         if minor + fee > limits["max"]:
             fee = 0  # never push a gift past the ceiling because of the fee
         data["gift_minor"] = minor
@@ -162,7 +162,7 @@ class DonateForm(forms.Form):
         except ValueError:
             return "Give now"
         if self.is_bound and self.data.get(self.add_prefix("cover_fee")):
-            minor += processing_fee(minor)
+            minor += processing_fee(minor, currency)
         text = format_money(minor, currency)
         suffix = {Frequency.MONTHLY: " every month", Frequency.ANNUAL: " every year"}
         return f"Give {text}{suffix.get(frequency, '')}"
@@ -172,7 +172,7 @@ class DonateForm(forms.Form):
         return {
             "amounts": {f: self.options.amounts_for(f) for f in Frequency.values},
             "fee_percent": str(settings.DONATION_FEE_PERCENT),
-            "fee_fixed": str(from_minor(settings.DONATION_FEE_FIXED, "usd")),
+            "fee_fixed": str(from_minor(settings.DONATION_FEE_FIXED["usd"], "usd")),
         }
 
 

@@ -65,14 +65,15 @@ def format_money(amount: int, currency: str) -> str:
     return f"{symbol}{text}" if symbol else f"{text} {currency.upper()}"
 
 
-def processing_fee(amount: int) -> int:
+def processing_fee(amount: int, currency: str) -> int:
     """The estimated fee to add so that, after Stripe's cut, we receive ``amount``.
 
     Stripe takes ``percent`` of the total plus a fixed part, so the total ``T`` must
     satisfy ``T - (T * p + fixed) = amount``, i.e. ``T = (amount + fixed) / (1 - p)``.
-    Rounded up: the donor's intent is that we receive at least their gift.
+    Rounded up: the donor's intent is that we receive at least their gift. Everything
+    that shows or charges a fee calls this; the page script only looks results up.
     """
-    percent = Decimal(settings.DONATION_FEE_PERCENT) / 100
-    fixed = int(settings.DONATION_FEE_FIXED)
+    percent = Decimal(str(settings.DONATION_FEE_PERCENT)) / 100
+    fixed = int(settings.DONATION_FEE_FIXED.get(currency.lower(), 0))
     total = ((Decimal(amount) + fixed) / (1 - percent)).to_integral_value(rounding=ROUND_CEILING)
     return int(total) - amount

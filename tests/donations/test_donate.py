@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -391,3 +392,28 @@ def test_a_source_with_non_ascii_digits_is_kept_as_a_label(client, transport):
     donation = Donation.objects.get()
     assert response.status_code == 303
     assert (donation.source, donation.source_article) == ("article-\u00b2", None)
+
+
+@pytest.mark.parametrize("value", ["2,9", "lots", "-1", "100", "NaN"])
+def test_a_bad_fee_percent_fails_at_start_naming_the_variable(value):
+    result = _import_settings(DONATION_FEE_PERCENT=value)
+
+    assert result.returncode != 0
+    assert "DONATION_FEE_PERCENT" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["thirty", "USD:30,EUR", "USD:-5", "CHF:30"])
+def test_a_bad_fixed_fee_fails_at_start_naming_the_variable(value):
+    result = _import_settings(DONATION_FEE_FIXED=value, DONATION_CURRENCIES="USD:5:100,EUR:5:100")
+
+    assert result.returncode != 0
+    assert "DONATION_FEE_FIXED" in result.stderr
+
+
+def test_fee_settings_are_read_as_decimal_percent_and_minor_units_per_currency():
+    from newsroom.settings import _fee_fixed, _fee_percent
+
+    currencies = {"usd": {}, "jpy": {}}
+    assert _fee_percent("3.6") == Decimal("3.6")
+    assert _fee_fixed("30", currencies) == {"usd": 30, "jpy": 30}
+    assert _fee_fixed("USD:30, JPY:0", currencies) == {"usd": 30, "jpy": 0}

@@ -1,5 +1,7 @@
 """The donation state machine and the money helpers (no database needed)."""
 
+from decimal import Decimal
+
 import pytest
 
 from donations.models import Donation, IllegalTransition, parse_amount_list
@@ -92,16 +94,26 @@ def test_money_is_shown_the_way_donors_read_it():
 
 @pytest.mark.parametrize("amount", [500, 2500, 2606, 10000, 123457])
 def test_the_fee_we_add_leaves_us_at_least_the_gift_after_stripes_cut(amount, settings):
-    settings.DONATION_FEE_PERCENT = "2.9"
-    settings.DONATION_FEE_FIXED = 30
+    settings.DONATION_FEE_PERCENT = Decimal("2.9")
+    settings.DONATION_FEE_FIXED = {"usd": 30}
 
-    fee = processing_fee(amount)
+    def after_stripe(total: int) -> Decimal:
+        return total - (total * Decimal("0.029") + 30)
+
+    fee = processing_fee(amount, "usd")
     total = amount + fee
-    stripe_cut = total * 29 / 1000 + 30
 
     assert isinstance(fee, int)
-    assert total - stripe_cut >= amount
-    assert total - 1 - ((total - 1) * 29 / 1000 + 30) < amount  # and not a cent more
+    assert after_stripe(total) >= amount
+    assert after_stripe(total - 1) < amount  # and not a cent more
+
+
+def test_the_fixed_part_of_the_fee_is_per_currency(settings):
+    settings.DONATION_FEE_PERCENT = Decimal("0")
+    settings.DONATION_FEE_FIXED = {"usd": 30, "jpy": 40}
+
+    assert processing_fee(1000, "usd") == 30
+    assert processing_fee(1000, "jpy") == 40
 
 
 def test_suggested_amounts_are_parsed_leniently_for_display_and_strictly_in_the_admin():
