@@ -56,13 +56,18 @@ def from_minor(amount: int, currency: str) -> Decimal:
     return Decimal(amount).scaleb(-currency_exponent(currency))
 
 
+def money_pattern(currency: str) -> str:
+    """Where the number goes: ``"${amount}"``, or ``"{amount} CHF"`` without a symbol."""
+    symbol = SYMBOLS.get(currency.lower())
+    return f"{symbol}{{amount}}" if symbol else f"{{amount}} {currency.upper()}"
+
+
 def format_money(amount: int, currency: str) -> str:
     """``2500, "usd"`` -> ``"$25"``; ``2550`` -> ``"$25.50"``; unknown symbols use the code."""
     value = from_minor(amount, currency)
     exponent = currency_exponent(currency)
     text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.{exponent}f}"
-    symbol = SYMBOLS.get(currency.lower())
-    return f"{symbol}{text}" if symbol else f"{text} {currency.upper()}"
+    return money_pattern(currency).format(amount=text)
 
 
 def processing_fee(amount: int, currency: str) -> int:

@@ -1,5 +1,6 @@
 """The donate form: validation, the pending donation, and the exact Checkout request."""
 
+import json
 import os
 import re
 import subprocess
@@ -417,3 +418,39 @@ def test_fee_settings_are_read_as_decimal_percent_and_minor_units_per_currency()
     assert _fee_percent("3.6") == Decimal("3.6")
     assert _fee_fixed("30", currencies) == {"usd": 30, "jpy": 30}
     assert _fee_fixed("USD:30, JPY:0", currencies) == {"usd": 30, "jpy": 0}
+
+
+def _hints(html):
+    return json.loads(re.search(r'id="donate-hints"[^>]*>(.*?)</script>', html, re.S).group(1))
+
+
+def test_the_page_script_looks_labels_up_and_never_computes_a_fee(client):
+    DonationSettings.objects.create(monthly_amounts="10, 25", once_amounts="50")
+
+    html = client.get(URL).content.decode()
+
+    hints = _hints(html)
+    # (2500 + 30) / (1 - 0.029) = 2605.56 -> $26.06, computed once, on the server.
+    assert hints["labels"]["monthly"]["usd"]["25"] == [
+        "Give $25 every month",
+        "Give $26.06 every month",
+    ]
+    assert hints["labels"]["once"]["eur"]["50"][0] == "Give €50"
+    assert hints["custom"]["annual"]["gbp"] == [
+        "Give £{amount} every year",
+        "Give £{amount} plus the fee every year",
+    ]
+    script = html[html.index("<script>") :]
+    for fee_math in ("fee_percent", "fee_fixed", "Math.", "parseFloat", "/ 100"):
+        assert fee_math not in script
+
+
+def test_covering_the_fee_past_the_maximum_is_an_error_not_silently_dropped(client, transport):
+    response = client.post(URL, gift(amount="other", custom_amount="10000", cover_fee="on"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "With the processing fee the gift would be $10,298.98" in html
+    assert "above the maximum of $10,000" in html
+    assert Donation.objects.count() == 0
+    assert transport.requests == []
