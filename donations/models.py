@@ -279,6 +279,16 @@ class Payment(models.Model):
         return f"Payment {self.stripe_id}"
 
     @property
+    def in_chargeback(self) -> bool:
+        """The bank holds the money back (a chargeback that is open or was lost)."""
+        stage = DISPUTE_STAGES.get(self.dispute_status)
+        return (
+            stage is not None
+            and stage >= DISPUTE_STAGES["needs_response"]
+            and (self.dispute_status != "won")
+        )
+
+    @property
     def dispute_lost(self) -> int:
         """Money a lost dispute took back from us (minor units)."""
         return self.amount_disputed if self.dispute_status == DISPUTE_LOST else 0

@@ -596,7 +596,9 @@ def receipt_send(*, payment_id: int) -> bool:
     """Email the receipt for one payment, once. Runs after the payment is committed."""
     with transaction.atomic():
         payment = Payment.objects.select_for_update().select_related("donation").get(pk=payment_id)
-        if payment.receipt_sent_at or payment.amount_refunded >= payment.amount:
+        # A refund or dispute can overtake the completion event: the receipt then states
+        # what we kept, and none goes out for money the bank is holding back.
+        if payment.receipt_sent_at or payment.net_amount <= 0 or payment.in_chargeback:
             return False
         donation = payment.donation
         context = {
@@ -604,7 +606,13 @@ def receipt_send(*, payment_id: int) -> bool:
             "tax_statement": settings.TAX_STATEMENT,
             "donation": donation,
             "payment": payment,
-            "amount": format_money(payment.amount, payment.currency),
+            "amount": format_money(payment.net_amount, payment.currency),
+            "charged": format_money(payment.amount, payment.currency),
+            "refunded": (
+                format_money(payment.amount_refunded, payment.currency)
+                if payment.amount_refunded
+                else ""
+            ),
             "currency": payment.currency.upper(),
             "frequency": donation.get_frequency_display(),
             "reference": payment.stripe_charge_id or payment.stripe_id,
@@ -682,6 +690,9 @@ def manage_token_redeem(*, token: str, return_url: str) -> str:
     leaves the link usable while two clicks racing each other get one portal session.
     """
     data = manage_token_read(token)
+    if not gateway.is_configured():
+        # Checked before the link is spent, so it still works once Stripe is set up.
+        raise gateway.NotConfigured
     try:
         with transaction.atomic():
             ManageLinkUse.objects.create(nonce=data["n"])

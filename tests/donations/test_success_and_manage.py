@@ -226,6 +226,21 @@ def test_a_billing_portal_outage_keeps_the_link_usable(client, transport, donor)
     assert retried.status_code == 303
 
 
+def test_a_link_redeemed_while_stripe_is_not_configured_explains_and_stays_usable(
+    client, transport, donor, settings
+):
+    client.post("/donate/manage/", {"email": "ana@example.org"})
+    link = _link_from_mail()
+    settings.STRIPE_SECRET_KEY = ""
+
+    response = client.post(link)
+
+    assert response.status_code == 503
+    assert "not configured on this site" in response.content.decode()
+    assert ManageLinkUse.objects.count() == 0
+    assert transport.requests == []
+
+
 def test_link_requests_are_rate_limited(client, settings, donor):
     settings.DONATION_MANAGE_RATE_LIMIT = 2
 

@@ -371,6 +371,28 @@ def test_refund_before_completion_converges_to_the_same_state_without_a_receipt(
     assert mail.outbox == []
 
 
+def test_a_partial_refund_before_completion_gives_a_receipt_for_what_we_kept(deliver, once):
+    deliver("evt_charge_refunded_partial", donation=once)
+    deliver("evt_checkout_session_completed_payment", donation=once)
+
+    [receipt] = mail.outbox
+    assert "$15 (USD)" in receipt.body
+    assert "$10 of the $25 charged was refunded" in receipt.body
+    assert "$25 (USD)" not in receipt.body
+    html, _ = receipt.alternatives[0]
+    assert "$15 (USD)" in html and "was refunded" in html
+
+
+def test_a_dispute_before_completion_sends_no_receipt(deliver, once):
+    once.stripe_payment_intent_id = "pi_test_onetime1"
+    once.save()
+
+    deliver("evt_charge_dispute_created", donation=once)
+    deliver("evt_checkout_session_completed_payment", donation=once)
+
+    assert mail.outbox == []
+
+
 def test_dispute_marks_the_gift_disputed_and_a_won_dispute_restores_it(deliver, once):
     deliver("evt_checkout_session_completed_payment", donation=once)
     deliver("evt_charge_dispute_created", donation=once)
