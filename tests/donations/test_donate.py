@@ -454,3 +454,15 @@ def test_covering_the_fee_past_the_maximum_is_an_error_not_silently_dropped(clie
     assert "above the maximum of $10,000" in html
     assert Donation.objects.count() == 0
     assert transport.requests == []
+
+
+def test_the_article_call_to_action_passes_an_incoming_campaign_on(client):
+    article = ArticleFactory()
+
+    tagged = client.get(article.get_absolute_url() + "?campaign=spring%20appeal&x=1")
+    plain = client.get(article.get_absolute_url())
+
+    assert f'href="/donate/?source=article-{article.pk}&amp;campaign=spring%20appeal"' in (
+        tagged.content.decode()
+    )
+    assert f'href="/donate/?source=article-{article.pk}"' in plain.content.decode()
