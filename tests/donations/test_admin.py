@@ -7,7 +7,7 @@ import io
 import pytest
 from django.utils import timezone
 
-from donations.models import Donation, DonationSettings, StripeEvent
+from donations.models import Donation, DonationSettings, Payment, StripeEvent
 from donations.reports import attribution_report
 from tests.donations.factories import PaidDonationFactory, PaymentFactory
 from tests.donations.stripe_fakes import event
@@ -93,6 +93,33 @@ def test_donations_csv_export(editor_client):
     assert rows[str(first.pk)]["campaign"] == "spring"
     assert rows[str(second.pk)]["amount"] == "100.00"
     assert rows[str(second.pk)]["frequency"] == "monthly"
+
+
+def test_csv_exports_leave_out_the_name_of_anonymous_donors(editor_client):
+    hidden = PaidDonationFactory(donor_name="Secret Giver", anonymous=True)
+    shown = PaidDonationFactory(donor_name="Ana Reyes")
+    PaymentFactory(donation=hidden, stripe_id="pi_hidden")
+    PaymentFactory(donation=shown, stripe_id="pi_shown")
+
+    donations = editor_client.post(
+        "/admin/donations/donation/",
+        {"action": "export_csv", "_selected_action": [hidden.pk, shown.pk]},
+    )
+    payments = editor_client.post(
+        "/admin/donations/payment/",
+        {
+            "action": "export_csv",
+            "_selected_action": list(Payment.objects.values_list("pk", flat=True)),
+        },
+    )
+
+    by_donation = {row["id"]: row for row in _csv(donations)}
+    by_payment = {row["stripe_id"]: row for row in _csv(payments)}
+    assert by_donation[str(hidden.pk)]["donor_name"] == ""
+    assert by_donation[str(hidden.pk)]["anonymous"] == "True"
+    assert by_donation[str(shown.pk)]["donor_name"] == "Ana Reyes"
+    assert by_payment["pi_hidden"]["donor_name"] == ""
+    assert by_payment["pi_shown"]["donor_name"] == "Ana Reyes"
 
 
 def test_payments_csv_export(editor_client):
