@@ -18,8 +18,8 @@ from donations.models import STRIPE_INTERVALS, Donation, Frequency
 
 logger = logging.getLogger(__name__)
 
-# Tests and local stubs plug a ``stripe.HTTPClient`` here (see tests/donations/transport.py).
-# ``None`` means the SDK's own HTTP client.
+# Tests and local stubs plug a ``stripe.HTTPClient`` here (``RecordingTransport`` in
+# tests/donations/stripe_fakes.py). ``None`` means the SDK's own HTTP client.
 http_client: stripe.HTTPClient | None = None
 
 GatewayError = stripe.StripeError
@@ -59,8 +59,10 @@ def client() -> stripe.StripeClient:
 
 
 def idempotency_key(donation: Donation, purpose: str) -> str:
-    # One key per donation and purpose: a double-submitted form or a retried request
-    # returns the same Checkout Session instead of opening a second one.
+    # One key per donation and purpose, so the SDK's network retries (and any retry of
+    # the same call for this donation) get the Checkout Session Stripe already opened
+    # instead of a second one. A double-submitted form is a new pending donation with
+    # its own key: that is a second attempt, which the rate limit bounds.
     return f"donation-{donation.public_id}-{purpose}"
 
 

@@ -41,7 +41,13 @@ def currency_exponent(currency: str) -> int:
 
 
 def to_minor(amount: Decimal | int | str, currency: str) -> int:
-    """Whole/decimal units -> integer minor units; refuses more decimals than the currency has."""
+    """Whole/decimal units -> integer minor units; refuses more decimals than the currency has.
+
+    Floats are refused outright: ``0.1 + 0.2`` is not ``0.3``, and a float that slipped
+    in here would turn into a wrong number of cents somewhere else.
+    """
+    if isinstance(amount, float):
+        raise TypeError(f"money is never a float; pass a str, int or Decimal, not {amount!r}")
     try:
         value = Decimal(str(amount))
     except InvalidOperation:

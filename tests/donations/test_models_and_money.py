@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from donations.models import Donation, IllegalTransition, parse_amount_list
-from donations.money import format_money, processing_fee, to_minor
+from donations.money import format_money, from_minor, processing_fee, to_minor
 from tests.donations.factories import DonationFactory
 
 S = Donation.Status
@@ -65,14 +65,24 @@ def test_every_status_has_a_transition_entry():
     assert set(Donation.TRANSITIONS) == set(S.values)
 
 
-def test_minor_units_never_use_floats():
+def test_amounts_become_exact_integer_minor_units():
     assert to_minor("25", "usd") == 2500
     assert to_minor("12.34", "eur") == 1234
-    assert to_minor("0.1", "usd") == 10
+    assert to_minor(Decimal("0.1") + Decimal("0.2"), "usd") == 30
+    assert type(to_minor("0.1", "usd")) is int
+    assert from_minor(1234, "eur") == Decimal("12.34")
     with pytest.raises(ValueError):
         to_minor("12.345", "usd")
     with pytest.raises(ValueError):
         to_minor("ten", "usd")
+
+
+def test_a_float_is_refused_as_money():
+    # 0.1 + 0.2 == 0.30000000000000004: as a float it is not an amount of money.
+    with pytest.raises(TypeError):
+        to_minor(0.1 + 0.2, "usd")
+    with pytest.raises(TypeError):
+        to_minor(25.0, "usd")
 
 
 def test_zero_decimal_currencies_have_no_minor_unit(settings):
