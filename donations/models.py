@@ -285,7 +285,7 @@ class Payment(models.Model):
         return (
             stage is not None
             and stage >= DISPUTE_STAGES["needs_response"]
-            and (self.dispute_status != "won")
+            and self.dispute_status != "won"
         )
 
     @property

@@ -45,10 +45,11 @@ class CheckoutUnavailable(Exception):
 
 
 class NotReady(Exception):
-    """An event refers to money we cannot link to a donation yet.
+    """An event names one of our donations, but its money cannot be recorded yet.
 
     Raised so the webhook answers 500 and Stripe retries later, by which time the
-    event that introduces the donation will have arrived.
+    event that records the money will have arrived. Events that name nothing of ours
+    are answered 200 instead: retrying them could never succeed.
     """
 
 
