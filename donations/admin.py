@@ -219,7 +219,7 @@ class DonationAdmin(ReadOnlyMoneyAdmin):
                 _major(d.amount, d.currency),
                 d.currency.upper(),
                 _major(d.fee_covered, d.currency),
-                d.donor_name,
+                _exported_name(d),
                 d.donor_email,
                 d.anonymous,
                 d.source,
@@ -264,6 +264,12 @@ class DonationAdmin(ReadOnlyMoneyAdmin):
             "report": report,
         }
         return TemplateResponse(request, "admin/donations/report.html", context)
+
+
+def _exported_name(donation: Donation) -> str:
+    # Exports end up in spreadsheets shared well beyond the admin: an anonymous donor's
+    # name stays out (the email remains, for receipts and thanks that are not public).
+    return "" if donation.anonymous else donation.donor_name
 
 
 def _major(amount: int, currency: str) -> str:
@@ -365,7 +371,7 @@ class PaymentAdmin(ReadOnlyMoneyAdmin):
                 p.dispute_status,
                 p.donation_id,
                 p.donation.frequency,
-                p.donation.donor_name,
+                _exported_name(p.donation),
                 p.donation.anonymous,
                 p.donation.source_article_id or "",
                 p.donation.campaign,

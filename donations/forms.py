@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 
 from donations.models import Donation, DonationSettings, Frequency
-from donations.money import format_money, from_minor, processing_fee, to_minor
+from donations.money import format_money, money_pattern, parse_whole, processing_fee, to_minor
 
 OTHER = "other"
 
@@ -98,10 +98,10 @@ class DonateForm(forms.Form):
             if units is None:
                 self.add_error("custom_amount", "Enter the amount you would like to give.")
                 return data
-        elif choice.isdigit() and int(choice) > 0:
+        elif (whole := parse_whole(choice)) is not None:
             # Any whole amount is fine (the limits below still apply): the suggested list
             # may have changed with the frequency after the page was rendered.
-            units = Decimal(choice)
+            units = Decimal(whole)
         else:
             self.add_error("amount", "Pick one of the amounts shown or choose Other.")
             return data
@@ -120,9 +120,16 @@ class DonateForm(forms.Form):
                 f"{format_money(limits['max'], currency)}.",
             )
             return data
-        fee = processing_fee(minor) if data.get("cover_fee") else 0
+        fee = processing_fee(minor, currency) if data.get("cover_fee") else 0
         if minor + fee > limits["max"]:
-            fee = 0  # never push a gift past the ceiling because of the fee
+            # The button promised the fee; dropping it quietly would charge something else.
+            self.add_error(
+                "cover_fee",
+                f"With the processing fee the gift would be {format_money(minor + fee, currency)}, "
+                f"above the maximum of {format_money(limits['max'], currency)}. "
+                "Choose a smaller amount or leave the fee out.",
+            )
+            return data
         data["gift_minor"] = minor
         data["fee_minor"] = fee
         if data.get("dedication_type") and not data.get("dedication_name", "").strip():
@@ -161,19 +168,56 @@ class DonateForm(forms.Form):
                 raise ValueError
         except ValueError:
             return "Give now"
-        if self.is_bound and self.data.get(self.add_prefix("cover_fee")):
-            minor += processing_fee(minor)
-        text = format_money(minor, currency)
-        suffix = {Frequency.MONTHLY: " every month", Frequency.ANNUAL: " every year"}
-        return f"Give {text}{suffix.get(frequency, '')}"
+        if self.is_bound:
+            cover_fee = bool(self.data.get(self.add_prefix("cover_fee")))
+        else:
+            cover_fee = bool(self.initial.get("cover_fee"))
+        return gift_label(minor, currency, frequency, cover_fee=cover_fee)
 
     def amount_hints(self) -> dict[str, Any]:
-        """Suggested amounts per frequency and the fee formula's inputs, for the page script."""
+        """What the page script needs to keep the button truthful without doing money math.
+
+        Every label for a suggested amount is computed here, with and without the fee,
+        for each frequency and currency: the script only looks them up. For a custom
+        amount it shows the typed number in the currency's pattern and, with the fee
+        ticked, says that the fee is added; the exact total is on the next page load.
+        """
+        amounts = {f: self.options.amounts_for(f) for f in Frequency.values}
+        labels: dict[str, dict[str, dict[str, list[str]]]] = {}
+        custom: dict[str, dict[str, list[str]]] = {}
+        for frequency, suggested in amounts.items():
+            labels[frequency], custom[frequency] = {}, {}
+            for currency in settings.DONATION_CURRENCIES:
+                labels[frequency][currency] = {
+                    str(units): [
+                        gift_label(to_minor(units, currency), currency, frequency, cover_fee=fee)
+                        for fee in (False, True)
+                    ]
+                    for units in suggested
+                }
+                pattern = money_pattern(currency)
+                custom[frequency][currency] = [
+                    f"Give {pattern}{FREQUENCY_SUFFIX.get(frequency, '')}",
+                    f"Give {pattern} plus the fee{FREQUENCY_SUFFIX.get(frequency, '')}",
+                ]
         return {
-            "amounts": {f: self.options.amounts_for(f) for f in Frequency.values},
-            "fee_percent": str(settings.DONATION_FEE_PERCENT),
-            "fee_fixed": str(from_minor(settings.DONATION_FEE_FIXED, "usd")),
+            "amounts": amounts,
+            "labels": labels,
+            "custom": custom,
+            "decimals": {
+                code: spec["exponent"] for code, spec in settings.DONATION_CURRENCIES.items()
+            },
         }
+
+
+FREQUENCY_SUFFIX = {Frequency.MONTHLY: " every month", Frequency.ANNUAL: " every year"}
+
+
+def gift_label(minor: int, currency: str, frequency: str, *, cover_fee: bool = False) -> str:
+    """``"Give $25 every month"``: the amount charged, the fee included when covered."""
+    if cover_fee:
+        minor += processing_fee(minor, currency)
+    return f"Give {format_money(minor, currency)}{FREQUENCY_SUFFIX.get(frequency, '')}"
 
 
 class ManageRequestForm(forms.Form):

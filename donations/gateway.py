@@ -18,8 +18,8 @@ from donations.models import STRIPE_INTERVALS, Donation, Frequency
 
 logger = logging.getLogger(__name__)
 
-# Tests and local stubs plug a ``stripe.HTTPClient`` here (see tests/donations/transport.py).
-# ``None`` means the SDK's own HTTP client.
+# Tests and local stubs plug a ``stripe.HTTPClient`` here (``RecordingTransport`` in
+# tests/donations/stripe_fakes.py). ``None`` means the SDK's own HTTP client.
 http_client: stripe.HTTPClient | None = None
 
 GatewayError = stripe.StripeError
@@ -59,8 +59,10 @@ def client() -> stripe.StripeClient:
 
 
 def idempotency_key(donation: Donation, purpose: str) -> str:
-    # One key per donation and purpose: a double-submitted form or a retried request
-    # returns the same Checkout Session instead of opening a second one.
+    # One key per donation and purpose, so the SDK's network retries (and any retry of
+    # the same call for this donation) get the Checkout Session Stripe already opened
+    # instead of a second one. A double-submitted form is a new pending donation with
+    # its own key: that is a second attempt, which the rate limit bounds.
     return f"donation-{donation.public_id}-{purpose}"
 
 
@@ -101,6 +103,38 @@ def create_checkout_session(
 def retrieve_checkout_session(session_id: str) -> dict[str, Any]:
     session = client().v1.checkout.sessions.retrieve(session_id)
     return session.to_dict()
+
+
+def retrieve_invoice_with_payments(invoice_id: str) -> dict[str, Any]:
+    """The invoice with its ``payments`` (PaymentIntent of each payment).
+
+    ``payments`` is an includable field: current API versions leave it out of webhook
+    payloads, so the renewal's PaymentIntent is only known by asking.
+    """
+    invoice = client().v1.invoices.retrieve(invoice_id, params={"expand": ["payments"]})
+    return invoice.to_dict()
+
+
+def invoice_paid_by(payment_intent_id: str) -> dict[str, Any] | None:
+    """The invoice a PaymentIntent paid, or ``None`` when it paid no invoice.
+
+    Charges of subscription renewals carry no metadata of ours (Stripe copies the
+    subscription's metadata to neither the PaymentIntent nor the charge), so this is how
+    a refund or dispute of a renewal is traced back to its gift.
+    """
+    page = client().v1.invoice_payments.list(
+        params={
+            "payment": {"type": "payment_intent", "payment_intent": payment_intent_id},
+            "expand": ["data.invoice"],
+            "limit": 1,
+        }
+    )
+    for item in page.data:
+        invoice = item.invoice
+        if isinstance(invoice, str):
+            return retrieve_invoice_with_payments(invoice)
+        return invoice.to_dict()
+    return None
 
 
 def create_billing_portal_session(*, customer_id: str, return_url: str) -> str:

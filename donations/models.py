@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from donations.money import parse_whole
+
 
 class IllegalTransition(Exception):
     """A status change that the donation state machine does not allow."""
@@ -54,12 +56,13 @@ class Donation(models.Model):
     # Allowed moves. Stripe is the source of truth and events arrive in any order, so
     # the map also allows the "late" moves Stripe can legitimately report, e.g. a refund
     # seen before the completion event (pending -> refunded), or a failed first invoice
-    # that Stripe's retries later collect (failed -> paid).
+    # that Stripe's retries later collect (failed -> paid). Only a gift that paid can be
+    # cancelled: a recurring gift whose subscription ends before any payment failed.
     TRANSITIONS: dict[str, set[str]] = {
         S.PENDING: {S.PROCESSING, S.PAID, S.FAILED, S.EXPIRED, S.REFUNDED, S.DISPUTED},
         S.PROCESSING: {S.PAID, S.FAILED, S.REFUNDED, S.DISPUTED},
         S.PAID: {S.REFUNDED, S.DISPUTED, S.CANCELLED},
-        S.FAILED: {S.PAID, S.CANCELLED},
+        S.FAILED: {S.PAID},
         S.DISPUTED: {S.REFUNDED, S.CANCELLED},
         S.CANCELLED: {S.REFUNDED, S.DISPUTED},
         S.REFUNDED: set(),
@@ -155,6 +158,11 @@ class Donation(models.Model):
         return self.frequency != Frequency.ONCE
 
     @property
+    def is_confirmed(self) -> bool:
+        """Money arrived and the gift stands (a recurring one may have ended since)."""
+        return self.paid_at is not None and self.status in (self.Status.PAID, self.Status.CANCELLED)
+
+    @property
     def public_donor_name(self) -> str:
         return "Anonymous" if self.anonymous or not self.donor_name else self.donor_name
 
@@ -206,6 +214,22 @@ class Donation(models.Model):
         self.status = self.Status.CANCELLED if self.ended_at else self.Status.PAID
 
 
+# Stripe's dispute statuses in the order a dispute lives through them. An inquiry
+# (``warning_*``) takes no money and may be escalated into a chargeback; a chargeback
+# ends won or lost. A dispute never goes back a stage, so an event reporting an earlier
+# stage than the one recorded is a stale retry and must not undo the later one.
+DISPUTE_LOST = "lost"
+DISPUTE_STAGES: dict[str, int] = {
+    "warning_needs_response": 0,
+    "warning_under_review": 1,
+    "warning_closed": 2,
+    "needs_response": 3,
+    "under_review": 4,
+    "won": 5,
+    DISPUTE_LOST: 5,
+}
+
+
 class Payment(models.Model):
     """One successful charge: the first one of a gift and every renewal.
 
@@ -255,8 +279,25 @@ class Payment(models.Model):
         return f"Payment {self.stripe_id}"
 
     @property
+    def in_chargeback(self) -> bool:
+        """The bank holds the money back (a chargeback that is open or was lost)."""
+        stage = DISPUTE_STAGES.get(self.dispute_status)
+        return (
+            stage is not None
+            and stage >= DISPUTE_STAGES["needs_response"]
+            and self.dispute_status != "won"
+        )
+
+    @property
+    def dispute_lost(self) -> int:
+        """Money a lost dispute took back from us (minor units)."""
+        return self.amount_disputed if self.dispute_status == DISPUTE_LOST else 0
+
+    @property
     def net_amount(self) -> int:
-        return self.amount - self.amount_refunded
+        # Stripe does not add a lost dispute to the charge's amount_refunded, so the two
+        # never overlap: the bank took back what the refund did not.
+        return self.amount - self.amount_refunded - self.dispute_lost
 
 
 class StripeEvent(models.Model):
@@ -372,10 +413,11 @@ def parse_amount_list(raw: str, *, strict: bool = False) -> list[int]:
     for part in (p.strip() for p in raw.split(",")):
         if not part:
             continue
-        if not part.isdigit() or int(part) <= 0:
+        value = parse_whole(part)
+        if value is None:
             if strict:
                 raise ValueError(part)
             continue
-        if int(part) not in amounts:
-            amounts.append(int(part))
+        if value not in amounts:
+            amounts.append(value)
     return amounts

@@ -12,15 +12,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
-from donations.models import Payment
+from donations.models import DISPUTE_LOST, Payment
+
+# Money a lost dispute took back; the same rule as ``Payment.net_amount``.
+_LOST = Case(When(dispute_status=DISPUTE_LOST, then=F("amount_disputed")), default=Value(0))
 
 AGGREGATES = {
     "gross": Sum("amount"),
     "refunded": Sum("amount_refunded"),
-    "net": Sum(F("amount") - F("amount_refunded")),
+    "lost": Sum(_LOST),
+    "net": Sum(F("amount") - F("amount_refunded") - _LOST),
     "payments": Count("pk", distinct=True),
     "donations": Count("donation", distinct=True),
 }

@@ -24,8 +24,16 @@ from django.utils import timezone
 
 from articles.models import Article
 from donations import gateway
-from donations.models import Donation, Frequency, IllegalTransition, ManageLinkUse, Payment
-from donations.money import format_money
+from donations.models import (
+    DISPUTE_LOST,
+    DISPUTE_STAGES,
+    Donation,
+    Frequency,
+    IllegalTransition,
+    ManageLinkUse,
+    Payment,
+)
+from donations.money import format_money, parse_whole
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +45,11 @@ class CheckoutUnavailable(Exception):
 
 
 class NotReady(Exception):
-    """An event refers to money we cannot link to a donation yet.
+    """An event names one of our donations, but its money cannot be recorded yet.
 
     Raised so the webhook answers 500 and Stripe retries later, by which time the
-    event that introduces the donation will have arrived.
+    event that records the money will have arrived. Events that name nothing of ours
+    are answered 200 instead: retrying them could never succeed.
     """
 
 
@@ -65,9 +74,10 @@ def stripe_time(value: Any) -> dt.datetime | None:
 def article_from_source(source: str) -> Article | None:
     """``article-123`` -> that article, if it exists; anything else is just a label."""
     prefix, _, rest = source.partition("-")
-    if prefix != "article" or not rest.isdigit():
+    pk = parse_whole(rest)
+    if prefix != "article" or pk is None:
         return None
-    return Article.objects.filter(pk=int(rest)).first()
+    return Article.objects.filter(pk=pk).first()
 
 
 def _locked(donation_id: Any) -> Donation | None:
@@ -185,9 +195,15 @@ def checkout_open(*, donation: Donation, success_url: str, cancel_url: str) -> s
 
 
 @transaction.atomic
-def donation_fulfil(*, session: Mapping[str, Any]) -> Donation | None:
+def donation_fulfil(
+    *, session: Mapping[str, Any], occurred_at: dt.datetime | None = None
+) -> Donation | None:
     """Bring a donation in line with a Checkout Session. Idempotent; shared by the success
-    page and the ``checkout.session.*`` webhooks. ``None`` for sessions that are not ours."""
+    page and the ``checkout.session.*`` webhooks. ``None`` for sessions that are not ours.
+
+    ``occurred_at`` is the webhook event's ``created``: when Stripe saw the payment. The
+    success page has no event; it runs seconds after the payment, so "now" is close.
+    """
     donation = _donation_from_metadata(session.get("metadata"))
     if donation is None:
         return None
@@ -201,7 +217,8 @@ def donation_fulfil(*, session: Mapping[str, Any]) -> Donation | None:
     payment_status = session.get("payment_status")
     if payment_status in ("paid", "no_payment_required"):
         # A session's own timestamps say when checkout opened, not when money moved.
-        _try(donation, donation.mark_paid)
+        paid_at = occurred_at or timezone.now()
+        _try(donation, partial(donation.mark_paid, at=paid_at))
         if donation.ended_at and donation.status == S.PAID:
             _try(donation, partial(donation.mark_cancelled, at=donation.ended_at))
         donation.save()
@@ -215,7 +232,7 @@ def donation_fulfil(*, session: Mapping[str, Any]) -> Donation | None:
                 stripe_id=money_id,
                 amount=amount,
                 currency=str(session.get("currency") or donation.currency),
-                paid_at=timezone.now(),
+                paid_at=paid_at,
                 payment_intent_id=stripe_id(session.get("payment_intent")),
             )
     elif session.get("status") == "complete":
@@ -323,14 +340,31 @@ def _donation_for_invoice(invoice: Mapping[str, Any]) -> tuple[Donation | None, 
     return donation, refs
 
 
+def _with_payment_refs(invoice: Mapping[str, Any], refs: dict[str, Any]) -> dict[str, Any]:
+    """Fill in the PaymentIntent of a paid invoice whose webhook did not include it.
+
+    ``invoice.payments`` is an includable field that current API versions leave out of
+    webhooks; without the PaymentIntent a later refund or dispute of this payment could
+    not be matched. Asking Stripe can fail: the error then makes Stripe retry the event.
+    """
+    if refs["payment_intent"] or refs["charge"] or not gateway.is_configured():
+        return refs
+    full = gateway.retrieve_invoice_with_payments(str(invoice["id"]))
+    found = _invoice_refs(full)
+    return {**refs, "payment_intent": found["payment_intent"], "charge": found["charge"]}
+
+
 @transaction.atomic
 def invoice_paid(*, invoice: Mapping[str, Any]) -> Payment | None:
-    """Every paid invoice of a recurring gift is one Payment (first one and renewals)."""
+    """Every paid invoice of a recurring gift is one Payment (first one and renewals).
+
+    ``None`` for invoices that are not ours: neither our metadata nor one of our
+    subscriptions (e.g. a one-off invoice of some other product on the same account).
+    Metadata naming a donation we do not have raises ``NotReady`` instead.
+    """
     donation, refs = _donation_for_invoice(invoice)
     if donation is None:
-        if refs["subscription"] and refs["metadata"].get("donation_id") is None:
-            return None  # a subscription that is not a donation of ours
-        raise NotReady(f"invoice {invoice.get('id')} has no known donation yet")
+        return None
     _remember(
         donation,
         stripe_subscription_id=refs["subscription"],
@@ -346,6 +380,7 @@ def invoice_paid(*, invoice: Mapping[str, Any]) -> Payment | None:
     amount = int(invoice.get("amount_paid") or 0)
     if amount <= 0:
         return None  # e.g. a zero-amount proration invoice: no money moved
+    refs = _with_payment_refs(invoice, refs)
     payment, _ = payment_record(
         donation=donation,
         stripe_id=str(invoice["id"]),
@@ -397,8 +432,12 @@ def subscription_changed(*, subscription: Mapping[str, Any]) -> Donation | None:
     if subscription.get("status") in ("canceled", "incomplete_expired"):
         ended = stripe_time(subscription.get("ended_at") or subscription.get("canceled_at"))
         donation.ended_at = donation.ended_at or ended or timezone.now()
-        if donation.status in (S.PENDING, S.PROCESSING):
-            donation.mark_failed(reason="The recurring gift ended before its first payment.")
+        if donation.paid_at is None:
+            # Never paid (e.g. the first invoice failed and the subscription expired): the
+            # gift failed rather than ended. A first payment seen later still pays it
+            # and then cancels it (see invoice_paid).
+            if donation.status in (S.PENDING, S.PROCESSING):
+                donation.mark_failed(reason="The recurring gift ended before its first payment.")
         else:
             _try(donation, partial(donation.mark_cancelled, at=donation.ended_at))
     donation.save()
@@ -419,9 +458,15 @@ def _payment_for_charge(charge_id: str, intent_id: str) -> Payment | None:
     return None
 
 
-def _payment_from_charge(charge: Mapping[str, Any]) -> Payment:
-    """The Payment a charge belongs to, recording it from the charge if the completion
-    event has not arrived yet (a refund or dispute can overtake it)."""
+def _payment_from_charge(charge: Mapping[str, Any]) -> Payment | None:
+    """The Payment a charge belongs to, or ``None`` when the charge is not a donation.
+
+    A refund or dispute can overtake the event that records the payment: a one-time
+    gift's charge carries our metadata, so it is recorded from the charge; a renewal's
+    charge carries none, so Stripe is asked which invoice it paid. Only when something
+    names one of our donations and the payment cannot be recorded yet is ``NotReady``
+    raised (and Stripe retries); money that is not ours must not fail forever.
+    """
     charge_id = stripe_id(charge.get("id"))
     intent_id = stripe_id(charge.get("payment_intent"))
     payment = _payment_for_charge(charge_id, intent_id)
@@ -433,7 +478,7 @@ def _payment_from_charge(charge: Mapping[str, Any]) -> Payment:
             Donation.objects.select_for_update().filter(stripe_payment_intent_id=intent_id).first()
         )
     if donation is None:
-        raise NotReady(f"charge {charge_id} cannot be linked to a donation yet")
+        return _payment_from_invoice_of(intent_id=intent_id, charge_id=charge_id)
     _remember(donation, stripe_payment_intent_id=intent_id)
     donation.save()
     payment, _ = payment_record(
@@ -449,9 +494,35 @@ def _payment_from_charge(charge: Mapping[str, Any]) -> Payment:
     return Payment.objects.select_for_update().select_related("donation").get(pk=payment.pk)
 
 
+def _payment_from_invoice_of(*, intent_id: str, charge_id: str) -> Payment | None:
+    """The renewal Payment a PaymentIntent paid, asking Stripe for its invoice."""
+    if not intent_id or not gateway.is_configured():
+        return None
+    invoice = gateway.invoice_paid_by(intent_id)
+    if invoice is None:
+        return None  # paid no invoice, and nothing else about it is ours
+    payment = (
+        Payment.objects.select_for_update()
+        .select_related("donation")
+        .filter(stripe_id=stripe_id(invoice.get("id")))
+        .first()
+    )
+    if payment is not None:
+        payment.stripe_payment_intent_id = payment.stripe_payment_intent_id or intent_id
+        payment.stripe_charge_id = payment.stripe_charge_id or charge_id
+        payment.save(update_fields=["stripe_payment_intent_id", "stripe_charge_id", "updated_at"])
+        return payment
+    donation, _ = _donation_for_invoice(invoice)
+    if donation is None:
+        return None  # an invoice of something that is not a donation
+    raise NotReady(f"invoice {invoice.get('id')} of donation {donation.pk} is not recorded yet")
+
+
 @transaction.atomic
-def charge_refunded(*, charge: Mapping[str, Any]) -> Payment:
+def charge_refunded(*, charge: Mapping[str, Any]) -> Payment | None:
     payment = _payment_from_charge(charge)
+    if payment is None:
+        return None  # a refund of money that is not a donation
     donation = Donation.objects.select_for_update().get(pk=payment.donation_id)
     # Refunds only ever grow; an older snapshot arriving late must not shrink them.
     payment.amount_refunded = min(
@@ -468,7 +539,14 @@ def charge_refunded(*, charge: Mapping[str, Any]) -> Payment:
 
 
 @transaction.atomic
-def dispute_changed(*, dispute: Mapping[str, Any]) -> Payment:
+def dispute_changed(*, dispute: Mapping[str, Any]) -> Payment | None:
+    """``charge.dispute.*``: record the dispute on its payment and move the gift.
+
+    Only a chargeback takes money: an inquiry (``warning_*``) is recorded and leaves the
+    gift as it was. Events for one dispute can arrive in any order and be retried late,
+    so an event reporting an earlier stage than the one recorded is skipped; a won or
+    lost dispute is final.
+    """
     charge_ref = dispute.get("charge")
     charge = dict(charge_ref) if isinstance(charge_ref, Mapping) else {}
     charge.setdefault("id", stripe_id(charge_ref))
@@ -477,14 +555,35 @@ def dispute_changed(*, dispute: Mapping[str, Any]) -> Payment:
     charge.setdefault("currency", dispute.get("currency"))
     charge.setdefault("metadata", dispute.get("metadata"))
     payment = _payment_from_charge(charge)
+    if payment is None:
+        return None  # a dispute on money that is not a donation
     donation = Donation.objects.select_for_update().get(pk=payment.donation_id)
     status = str(dispute.get("status") or "")
+    stage = DISPUTE_STAGES.get(status)
+    if stage is None:
+        logger.warning("Dispute %s has a status we do not know: %r", dispute.get("id"), status)
+        return payment
+    recorded = DISPUTE_STAGES.get(payment.dispute_status)
+    if recorded is not None and (
+        stage < recorded
+        or (recorded == DISPUTE_STAGES[DISPUTE_LOST] and status != payment.dispute_status)
+    ):
+        logger.info(
+            "Skipped a stale dispute event for payment %s: %s after %s",
+            payment.pk,
+            status,
+            payment.dispute_status,
+        )
+        return payment
     payment.dispute_status = status
-    payment.amount_disputed = int(dispute.get("amount") or 0)
+    # What the bank holds back: nothing for an inquiry that closed or a dispute we won.
+    payment.amount_disputed = (
+        0 if status in ("won", "warning_closed") else int(dispute.get("amount") or 0)
+    )
     if status == "won":
-        payment.amount_disputed = 0
         _try(donation, donation.mark_dispute_won)
-    elif status != "lost":
+    elif stage >= DISPUTE_STAGES["needs_response"]:
+        # Open or lost chargebacks; a lost one seen before its creation event included.
         _try(donation, donation.mark_disputed)
     payment.save(update_fields=["dispute_status", "amount_disputed", "updated_at"])
     donation.save()
@@ -498,7 +597,9 @@ def receipt_send(*, payment_id: int) -> bool:
     """Email the receipt for one payment, once. Runs after the payment is committed."""
     with transaction.atomic():
         payment = Payment.objects.select_for_update().select_related("donation").get(pk=payment_id)
-        if payment.receipt_sent_at or payment.amount_refunded >= payment.amount:
+        # A refund or dispute can overtake the completion event: the receipt then states
+        # what we kept, and none goes out for money the bank is holding back.
+        if payment.receipt_sent_at or payment.net_amount <= 0 or payment.in_chargeback:
             return False
         donation = payment.donation
         context = {
@@ -506,7 +607,13 @@ def receipt_send(*, payment_id: int) -> bool:
             "tax_statement": settings.TAX_STATEMENT,
             "donation": donation,
             "payment": payment,
-            "amount": format_money(payment.amount, payment.currency),
+            "amount": format_money(payment.net_amount, payment.currency),
+            "charged": format_money(payment.amount, payment.currency),
+            "refunded": (
+                format_money(payment.amount_refunded, payment.currency)
+                if payment.amount_refunded
+                else ""
+            ),
             "currency": payment.currency.upper(),
             "frequency": donation.get_frequency_display(),
             "reference": payment.stripe_charge_id or payment.stripe_id,
@@ -540,8 +647,9 @@ MANAGE_SALT = "donations.manage-link"
 def manage_link_request(*, email: str, link_for: Callable[[str], str]) -> bool:
     """Email a signed, expiring, single-use link to each recurring gift on this address.
 
-    Returns whether an email went out, for logging only: the view answers the same
-    either way so the form cannot be used to find out who gives.
+    Every address gets an email, with links or saying that no recurring gift was found:
+    the page and the time it takes are then the same either way, so the form cannot be
+    used to find out who gives. Returns whether links went out, for logging only.
     """
     customers = list(
         Donation.objects.recurring()
@@ -551,8 +659,6 @@ def manage_link_request(*, email: str, link_for: Callable[[str], str]) -> bool:
         .values_list("stripe_customer_id", flat=True)
         .distinct()
     )
-    if not customers:
-        return False
     links = [
         link_for(signing.dumps({"c": customer, "n": secrets.token_urlsafe(16)}, salt=MANAGE_SALT))
         for customer in dict.fromkeys(customers)
@@ -561,9 +667,10 @@ def manage_link_request(*, email: str, link_for: Callable[[str], str]) -> bool:
         "organisation": settings.ORGANISATION_NAME,
         "links": links,
         "minutes": settings.DONATION_MANAGE_LINK_MAX_AGE // 60,
+        "site_url": settings.SITE_URL,
     }
     _send("manage_link", to=email.strip(), context=context)
-    return True
+    return bool(links)
 
 
 def manage_token_read(token: str) -> dict[str, str]:
@@ -584,6 +691,9 @@ def manage_token_redeem(*, token: str, return_url: str) -> str:
     leaves the link usable while two clicks racing each other get one portal session.
     """
     data = manage_token_read(token)
+    if not gateway.is_configured():
+        # Checked before the link is spent, so it still works once Stripe is set up.
+        raise gateway.NotConfigured
     try:
         with transaction.atomic():
             ManageLinkUse.objects.create(nonce=data["n"])

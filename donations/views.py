@@ -41,6 +41,10 @@ NOT_CONFIGURED = "Online donations are not configured on this site yet. Nothing 
 CHECKOUT_DOWN = (
     "We could not start the payment, and nothing was charged. Please try again in a few minutes."
 )
+MANAGE_NOT_CONFIGURED = (
+    "Online donations are not configured on this site yet, so gifts cannot be managed here. "
+    "Your link still works once they are."
+)
 TOO_MANY = "Too many attempts from your connection. Please wait a while and try again."
 
 
@@ -185,6 +189,13 @@ def manage_open(request: HttpRequest, token: str) -> HttpResponse:
         )
     except services.ManageLinkInvalid:
         return _page(request, "donations/manage_invalid.html", {}, 410)
+    except gateway.NotConfigured:
+        return _page(
+            request,
+            "donations/manage_open.html",
+            {"token": token, "error": MANAGE_NOT_CONFIGURED},
+            503,
+        )
     except services.CheckoutUnavailable:
         return _page(
             request,

@@ -9,6 +9,7 @@ makes the view answer 500 so Stripe retries (``reprocess_stripe_events`` retries
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import json
 import logging
@@ -38,28 +39,38 @@ class BadSignature(Exception):
     """Missing, forged or stale ``Stripe-Signature``: nothing is stored."""
 
 
-Handler = Callable[[Mapping[str, Any]], object]
+# Each handler gets the event's object and the event's ``created`` time: when Stripe saw
+# the change, which for a delayed or retried delivery is not when we process it.
+Handler = Callable[[Mapping[str, Any], dt.datetime | None], object]
 
 
-def _checkout_failed(session: Mapping[str, Any]) -> object:
+def _checkout_failed(session: Mapping[str, Any], at: dt.datetime | None) -> object:
     return services.donation_payment_failed(
         session=session, reason="The delayed payment failed (reported by Stripe)."
     )
 
 
+def _fulfil(session: Mapping[str, Any], at: dt.datetime | None) -> object:
+    return services.donation_fulfil(session=session, occurred_at=at)
+
+
 HANDLERS: dict[str, Handler] = {
-    "checkout.session.completed": lambda obj: services.donation_fulfil(session=obj),
-    "checkout.session.async_payment_succeeded": lambda obj: services.donation_fulfil(session=obj),
+    "checkout.session.completed": _fulfil,
+    "checkout.session.async_payment_succeeded": _fulfil,
     "checkout.session.async_payment_failed": _checkout_failed,
-    "checkout.session.expired": lambda obj: services.donation_fulfil(session=obj),
-    "invoice.paid": lambda obj: services.invoice_paid(invoice=obj),
-    "invoice.payment_failed": lambda obj: services.invoice_payment_failed(invoice=obj),
-    "customer.subscription.updated": lambda obj: services.subscription_changed(subscription=obj),
-    "customer.subscription.deleted": lambda obj: services.subscription_changed(subscription=obj),
-    "charge.refunded": lambda obj: services.charge_refunded(charge=obj),
-    "charge.dispute.created": lambda obj: services.dispute_changed(dispute=obj),
-    "charge.dispute.updated": lambda obj: services.dispute_changed(dispute=obj),
-    "charge.dispute.closed": lambda obj: services.dispute_changed(dispute=obj),
+    "checkout.session.expired": _fulfil,
+    "invoice.paid": lambda obj, at: services.invoice_paid(invoice=obj),
+    "invoice.payment_failed": lambda obj, at: services.invoice_payment_failed(invoice=obj),
+    "customer.subscription.updated": lambda obj, at: services.subscription_changed(
+        subscription=obj
+    ),
+    "customer.subscription.deleted": lambda obj, at: services.subscription_changed(
+        subscription=obj
+    ),
+    "charge.refunded": lambda obj, at: services.charge_refunded(charge=obj),
+    "charge.dispute.created": lambda obj, at: services.dispute_changed(dispute=obj),
+    "charge.dispute.updated": lambda obj, at: services.dispute_changed(dispute=obj),
+    "charge.dispute.closed": lambda obj, at: services.dispute_changed(dispute=obj),
 }
 
 
@@ -113,7 +124,7 @@ def process(entry_id: int) -> Outcome:
         try:
             # A savepoint: the handler's writes vanish on failure, the ledger update stays.
             with transaction.atomic():
-                handler(entry.payload["data"]["object"])
+                handler(entry.payload["data"]["object"], entry.stripe_created_at)
         except Exception:
             # Any failure must reach the ledger and make Stripe retry; the traceback is
             # for staff in the admin, never for the HTTP response.

@@ -1,5 +1,6 @@
 """Settings for newsroom, read from environment variables (see README, "Configuration")."""
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -200,6 +201,9 @@ if STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")) and not STRIPE_ALLOW_L
 # Stored in minor units (cents) from here on; money is never a float.
 # Stripe's zero-decimal currencies: amounts are whole units, not hundredths.
 _ZERO_DECIMAL_CURRENCIES = "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf"
+# Stripe's three-decimal currencies: amounts are thousandths, yet Stripe wants the last
+# digit to be 0. We do not model that rule, so they are refused rather than mis-scaled.
+_THREE_DECIMAL_CURRENCIES = "bhd jod kwd omr tnd"
 
 
 def _donation_currencies(raw: str) -> dict[str, dict[str, int]]:
@@ -217,6 +221,11 @@ def _donation_currencies(raw: str) -> dict[str, dict[str, int]]:
         code = code.strip().lower()
         if len(code) != 3 or not code.isalpha() or not 0 < low_units <= high_units:
             raise ImproperlyConfigured(f"DONATION_CURRENCIES has a bad entry: {item!r}")
+        if code in _THREE_DECIMAL_CURRENCIES.split():
+            raise ImproperlyConfigured(
+                f"DONATION_CURRENCIES: {code.upper()} has three decimal places, "
+                "which donations do not support; remove it."
+            )
         exponent = 0 if code in _ZERO_DECIMAL_CURRENCIES.split() else 2
         currencies[code] = {
             "min": low_units * 10**exponent,
@@ -232,10 +241,46 @@ DONATION_CURRENCIES = _donation_currencies(
     env_str("DONATION_CURRENCIES") or "USD:5:10000,EUR:5:10000,GBP:5:10000"
 )
 DONATION_DEFAULT_CURRENCY = next(iter(DONATION_CURRENCIES))
-# The estimated processing fee a donor may choose to cover: PERCENT of the gift plus
-# FIXED minor units (Stripe's standard card pricing). One formula: donations/money.py.
-DONATION_FEE_PERCENT = env_str("DONATION_FEE_PERCENT", "2.9") or "2.9"
-DONATION_FEE_FIXED = env_int("DONATION_FEE_FIXED", 30)
+# The estimated processing fee a donor may choose to cover: PERCENT of the gift plus a
+# FIXED part (Stripe's standard card pricing). One formula: donations/money.py.
+
+
+def _fee_percent(raw: str) -> Decimal:
+    try:
+        percent = Decimal(raw.strip())
+    except InvalidOperation:
+        percent = Decimal("NaN")
+    # 100% or more has no total that leaves us the gift (the formula divides by 1 - p).
+    if not percent.is_finite() or not Decimal(0) <= percent < Decimal(100):
+        raise ImproperlyConfigured(
+            f"DONATION_FEE_PERCENT must be a number from 0 to below 100, e.g. 2.9; got {raw!r}"
+        )
+    return percent
+
+
+def _fee_fixed(raw: str, currencies: dict[str, dict[str, int]]) -> dict[str, int]:
+    """The fixed part in minor units of each currency: ``30`` (the same number of minor
+    units in every currency: 30 cents, 30 yen) or ``USD:30,EUR:25,JPY:40``."""
+    problem = (
+        f"DONATION_FEE_FIXED must be minor units (e.g. 30) or one CODE:minor-units per "
+        f"currency offered (e.g. USD:30,EUR:25); got {raw!r}"
+    )
+    if raw.strip().isascii() and raw.strip().isdigit():
+        return dict.fromkeys(currencies, int(raw))
+    fixed: dict[str, int] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        code, _, amount = item.partition(":")
+        code = code.strip().lower()
+        if code not in currencies or not (amount.isascii() and amount.strip().isdigit()):
+            raise ImproperlyConfigured(problem)
+        fixed[code] = int(amount)
+    if missing := set(currencies) - set(fixed):
+        raise ImproperlyConfigured(f"{problem} (missing {', '.join(sorted(missing)).upper()})")
+    return fixed
+
+
+DONATION_FEE_PERCENT = _fee_percent(env_str("DONATION_FEE_PERCENT") or "2.9")
+DONATION_FEE_FIXED = _fee_fixed(env_str("DONATION_FEE_FIXED") or "30", DONATION_CURRENCIES)
 # Receipts.
 ORGANISATION_NAME = env_str("ORGANISATION_NAME") or SITE_NAME
 TAX_STATEMENT = env_str(

@@ -132,6 +132,18 @@ def test_reader_gives_monthly_from_an_article_and_an_editor_sees_it_in_the_repor
     page.get_by_label("Email").fill("ana@example.org")
     button = page.locator("#donate-submit")
     assert button.inner_text() == "Give $25 every month"
+    # The fee is looked up from what the server computed; the script does no money math.
+    fee = page.get_by_label("Add the estimated processing fee")
+    fee.check()
+    assert button.inner_text() == "Give $26.06 every month"
+    page.get_by_role("radio", name="Other").check()
+    page.get_by_label("Other amount").fill("12.5")
+    assert button.inner_text() == "Give $12.50 plus the fee every month"
+    fee.uncheck()
+    assert button.inner_text() == "Give $12.50 every month"
+    page.get_by_label("Other amount").fill("")
+    page.get_by_role("radio", name="25", exact=True).check()
+    assert button.inner_text() == "Give $25 every month"
     button.click()
 
     # Stripe's hosted page, then back to us.

@@ -94,6 +94,11 @@ class RecordingTransport(stripe.HTTPClient):
             "/v1/billing_portal/sessions",
             lambda r: (200, fixture("billing_portal_session")),
         )
+        # Which invoice a PaymentIntent paid: by default none (money that is not a
+        # subscription's); tests of renewals answer with the renewal's invoice.
+        self.answer(
+            "GET", "/v1/invoice_payments", lambda r: (200, fixture("invoice_payments_list_empty"))
+        )
 
     def answer(self, method: str, path: str, reply: Answer | tuple[int, dict]) -> None:
         self.routes[(method.upper(), path)] = reply if callable(reply) else (lambda r: reply)

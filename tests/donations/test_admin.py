@@ -7,7 +7,7 @@ import io
 import pytest
 from django.utils import timezone
 
-from donations.models import Donation, DonationSettings, StripeEvent
+from donations.models import Donation, DonationSettings, Payment, StripeEvent
 from donations.reports import attribution_report
 from tests.donations.factories import PaidDonationFactory, PaymentFactory
 from tests.donations.stripe_fakes import event
@@ -93,6 +93,33 @@ def test_donations_csv_export(editor_client):
     assert rows[str(first.pk)]["campaign"] == "spring"
     assert rows[str(second.pk)]["amount"] == "100.00"
     assert rows[str(second.pk)]["frequency"] == "monthly"
+
+
+def test_csv_exports_leave_out_the_name_of_anonymous_donors(editor_client):
+    hidden = PaidDonationFactory(donor_name="Secret Giver", anonymous=True)
+    shown = PaidDonationFactory(donor_name="Ana Reyes")
+    PaymentFactory(donation=hidden, stripe_id="pi_hidden")
+    PaymentFactory(donation=shown, stripe_id="pi_shown")
+
+    donations = editor_client.post(
+        "/admin/donations/donation/",
+        {"action": "export_csv", "_selected_action": [hidden.pk, shown.pk]},
+    )
+    payments = editor_client.post(
+        "/admin/donations/payment/",
+        {
+            "action": "export_csv",
+            "_selected_action": list(Payment.objects.values_list("pk", flat=True)),
+        },
+    )
+
+    by_donation = {row["id"]: row for row in _csv(donations)}
+    by_payment = {row["stripe_id"]: row for row in _csv(payments)}
+    assert by_donation[str(hidden.pk)]["donor_name"] == ""
+    assert by_donation[str(hidden.pk)]["anonymous"] == "True"
+    assert by_donation[str(shown.pk)]["donor_name"] == "Ana Reyes"
+    assert by_payment["pi_hidden"]["donor_name"] == ""
+    assert by_payment["pi_shown"]["donor_name"] == "Ana Reyes"
 
 
 def test_payments_csv_export(editor_client):
@@ -294,3 +321,18 @@ def test_report_rejects_an_inverted_range(editor_client):
 
     assert response.status_code == 200
     assert "start date must be on or before" in response.content.decode()
+
+
+def test_a_lost_dispute_is_not_counted_as_income_in_the_report(newsroom):
+    lost = PaymentFactory(amount=4000, dispute_status="lost", amount_disputed=4000)
+    # An open dispute may still be won, and a won one gave the money back: both count.
+    PaymentFactory(amount=1500, dispute_status="needs_response", amount_disputed=1500)
+    PaymentFactory(amount=2000, dispute_status="won", amount_disputed=0)
+    today = timezone.localdate()
+
+    report = attribution_report(start=today - dt.timedelta(days=30), end=today)
+
+    [usd] = [row for row in report.totals if row["currency"] == "usd"]
+    assert usd["lost"] == 4000
+    assert usd["net"] == 2500 + 4000 + 10000 + 700 + 1500 + 2000
+    assert lost.net_amount == 0

@@ -1,9 +1,11 @@
 """The donate form: validation, the pending donation, and the exact Checkout request."""
 
+import json
 import os
 import re
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -322,3 +324,145 @@ def test_bad_currency_setting_fails_at_start_naming_the_variable():
 
     assert result.returncode != 0
     assert "DONATION_CURRENCIES" in result.stderr
+
+
+@pytest.mark.parametrize("code", ["KWD", "BHD", "JOD", "OMR", "TND"])
+def test_a_three_decimal_currency_is_refused_at_start_naming_the_variable(code):
+    result = _import_settings(DONATION_CURRENCIES=f"USD:5:100,{code}:5:100")
+
+    assert result.returncode != 0
+    assert "DONATION_CURRENCIES" in result.stderr and code in result.stderr
+
+
+def test_zero_decimal_currency_limits_are_whole_units():
+    from newsroom.settings import _donation_currencies
+
+    assert _donation_currencies("JPY:500:1000000") == {
+        "jpy": {"min": 500, "max": 1000000, "exponent": 0}
+    }
+
+
+@pytest.fixture
+def with_yen(settings):
+    settings.DONATION_CURRENCIES = {
+        "usd": {"min": 500, "max": 1000000, "exponent": 2},
+        "jpy": {"min": 500, "max": 1000000, "exponent": 0},
+    }
+
+
+def test_a_yen_gift_is_sent_to_stripe_in_whole_yen(client, transport, with_yen):
+    response = client.post(URL, gift(amount="other", custom_amount="1500", currency="jpy"))
+
+    donation = Donation.objects.get()
+    assert response.status_code == 303
+    assert (donation.amount, donation.currency) == (1500, "jpy")
+    params = transport.requests[0].params
+    assert params["line_items[0][price_data][currency]"] == "jpy"
+    assert params["line_items[0][price_data][unit_amount]"] == "1500"
+
+
+def test_a_yen_gift_with_decimals_is_refused(client, transport, with_yen):
+    response = client.post(URL, gift(amount="other", custom_amount="1500.50", currency="jpy"))
+
+    assert response.status_code == 200
+    assert "too many decimal places" in response.content.decode()
+    assert Donation.objects.count() == 0
+
+
+def test_a_yen_gift_below_the_minimum_is_refused_in_yen(client, transport, with_yen):
+    response = client.post(URL, gift(amount="other", custom_amount="100", currency="jpy"))
+
+    assert "between ¥500 and ¥1,000,000" in response.content.decode()
+    assert Donation.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "amount", ["\u00b2", "\u0663\u0660", "\uff12\uff15"]
+)  # superscript two, Arabic-Indic 30, full-width 25
+def test_non_ascii_digits_as_the_amount_are_a_form_error_not_a_crash(client, transport, amount):
+    response = client.post(URL, gift(amount=amount))
+
+    assert response.status_code == 200
+    assert "Pick one of the amounts shown" in response.content.decode()
+    assert Donation.objects.count() == 0
+
+
+def test_a_source_with_non_ascii_digits_is_kept_as_a_label(client, transport):
+    response = client.post(URL, gift(source="article-\u00b2"))
+
+    donation = Donation.objects.get()
+    assert response.status_code == 303
+    assert (donation.source, donation.source_article) == ("article-\u00b2", None)
+
+
+@pytest.mark.parametrize("value", ["2,9", "lots", "-1", "100", "NaN"])
+def test_a_bad_fee_percent_fails_at_start_naming_the_variable(value):
+    result = _import_settings(DONATION_FEE_PERCENT=value)
+
+    assert result.returncode != 0
+    assert "DONATION_FEE_PERCENT" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["thirty", "USD:30,EUR", "USD:-5", "CHF:30"])
+def test_a_bad_fixed_fee_fails_at_start_naming_the_variable(value):
+    result = _import_settings(DONATION_FEE_FIXED=value, DONATION_CURRENCIES="USD:5:100,EUR:5:100")
+
+    assert result.returncode != 0
+    assert "DONATION_FEE_FIXED" in result.stderr
+
+
+def test_fee_settings_are_read_as_decimal_percent_and_minor_units_per_currency():
+    from newsroom.settings import _fee_fixed, _fee_percent
+
+    currencies = {"usd": {}, "jpy": {}}
+    assert _fee_percent("3.6") == Decimal("3.6")
+    assert _fee_fixed("30", currencies) == {"usd": 30, "jpy": 30}
+    assert _fee_fixed("USD:30, JPY:0", currencies) == {"usd": 30, "jpy": 0}
+
+
+def _hints(html):
+    return json.loads(re.search(r'id="donate-hints"[^>]*>(.*?)</script>', html, re.S).group(1))
+
+
+def test_the_page_script_looks_labels_up_and_never_computes_a_fee(client):
+    DonationSettings.objects.create(monthly_amounts="10, 25", once_amounts="50")
+
+    html = client.get(URL).content.decode()
+
+    hints = _hints(html)
+    # (2500 + 30) / (1 - 0.029) = 2605.56 -> $26.06, computed once, on the server.
+    assert hints["labels"]["monthly"]["usd"]["25"] == [
+        "Give $25 every month",
+        "Give $26.06 every month",
+    ]
+    assert hints["labels"]["once"]["eur"]["50"][0] == "Give €50"
+    assert hints["custom"]["annual"]["gbp"] == [
+        "Give £{amount} every year",
+        "Give £{amount} plus the fee every year",
+    ]
+    script = html[html.index("<script>") :]
+    for fee_math in ("fee_percent", "fee_fixed", "Math.", "parseFloat", "/ 100"):
+        assert fee_math not in script
+
+
+def test_covering_the_fee_past_the_maximum_is_an_error_not_silently_dropped(client, transport):
+    response = client.post(URL, gift(amount="other", custom_amount="10000", cover_fee="on"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "With the processing fee the gift would be $10,298.98" in html
+    assert "above the maximum of $10,000" in html
+    assert Donation.objects.count() == 0
+    assert transport.requests == []
+
+
+def test_the_article_call_to_action_passes_an_incoming_campaign_on(client):
+    article = ArticleFactory()
+
+    tagged = client.get(article.get_absolute_url() + "?campaign=spring%20appeal&x=1")
+    plain = client.get(article.get_absolute_url())
+
+    assert f'href="/donate/?source=article-{article.pk}&amp;campaign=spring%20appeal"' in (
+        tagged.content.decode()
+    )
+    assert f'href="/donate/?source=article-{article.pk}"' in plain.content.decode()

@@ -1,9 +1,11 @@
 """The donation state machine and the money helpers (no database needed)."""
 
+from decimal import Decimal
+
 import pytest
 
 from donations.models import Donation, IllegalTransition, parse_amount_list
-from donations.money import format_money, processing_fee, to_minor
+from donations.money import format_money, from_minor, processing_fee, to_minor
 from tests.donations.factories import DonationFactory
 
 S = Donation.Status
@@ -29,6 +31,7 @@ def test_a_pending_gift_can_be_paid_then_refunded():
         (S.PENDING, "mark_cancelled"),
         (S.DISPUTED, "mark_paid"),
         (S.PAID, "mark_dispute_won"),
+        (S.FAILED, "mark_cancelled"),  # a gift that never paid did not end: it failed
     ],
 )
 def test_illegal_moves_are_refused(start, move):
@@ -62,14 +65,33 @@ def test_every_status_has_a_transition_entry():
     assert set(Donation.TRANSITIONS) == set(S.values)
 
 
-def test_minor_units_never_use_floats():
+def test_amounts_become_exact_integer_minor_units():
     assert to_minor("25", "usd") == 2500
     assert to_minor("12.34", "eur") == 1234
-    assert to_minor("0.1", "usd") == 10
+    assert to_minor(Decimal("0.1") + Decimal("0.2"), "usd") == 30
+    assert type(to_minor("0.1", "usd")) is int
+    assert from_minor(1234, "eur") == Decimal("12.34")
     with pytest.raises(ValueError):
         to_minor("12.345", "usd")
     with pytest.raises(ValueError):
         to_minor("ten", "usd")
+
+
+def test_a_float_is_refused_as_money():
+    # 0.1 + 0.2 == 0.30000000000000004: as a float it is not an amount of money.
+    with pytest.raises(TypeError):
+        to_minor(0.1 + 0.2, "usd")
+    with pytest.raises(TypeError):
+        to_minor(25.0, "usd")
+
+
+def test_zero_decimal_currencies_have_no_minor_unit(settings):
+    settings.DONATION_CURRENCIES = {"jpy": {"min": 500, "max": 1000000, "exponent": 0}}
+
+    assert to_minor("1500", "jpy") == 1500
+    assert format_money(1500, "jpy") == "¥1,500"
+    with pytest.raises(ValueError):
+        to_minor("1500.5", "jpy")
 
 
 def test_money_is_shown_the_way_donors_read_it():
@@ -82,16 +104,26 @@ def test_money_is_shown_the_way_donors_read_it():
 
 @pytest.mark.parametrize("amount", [500, 2500, 2606, 10000, 123457])
 def test_the_fee_we_add_leaves_us_at_least_the_gift_after_stripes_cut(amount, settings):
-    settings.DONATION_FEE_PERCENT = "2.9"
-    settings.DONATION_FEE_FIXED = 30
+    settings.DONATION_FEE_PERCENT = Decimal("2.9")
+    settings.DONATION_FEE_FIXED = {"usd": 30}
 
-    fee = processing_fee(amount)
+    def after_stripe(total: int) -> Decimal:
+        return total - (total * Decimal("0.029") + 30)
+
+    fee = processing_fee(amount, "usd")
     total = amount + fee
-    stripe_cut = total * 29 / 1000 + 30
 
     assert isinstance(fee, int)
-    assert total - stripe_cut >= amount
-    assert total - 1 - ((total - 1) * 29 / 1000 + 30) < amount  # and not a cent more
+    assert after_stripe(total) >= amount
+    assert after_stripe(total - 1) < amount  # and not a cent more
+
+
+def test_the_fixed_part_of_the_fee_is_per_currency(settings):
+    settings.DONATION_FEE_PERCENT = Decimal("0")
+    settings.DONATION_FEE_FIXED = {"usd": 30, "jpy": 40}
+
+    assert processing_fee(1000, "usd") == 30
+    assert processing_fee(1000, "jpy") == 40
 
 
 def test_suggested_amounts_are_parsed_leniently_for_display_and_strictly_in_the_admin():
@@ -99,3 +131,9 @@ def test_suggested_amounts_are_parsed_leniently_for_display_and_strictly_in_the_
     assert parse_amount_list("25, lots, -3") == [25]
     with pytest.raises(ValueError):
         parse_amount_list("25, lots", strict=True)
+
+
+def test_suggested_amounts_with_non_ascii_digits_are_refused_not_crashing():
+    assert parse_amount_list("25, \u00b2, \uff15\uff10") == [25]
+    with pytest.raises(ValueError):
+        parse_amount_list("25, \u00b2", strict=True)

@@ -88,6 +88,20 @@ def test_success_page_with_stripe_down_still_thanks_the_donor(client, transport,
     assert once.status == S.PENDING
 
 
+@pytest.mark.parametrize("status", [S.FAILED, S.CANCELLED])
+def test_success_page_never_says_confirmed_for_a_gift_that_was_never_paid(
+    client, transport, status
+):
+    DonationFactory(
+        frequency="monthly", status=status, paid_at=None, stripe_checkout_session_id="cs_x"
+    )
+
+    html = client.get("/donate/thanks/?session_id=cs_x").content.decode()
+
+    assert "is confirmed" not in html
+    assert "did not go through" in html
+
+
 def test_success_page_for_an_unknown_session_is_404(client, transport):
     assert client.get("/donate/thanks/?session_id=cs_nope").status_code == 404
     assert client.get("/donate/thanks/").status_code == 404
@@ -173,7 +187,19 @@ def test_the_answer_is_the_same_whether_or_not_the_email_gives(client, donor):
 
     assert giver.status_code == stranger.status_code == 200
     assert page(giver, "ana@example.org") == page(stranger, "nobody@example.org")
-    assert len(mail.outbox) == 1  # only the donor got an email
+
+
+def test_every_address_gets_an_email_so_timing_does_not_tell_who_gives(client, donor):
+    client.post("/donate/manage/", {"email": "ana@example.org"})
+    client.post("/donate/manage/", {"email": "nobody@example.org"})
+
+    to_donor, to_stranger = mail.outbox
+    assert to_donor.to == ["ana@example.org"] and "/donate/manage/" in to_donor.body
+    assert to_stranger.to == ["nobody@example.org"]
+    assert "no recurring gift" in to_stranger.body
+    assert not re.search(r"/donate/manage/[^\s]+/", to_stranger.body)
+    html, _ = to_stranger.alternatives[0]
+    assert "no recurring gift" in html
 
 
 def test_one_time_donors_get_no_link(client, transport):
@@ -181,7 +207,9 @@ def test_one_time_donors_get_no_link(client, transport):
 
     client.post("/donate/manage/", {"email": "ana@example.org"})
 
-    assert mail.outbox == []
+    [message] = mail.outbox
+    assert "no recurring gift" in message.body
+    assert not re.search(r"/donate/manage/[^\s]+/", message.body)
 
 
 def test_a_billing_portal_outage_keeps_the_link_usable(client, transport, donor):
@@ -196,6 +224,21 @@ def test_a_billing_portal_outage_keeps_the_link_usable(client, transport, donor)
     assert failed.status_code == 502
     assert "Your link still works" in failed.content.decode()
     assert retried.status_code == 303
+
+
+def test_a_link_redeemed_while_stripe_is_not_configured_explains_and_stays_usable(
+    client, transport, donor, settings
+):
+    client.post("/donate/manage/", {"email": "ana@example.org"})
+    link = _link_from_mail()
+    settings.STRIPE_SECRET_KEY = ""
+
+    response = client.post(link)
+
+    assert response.status_code == 503
+    assert "not configured on this site" in response.content.decode()
+    assert ManageLinkUse.objects.count() == 0
+    assert transport.requests == []
 
 
 def test_link_requests_are_rate_limited(client, settings, donor):

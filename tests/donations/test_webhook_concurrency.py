@@ -33,10 +33,10 @@ def slow_handler(monkeypatch):
     real = webhooks.HANDLERS["checkout.session.completed"]
     runs = []
 
-    def slow(obj):
+    def slow(obj, at):
         runs.append(threading.get_ident())
         time.sleep(0.3)
-        return real(obj)
+        return real(obj, at)
 
     monkeypatch.setitem(webhooks.HANDLERS, "checkout.session.completed", slow)
     return runs

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from donations.models import Donation, Payment, StripeEvent
 from tests.donations.factories import DonationFactory
-from tests.donations.stripe_fakes import event, post_event
+from tests.donations.stripe_fakes import TEST_KEY, event, fixture, post_event
 
 pytestmark = pytest.mark.django_db
 
@@ -135,31 +135,87 @@ def test_the_same_money_in_a_new_event_is_not_counted_twice(deliver, once):
 
 
 def test_handler_failure_keeps_the_traceback_answers_500_and_can_be_reprocessed(
-    deliver, once, django_capture_on_commit_callbacks
+    deliver, monthly, transport, django_capture_on_commit_callbacks
 ):
-    # A refund whose charge carries no metadata, for a payment we have not seen yet:
-    # it cannot be linked, so Stripe must retry it later.
-    refund = event("evt_charge_refunded", donation=once)
-    refund["data"]["object"]["metadata"] = {}
+    # A renewal's refund overtakes the renewal's invoice.paid: Stripe says the charge paid
+    # an invoice of our subscription, but we have not recorded that invoice yet, so the
+    # refund cannot be applied and Stripe must retry it later.
+    deliver("evt_checkout_session_completed_subscription", donation=monthly)
+    deliver("evt_invoice_paid_first", donation=monthly)
+    transport.answer(
+        "GET",
+        "/v1/invoice_payments",
+        lambda r: (200, fixture("invoice_payments_list_renewal", donation=monthly)),
+    )
 
-    failed = deliver(refund)
-    entry = StripeEvent.objects.get(stripe_id="evt_test_refunded")
+    failed = deliver("evt_charge_refunded_renewal", donation=monthly)
+    entry = StripeEvent.objects.get(stripe_id="evt_test_refunded_renewal")
     assert failed.status_code == 500
     assert entry.status == StripeEvent.Status.FAILED
     assert "NotReady" in entry.error and "Traceback" in entry.error
     assert "Traceback" not in failed.content.decode()
 
-    deliver("evt_checkout_session_completed_payment", donation=once)
+    deliver("evt_invoice_paid_renewal", donation=monthly)
     with django_capture_on_commit_callbacks(execute=True):
         call_command("reprocess_stripe_events")
 
     entry.refresh_from_db()
-    once.refresh_from_db()
+    monthly.refresh_from_db()
+    renewal = Payment.objects.get(stripe_id="in_test_renewal2")
     assert entry.status == StripeEvent.Status.PROCESSED
     assert entry.attempts == 2
     assert entry.error == ""
-    assert once.status == S.REFUNDED
-    assert Payment.objects.get().amount_refunded == 2500
+    assert renewal.amount_refunded == 2500
+    assert renewal.stripe_charge_id == "ch_test_renewal2"
+    assert monthly.status == S.PAID  # one refunded renewal does not end the gift
+
+
+def test_a_refund_of_a_charge_that_is_not_a_donation_is_answered_200_and_changes_nothing(
+    deliver, transport
+):
+    refund = event("evt_charge_refunded")
+    refund["data"]["object"].update(id="ch_shop1", payment_intent="pi_shop1", metadata={})
+
+    response = deliver(refund)
+
+    assert response.status_code == 200
+    assert StripeEvent.objects.get().status == StripeEvent.Status.PROCESSED
+    assert Payment.objects.count() == 0
+    # We asked Stripe whether that money paid an invoice of ours before letting it go.
+    [lookup] = transport.requests
+    assert lookup.path == "/v1/invoice_payments"
+    assert lookup.params["payment[payment_intent]"] == "pi_shop1"
+
+
+def test_a_dispute_on_a_charge_that_is_not_a_donation_is_answered_200(deliver):
+    dispute = event("evt_charge_dispute_created")
+    dispute["data"]["object"].update(charge="ch_shop1", payment_intent="pi_shop1")
+
+    response = deliver(dispute)
+
+    assert response.status_code == 200
+    assert Payment.objects.count() == 0
+
+
+def test_a_one_off_invoice_that_is_not_a_donation_is_answered_200(deliver):
+    invoice = event("evt_invoice_paid_first")
+    invoice["data"]["object"].update(id="in_shop1", parent=None, billing_reason="manual")
+
+    response = deliver(invoice)
+
+    assert response.status_code == 200
+    assert StripeEvent.objects.get().status == StripeEvent.Status.PROCESSED
+    assert Payment.objects.count() == 0
+
+
+def test_an_event_naming_a_donation_we_do_not_have_yet_is_retried(deliver):
+    refund = event("evt_charge_refunded")
+    refund["data"]["object"]["metadata"] = {"donation_id": "987654"}
+
+    response = deliver(refund)
+
+    assert response.status_code == 500
+    assert StripeEvent.objects.get().status == StripeEvent.Status.FAILED
 
 
 def test_a_session_that_is_not_ours_changes_nothing(deliver):
@@ -210,6 +266,20 @@ def test_paid_checkout_marks_the_gift_paid_records_the_payment_and_sends_a_recei
     assert payment.paid_at.strftime("%Y") in receipt.body
     html, mimetype = receipt.alternatives[0]
     assert mimetype == "text/html" and "Crime Watch" in html and "$25" in html
+
+
+def test_paid_time_is_when_stripe_saw_the_money_not_when_we_processed_the_event(deliver, once):
+    # Delivered late (Stripe retried for a day): the gift was made when the event says.
+    two_days_ago = int(time.time()) - 2 * 86400
+    completed = event("evt_checkout_session_completed_payment", donation=once)
+    completed["created"] = two_days_ago
+
+    deliver(completed)
+
+    once.refresh_from_db()
+    payment = Payment.objects.get()
+    assert int(payment.paid_at.timestamp()) == two_days_ago
+    assert int(once.paid_at.timestamp()) == two_days_ago
 
 
 def test_delayed_payment_waits_as_processing_then_async_success_pays(deliver, once):
@@ -301,6 +371,28 @@ def test_refund_before_completion_converges_to_the_same_state_without_a_receipt(
     assert mail.outbox == []
 
 
+def test_a_partial_refund_before_completion_gives_a_receipt_for_what_we_kept(deliver, once):
+    deliver("evt_charge_refunded_partial", donation=once)
+    deliver("evt_checkout_session_completed_payment", donation=once)
+
+    [receipt] = mail.outbox
+    assert "$15 (USD)" in receipt.body
+    assert "$10 of the $25 charged was refunded" in receipt.body
+    assert "$25 (USD)" not in receipt.body
+    html, _ = receipt.alternatives[0]
+    assert "$15 (USD)" in html and "was refunded" in html
+
+
+def test_a_dispute_before_completion_sends_no_receipt(deliver, once):
+    once.stripe_payment_intent_id = "pi_test_onetime1"
+    once.save()
+
+    deliver("evt_charge_dispute_created", donation=once)
+    deliver("evt_checkout_session_completed_payment", donation=once)
+
+    assert mail.outbox == []
+
+
 def test_dispute_marks_the_gift_disputed_and_a_won_dispute_restores_it(deliver, once):
     deliver("evt_checkout_session_completed_payment", donation=once)
     deliver("evt_charge_dispute_created", donation=once)
@@ -325,6 +417,74 @@ def test_lost_dispute_leaves_the_gift_disputed(deliver, once):
     once.refresh_from_db()
     assert once.status == S.DISPUTED
     assert Payment.objects.get().dispute_status == "lost"
+
+
+def test_a_late_dispute_created_never_reopens_a_dispute_already_won(deliver, once):
+    deliver("evt_checkout_session_completed_payment", donation=once)
+    deliver("evt_charge_dispute_created", donation=once)
+    deliver("evt_charge_dispute_closed_won", donation=once)
+    # Stripe retries the creation event after the closing one has been processed.
+    deliver("evt_charge_dispute_created", donation=once, event_id="evt_test_dispute_created_retry")
+
+    once.refresh_from_db()
+    payment = Payment.objects.get()
+    assert once.status == S.PAID
+    assert (payment.dispute_status, payment.amount_disputed) == ("won", 0)
+
+
+def test_a_won_dispute_seen_before_its_creation_leaves_the_gift_paid(deliver, once):
+    deliver("evt_checkout_session_completed_payment", donation=once)
+    deliver("evt_charge_dispute_closed_won", donation=once)
+    deliver("evt_charge_dispute_created", donation=once)
+
+    once.refresh_from_db()
+    assert once.status == S.PAID
+    assert Payment.objects.get().dispute_status == "won"
+
+
+def test_a_lost_dispute_seen_before_its_creation_still_marks_the_gift_disputed(deliver, once):
+    deliver("evt_checkout_session_completed_payment", donation=once)
+    deliver("evt_charge_dispute_closed_lost", donation=once)
+    deliver("evt_charge_dispute_created", donation=once)
+
+    once.refresh_from_db()
+    payment = Payment.objects.get()
+    assert once.status == S.DISPUTED
+    assert (payment.dispute_status, payment.amount_disputed) == ("lost", 2500)
+    assert payment.net_amount == 0
+
+
+def test_an_inquiry_does_not_make_a_paid_gift_disputed_and_its_closing_leaves_it_paid(
+    deliver, once
+):
+    deliver("evt_checkout_session_completed_payment", donation=once)
+
+    deliver("evt_charge_dispute_inquiry_created", donation=once)
+    once.refresh_from_db()
+    assert once.status == S.PAID
+    assert Payment.objects.get().dispute_status == "warning_needs_response"
+
+    deliver("evt_charge_dispute_inquiry_closed", donation=once)
+    once.refresh_from_db()
+    payment = Payment.objects.get()
+    assert once.status == S.PAID
+    assert (payment.dispute_status, payment.amount_disputed) == ("warning_closed", 0)
+    assert payment.net_amount == 2500
+
+
+def test_an_inquiry_escalated_to_a_chargeback_marks_the_gift_disputed(deliver, once):
+    deliver("evt_checkout_session_completed_payment", donation=once)
+    deliver("evt_charge_dispute_inquiry_created", donation=once)
+    escalated = event("evt_charge_dispute_created", donation=once)
+    escalated["type"] = "charge.dispute.updated"
+    escalated["data"]["object"]["id"] = "du_test_inquiry1"
+    deliver(escalated)
+    # The inquiry's own creation event, retried late, cannot undo the escalation.
+    deliver("evt_charge_dispute_inquiry_created", donation=once, event_id="evt_test_inquiry_retry")
+
+    once.refresh_from_db()
+    assert once.status == S.DISPUTED
+    assert Payment.objects.get().dispute_status == "needs_response"
 
 
 def test_dispute_before_completion_is_linked_by_payment_intent(deliver, once):
@@ -393,11 +553,88 @@ def test_renewal_found_by_subscription_id_when_metadata_is_missing(deliver, mont
     assert Payment.objects.filter(donation=monthly).count() == 2
 
 
+def test_a_renewal_without_payments_in_the_webhook_is_linked_by_asking_stripe(
+    deliver, monthly, transport
+):
+    # invoice.payments is includable: current API versions leave it out of webhooks.
+    transport.answer(
+        "GET",
+        "/v1/invoices/in_test_renewal2",
+        lambda r: (200, fixture("invoice_retrieved_renewal", donation=monthly)),
+    )
+    deliver("evt_checkout_session_completed_subscription", donation=monthly)
+    deliver("evt_invoice_paid_first", donation=monthly)
+
+    deliver("evt_invoice_paid_renewal_without_payments", donation=monthly)
+
+    renewal = Payment.objects.get(stripe_id="in_test_renewal2")
+    assert renewal.stripe_payment_intent_id == "pi_in_test_renewal2"
+    [retrieve] = [r for r in transport.requests if r.path.startswith("/v1/invoices/")]
+    assert retrieve.method == "GET"
+    assert retrieve.params == {"expand[0]": "payments"}
+
+
+def test_a_renewal_refund_is_applied_when_the_renewal_webhook_had_no_payments(
+    deliver, monthly, transport
+):
+    transport.answer(
+        "GET",
+        "/v1/invoices/in_test_renewal2",
+        lambda r: (200, fixture("invoice_retrieved_renewal", donation=monthly)),
+    )
+    deliver("evt_checkout_session_completed_subscription", donation=monthly)
+    deliver("evt_invoice_paid_first", donation=monthly)
+    deliver("evt_invoice_paid_renewal_without_payments", donation=monthly)
+
+    response = deliver("evt_charge_refunded_renewal", donation=monthly)
+
+    renewal = Payment.objects.get(stripe_id="in_test_renewal2")
+    assert response.status_code == 200
+    assert (renewal.amount_refunded, renewal.stripe_charge_id) == (2500, "ch_test_renewal2")
+
+
+def test_a_renewal_refund_is_linked_through_stripe_when_the_invoice_has_no_references(
+    deliver, monthly, transport, settings
+):
+    # Even with nothing but the invoice id on our side (say the invoice was recorded
+    # while Stripe could not be asked), Stripe's invoice payments link the charge.
+    deliver("evt_checkout_session_completed_subscription", donation=monthly)
+    settings.STRIPE_SECRET_KEY = ""
+    deliver("evt_invoice_paid_renewal_without_payments", donation=monthly)
+    settings.STRIPE_SECRET_KEY = TEST_KEY
+    transport.answer(
+        "GET",
+        "/v1/invoice_payments",
+        lambda r: (200, fixture("invoice_payments_list_renewal", donation=monthly)),
+    )
+
+    response = deliver("evt_charge_refunded_renewal", donation=monthly)
+
+    renewal = Payment.objects.get(stripe_id="in_test_renewal2")
+    assert response.status_code == 200
+    assert renewal.amount_refunded == 2500
+    assert renewal.stripe_payment_intent_id == "pi_in_test_renewal2"
+
+
 def test_first_invoice_failing_marks_the_recurring_gift_failed(deliver, monthly):
     deliver("evt_invoice_payment_failed_first", donation=monthly)
 
     monthly.refresh_from_db()
     assert monthly.status == S.FAILED
+
+
+def test_a_recurring_gift_that_never_paid_stays_failed_when_its_subscription_expires(
+    deliver, monthly
+):
+    deliver("evt_invoice_payment_failed_first", donation=monthly)
+    expired = event("evt_customer_subscription_deleted", donation=monthly)
+    expired["data"]["object"]["status"] = "incomplete_expired"
+
+    deliver(expired)
+
+    monthly.refresh_from_db()
+    assert monthly.status == S.FAILED
+    assert Payment.objects.count() == 0
 
 
 def test_renewal_failure_keeps_the_gift_and_notes_the_error(deliver, monthly):
