@@ -34,7 +34,8 @@ run: demo
 
 # Uses DATABASE_URL when set (CI points it at PostgreSQL); SQLite otherwise.
 test: setup
-	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-test-only-secret} $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-test-only-secret} SITE_URL=$${SITE_URL:-http://testserver} \
+	  $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -98,8 +98,13 @@ class ArticleAdminForm(forms.ModelForm):
         if self.user is not None and not permissions.can_publish(self.user):
             if status == Article.Status.PUBLISHED:
                 raise forms.ValidationError("Only editors can publish or schedule an article.")
-            if cleaned.get("publish_at") and cleaned["publish_at"] != self.instance.publish_at:
+            if cleaned.get("publish_at") != self.instance.publish_at:
+                # Setting, moving or clearing the time are all scheduling decisions.
                 self.add_error("publish_at", "Only editors can set the publish time.")
+        if cleaned.get("featured_image") and not cleaned.get("featured_image_alt"):
+            self.add_error(
+                "featured_image_alt", "Describe the image for readers who cannot see it."
+            )
         if cleaned.get("primary_country") and cleaned.get("primary_group"):
             self.add_error("primary_group", "Choose one primary tag: a country or a group.")
         if cleaned.get("primary_country") and cleaned["primary_country"] not in (
@@ -110,13 +115,22 @@ class ArticleAdminForm(forms.ModelForm):
             cleaned.get("groups") or []
         ):
             self.add_error("primary_group", "The primary group must be one of the groups.")
-        translation = cleaned.get("translation")
-        if translation is not None:
-            if translation.pk == self.instance.pk:
-                self.add_error("translation", "An article cannot be its own translation.")
-            elif translation.language == cleaned.get("language"):
-                self.add_error("translation", "The translation must be in the other language.")
+        self._clean_translation(cleaned.get("translation"), cleaned.get("language"))
         return cleaned
+
+    def _clean_translation(self, translation: Article | None, language: str | None) -> None:
+        if translation is None or translation == self.instance.translation:
+            return
+        linked_back = getattr(translation, "translated_from", None)
+        if translation.pk == self.instance.pk:
+            self.add_error("translation", "An article cannot be its own translation.")
+        elif translation.language == language:
+            self.add_error("translation", "The translation must be in the other language.")
+        elif translation.translation_id or (linked_back and linked_back.pk != self.instance.pk):
+            self.add_error("translation", "That article is already linked to a translation.")
+        elif self.user is not None and not permissions.can_edit(self.user, translation):
+            # Linking changes what readers see on the other article's page.
+            self.add_error("translation", "You can only link a translation you may edit.")
 
 
 class BylineInline(admin.TabularInline):
@@ -297,7 +311,8 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
         count = 0
         for article in queryset.exclude(status=Article.Status.PUBLISHED):
             article.status = Article.Status.PUBLISHED
-            article.publish_at = article.publish_at if article.publish_at else now
+            # "Now" means now: a stale future time would schedule it, a stale past one backdate it.
+            article.publish_at = now
             article.save()
             related_refresh_on_commit([article.pk])  # related: it may enter other lists
             count += 1
@@ -366,6 +381,7 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
 
 class ProfiledTagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "article_count"]
+    ordering = ["name"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "description"]

@@ -1,18 +1,22 @@
 from __future__ import annotations
 
+from html import unescape
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
-from django.utils.text import Truncator
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from articles.licences import LICENCE_CHOICES, default_licence, get_licence
 from articles.sanitize import clean_body
+
+MAX_SECTION_DEPTH = 4
 
 
 class Section(models.Model):
@@ -35,11 +39,22 @@ class Section(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("articles:section", kwargs={"slug": self.slug})
 
+    def clean(self) -> None:
+        node = self.parent
+        for _ in range(MAX_SECTION_DEPTH):
+            if node is None:
+                return
+            if node.pk == self.pk:
+                raise ValidationError({"parent": "A section cannot sit inside itself."})
+            node = node.parent
+        raise ValidationError({"parent": f"Sections nest at most {MAX_SECTION_DEPTH} deep."})
+
     def lineage(self) -> list[Section]:
         """This section and its ancestors, root first (the tree is two or three levels deep)."""
         chain: list[Section] = []
         node: Section | None = self
-        while node is not None:
+        # The depth cap guards pages against a cycle written around the admin's validation.
+        while node is not None and len(chain) < MAX_SECTION_DEPTH:
             chain.append(node)
             node = node.parent
         return list(reversed(chain))
@@ -188,7 +203,7 @@ class ArticleQuerySet(models.QuerySet):
         """Everything the article page needs, in a fixed number of queries."""
         return (
             self.for_listing()
-            .select_related("translation")
+            .select_related("translation", "translated_from")
             .prefetch_related("countries", "groups", "topics")
         )
 
@@ -329,10 +344,14 @@ class Article(models.Model):
             self.publish_at = timezone.now()
 
     def _remember_old_slug(self) -> None:
-        previous = Article.objects.filter(pk=self.pk).values_list("slug", "status").first()
-        if previous and previous[0] != self.slug and previous[1] == self.Status.PUBLISHED:
-            # Readers and search engines know the old URL: keep it answering with a 301.
-            SlugRedirect.objects.update_or_create(old_slug=previous[0], defaults={"article": self})
+        previous = Article.objects.filter(pk=self.pk).values_list("slug", "publish_at").first()
+        if previous is None or previous[0] == self.slug:
+            return
+        old_slug, old_publish_at = previous
+        # Once a URL has been public, readers and search engines know it: keep it answering
+        # with a 301, even if the article was unpublished before the rename.
+        if old_publish_at is not None and old_publish_at <= timezone.now():
+            SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": self})
 
     def get_canonical_url(self) -> str:
         return settings.SITE_URL + self.get_absolute_url()
@@ -344,6 +363,12 @@ class Article(models.Model):
             and self.publish_at is not None
             and self.publish_at <= timezone.now()
         )
+
+    @property
+    def public_translation(self) -> Article | None:
+        """The other-language version, only when readers may see it."""
+        other = self.translation or getattr(self, "translated_from", None)
+        return other if other is not None and other.is_public else None
 
     @property
     def is_scheduled(self) -> bool:
@@ -368,9 +393,13 @@ class Article(models.Model):
 
     def excerpt(self, length: int = 160) -> str:
         """Dek or body text cut at a word boundary, with an ellipsis when cut."""
-        text = self.dek or strip_tags(self.body)
-        text = " ".join(text.split())
-        return Truncator(text).chars(length, truncate="…")
+        text = " ".join(unescape(strip_tags(self.dek or self.body)).split())
+        if len(text) <= length:
+            return text
+        cut = text[: length - 1]
+        if text[length - 1] != " " and " " in cut:
+            cut = cut.rsplit(" ", 1)[0]  # never end on half a word
+        return cut.rstrip(" ,;:.–—-") + "…"
 
 
 class Byline(models.Model):

@@ -43,8 +43,7 @@ def can_delete(user, article: Article) -> bool:
 
 
 def can_preview(user, article: Article) -> bool:
-    return (
-        can_publish(user)
-        or (user.has_perm("articles.view_article")
-        and (is_own(user, article) or article.status != article.Status.DRAFT))
+    return can_publish(user) or (
+        user.has_perm("articles.view_article")
+        and (is_own(user, article) or article.status != article.Status.DRAFT)
     )

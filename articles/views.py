@@ -34,13 +34,11 @@ def _paginate(request: HttpRequest, queryset: QuerySet, per_page: int | None = N
     return paginator.get_page(request.GET.get("page"))
 
 
-def _organization_items(limit: int = 5) -> list[Article]:
-    return list(
-        Article.objects.published()
-        .filter(section__slug=ORGANIZATION_SECTION)
-        .newest_first()
-        .for_teaser()[:limit]
-    )
+def _organization_items(limit: int = 5, *, language: str | None = None) -> list[Article]:
+    items = Article.objects.published().filter(section__slug=ORGANIZATION_SECTION)
+    if language:
+        items = items.in_language(language)
+    return list(items.newest_first().for_teaser()[:limit])
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -148,9 +146,9 @@ def _render_article(request: HttpRequest, article: Article, *, preview: bool = F
     context = {
         "article": article,
         "breadcrumb": article.section.lineage(),
-        "translation": article.translation or getattr(article, "translated_from", None),
+        "translation": article.public_translation,
         "related": services.related_articles(article),
-        "organization": _organization_items(),
+        "organization": _organization_items(language=article.language),
         "helpful_vote": services.helpful_vote_for(article, request.session.session_key),
         "preview": preview,
     }

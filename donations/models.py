@@ -1,0 +1,423 @@
+"""Donations, the payments they produce, and the ledger of Stripe events.
+
+Money is always an integer of minor units (cents) next to its ISO currency code.
+A Donation's status only moves through the transition methods below, which refuse
+moves Stripe could never report; callers in ``services`` decide which to call.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Upper
+from django.utils import timezone
+
+from donations.money import parse_whole
+
+
+class IllegalTransition(Exception):
+    """A status change that the donation state machine does not allow."""
+
+
+class Frequency(models.TextChoices):
+    ONCE = "once", "One-time"
+    MONTHLY = "monthly", "Monthly"
+    ANNUAL = "annual", "Annual"
+
+
+# Stripe's recurring interval for each frequency; one-time gifts have none.
+STRIPE_INTERVALS = {Frequency.MONTHLY: "month", Frequency.ANNUAL: "year"}
+
+
+class DonationQuerySet(models.QuerySet):
+    def recurring(self) -> DonationQuerySet:
+        return self.exclude(frequency=Frequency.ONCE)
+
+
+class Donation(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending (donor sent to Stripe)"
+        PROCESSING = "processing", "Processing (payment not yet settled)"
+        PAID = "paid", "Paid"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired (checkout abandoned)"
+        CANCELLED = "cancelled", "Cancelled (recurring gift ended)"
+        REFUNDED = "refunded", "Refunded"
+        DISPUTED = "disputed", "Disputed"
+
+    class Dedication(models.TextChoices):
+        NONE = "", "No dedication"
+        HONOUR = "honour", "In honour of"
+        MEMORY = "memory", "In memory of"
+
+    S = Status
+    # Allowed moves. Stripe is the source of truth and events arrive in any order, so
+    # the map also allows the "late" moves Stripe can legitimately report, e.g. a refund
+    # seen before the completion event (pending -> refunded), or a failed first invoice
+    # that Stripe's retries later collect (failed -> paid). Only a gift that paid can be
+    # cancelled: a recurring gift whose subscription ends before any payment failed.
+    TRANSITIONS: dict[str, set[str]] = {
+        S.PENDING: {S.PROCESSING, S.PAID, S.FAILED, S.EXPIRED, S.REFUNDED, S.DISPUTED},
+        S.PROCESSING: {S.PAID, S.FAILED, S.REFUNDED, S.DISPUTED},
+        S.PAID: {S.REFUNDED, S.DISPUTED, S.CANCELLED},
+        S.FAILED: {S.PAID},
+        S.DISPUTED: {S.REFUNDED, S.CANCELLED},
+        S.CANCELLED: {S.REFUNDED, S.DISPUTED},
+        S.REFUNDED: set(),
+        S.EXPIRED: set(),
+    }
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    amount = models.PositiveIntegerField(
+        help_text="Per charge, in minor units (cents), including any fee the donor covers."
+    )
+    fee_covered = models.PositiveIntegerField(
+        default=0, help_text="Part of the amount added to cover the processing fee (minor units)."
+    )
+    currency = models.CharField(max_length=3, default="usd")
+    frequency = models.CharField(max_length=8, choices=Frequency.choices, default=Frequency.ONCE)
+
+    donor_name = models.CharField(max_length=150, blank=True)
+    donor_email = models.EmailField(max_length=254)
+    anonymous = models.BooleanField(
+        default=False, help_text="The donor asked us not to show their name."
+    )
+    dedication_type = models.CharField(
+        max_length=8, choices=Dedication.choices, blank=True, default=Dedication.NONE
+    )
+    dedication_name = models.CharField(max_length=150, blank=True)
+    message = models.TextField(blank=True, max_length=1000)
+
+    # Attribution: where the donor came from (the article CTA passes source=article-<id>).
+    source = models.CharField(max_length=100, blank=True, help_text="Raw ?source= value.")
+    source_article = models.ForeignKey(
+        "articles.Article",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="donations",
+    )
+    campaign = models.CharField(max_length=100, blank=True)
+
+    stripe_checkout_session_id = models.CharField(max_length=255, blank=True)
+    stripe_customer_id = models.CharField(max_length=255, blank=True)
+    stripe_subscription_id = models.CharField(max_length=255, blank=True)
+    stripe_payment_intent_id = models.CharField(max_length=255, blank=True)
+    last_error = models.TextField(
+        blank=True, help_text="Why Stripe could not start or collect the payment (staff only)."
+    )
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a recurring gift was cancelled."
+    )
+
+    objects = DonationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="donation_status_idx"),
+            models.Index(fields=["campaign"], name="donation_campaign_idx"),
+            models.Index(
+                fields=["stripe_checkout_session_id"],
+                name="donation_session_idx",
+                condition=~Q(stripe_checkout_session_id=""),
+            ),
+            models.Index(
+                fields=["stripe_subscription_id"],
+                name="donation_subscription_idx",
+                condition=~Q(stripe_subscription_id=""),
+            ),
+            models.Index(
+                fields=["stripe_payment_intent_id"],
+                name="donation_intent_idx",
+                condition=~Q(stripe_payment_intent_id=""),
+            ),
+            models.Index(fields=["stripe_customer_id"], name="donation_customer_idx"),
+            # Manage-my-gift looks donors up case-insensitively (iexact -> UPPER()).
+            models.Index(Upper("donor_email"), name="donation_email_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="donation_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(fee_covered__lt=models.F("amount")), name="donation_fee_below_amount"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Donation {self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_recurring(self) -> bool:
+        return self.frequency != Frequency.ONCE
+
+    @property
+    def is_confirmed(self) -> bool:
+        """Money arrived and the gift stands (a recurring one may have ended since)."""
+        return self.paid_at is not None and self.status in (self.Status.PAID, self.Status.CANCELLED)
+
+    @property
+    def public_donor_name(self) -> str:
+        return "Anonymous" if self.anonymous or not self.donor_name else self.donor_name
+
+    # --- transitions ---------------------------------------------------------------
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.status]
+
+    def _move(self, status: str) -> None:
+        if status == self.status:
+            return  # Replays are normal with webhooks: staying put is not an error.
+        if not self.can_move_to(status):
+            raise IllegalTransition(f"donation {self.pk}: {self.status} -> {status} is not allowed")
+        self.status = status
+
+    def mark_processing(self) -> None:
+        self._move(self.Status.PROCESSING)
+
+    def mark_paid(self, *, at=None) -> None:
+        self._move(self.Status.PAID)
+        self.paid_at = self.paid_at or at or timezone.now()
+        self.last_error = ""
+
+    def mark_failed(self, *, reason: str = "") -> None:
+        self._move(self.Status.FAILED)
+        if reason:
+            self.last_error = reason
+
+    def mark_expired(self) -> None:
+        self._move(self.Status.EXPIRED)
+
+    def mark_cancelled(self, *, at=None) -> None:
+        self._move(self.Status.CANCELLED)
+        self.ended_at = self.ended_at or at or timezone.now()
+
+    def mark_refunded(self) -> None:
+        self._move(self.Status.REFUNDED)
+
+    def mark_disputed(self) -> None:
+        self._move(self.Status.DISPUTED)
+
+    def mark_dispute_won(self) -> None:
+        """A dispute closed in our favour: the money is ours again.
+
+        The only way back from ``disputed``; it is not in TRANSITIONS so that a late
+        completion event cannot quietly turn a disputed gift back into a paid one.
+        """
+        if self.status != self.Status.DISPUTED:
+            raise IllegalTransition(f"donation {self.pk}: {self.status} has no dispute to win")
+        self.status = self.Status.CANCELLED if self.ended_at else self.Status.PAID
+
+
+# Stripe's dispute statuses in the order a dispute lives through them. An inquiry
+# (``warning_*``) takes no money and may be escalated into a chargeback; a chargeback
+# ends won or lost. A dispute never goes back a stage, so an event reporting an earlier
+# stage than the one recorded is a stale retry and must not undo the later one.
+DISPUTE_LOST = "lost"
+DISPUTE_STAGES: dict[str, int] = {
+    "warning_needs_response": 0,
+    "warning_under_review": 1,
+    "warning_closed": 2,
+    "needs_response": 3,
+    "under_review": 4,
+    "won": 5,
+    DISPUTE_LOST: 5,
+}
+
+
+class Payment(models.Model):
+    """One successful charge: the first one of a gift and every renewal.
+
+    ``stripe_id`` is the Stripe object the money belongs to (the PaymentIntent of a
+    one-time gift, the Invoice of a recurring one). It is unique, so replayed or
+    reordered events can never count the same money twice.
+    """
+
+    donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="payments")
+    stripe_id = models.CharField(max_length=255, unique=True)
+    stripe_payment_intent_id = models.CharField(max_length=255, blank=True)
+    stripe_charge_id = models.CharField(max_length=255, blank=True)
+    amount = models.PositiveIntegerField(help_text="Minor units (cents).")
+    currency = models.CharField(max_length=3)
+    amount_refunded = models.PositiveIntegerField(default=0)
+    amount_disputed = models.PositiveIntegerField(default=0)
+    dispute_status = models.CharField(max_length=30, blank=True)
+    paid_at = models.DateTimeField(default=timezone.now)
+    receipt_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-paid_at", "-pk"]
+        indexes = [
+            models.Index(fields=["paid_at"], name="payment_paid_at_idx"),
+            models.Index(
+                fields=["stripe_payment_intent_id"],
+                name="payment_intent_idx",
+                condition=~Q(stripe_payment_intent_id=""),
+            ),
+            models.Index(
+                fields=["stripe_charge_id"],
+                name="payment_charge_idx",
+                condition=~Q(stripe_charge_id=""),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount_refunded__lte=models.F("amount")),
+                name="payment_refund_within_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Payment {self.stripe_id}"
+
+    @property
+    def in_chargeback(self) -> bool:
+        """The bank holds the money back (a chargeback that is open or was lost)."""
+        stage = DISPUTE_STAGES.get(self.dispute_status)
+        return (
+            stage is not None
+            and stage >= DISPUTE_STAGES["needs_response"]
+            and self.dispute_status != "won"
+        )
+
+    @property
+    def dispute_lost(self) -> int:
+        """Money a lost dispute took back from us (minor units)."""
+        return self.amount_disputed if self.dispute_status == DISPUTE_LOST else 0
+
+    @property
+    def net_amount(self) -> int:
+        # Stripe does not add a lost dispute to the charge's amount_refunded, so the two
+        # never overlap: the bank took back what the refund did not.
+        return self.amount - self.amount_refunded - self.dispute_lost
+
+
+class StripeEvent(models.Model):
+    """The webhook ledger: every verified event, stored before it is processed."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        PROCESSED = "processed", "Processed"
+        IGNORED = "ignored", "Ignored (type we do not handle)"
+        FAILED = "failed", "Failed (Stripe will retry)"
+
+    stripe_id = models.CharField("event id", max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    livemode = models.BooleanField(default=False)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    error = models.TextField(blank=True, help_text="Traceback of the last failed attempt.")
+    attempts = models.PositiveIntegerField(default=0)
+    stripe_created_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "received_at"], name="stripeevent_status_idx"),
+            models.Index(fields=["type"], name="stripeevent_type_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.stripe_id}"
+
+    @property
+    def done(self) -> bool:
+        return self.status in (self.Status.PROCESSED, self.Status.IGNORED)
+
+
+class ManageLinkUse(models.Model):
+    """A redeemed "manage my gift" link: makes each signed link single-use."""
+
+    nonce = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.nonce
+
+
+def _default_amounts() -> str:
+    return "25, 50, 100, 250"
+
+
+class DonationSettings(models.Model):
+    """What the donate form offers; one row, edited by editors in the admin."""
+
+    default_frequency = models.CharField(
+        max_length=8, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
+    once_amounts = models.CharField(
+        "suggested one-time amounts",
+        max_length=200,
+        default=_default_amounts,
+        help_text="Whole units of the chosen currency, separated by commas, e.g. 25, 50, 100.",
+    )
+    monthly_amounts = models.CharField(
+        "suggested monthly amounts", max_length=200, default="10, 25, 50"
+    )
+    annual_amounts = models.CharField(
+        "suggested annual amounts", max_length=200, default="100, 250, 500"
+    )
+    default_amount_index = models.PositiveSmallIntegerField(
+        default=1, help_text="Which suggested amount is pre-selected (0 = the first)."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "donation settings"
+        verbose_name_plural = "donation settings"
+
+    def __str__(self) -> str:
+        return "Donation settings"
+
+    @classmethod
+    def load(cls) -> DonationSettings:
+        obj = cls.objects.order_by("pk").first()
+        return obj if obj is not None else cls()
+
+    def amounts_for(self, frequency: str) -> list[int]:
+        raw = {
+            Frequency.ONCE: self.once_amounts,
+            Frequency.MONTHLY: self.monthly_amounts,
+            Frequency.ANNUAL: self.annual_amounts,
+        }.get(frequency, "")
+        return parse_amount_list(raw)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        for field in ("once_amounts", "monthly_amounts", "annual_amounts"):
+            try:
+                if not parse_amount_list(getattr(self, field), strict=True):
+                    errors[field] = "Give at least one amount."
+            except ValueError:
+                errors[field] = "Use whole positive numbers separated by commas, e.g. 25, 50, 100."
+        if errors:
+            raise ValidationError(errors)
+
+
+def parse_amount_list(raw: str, *, strict: bool = False) -> list[int]:
+    """``"25, 50,100"`` -> ``[25, 50, 100]`` (whole units, positive, unique, in order)."""
+    amounts: list[int] = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        value = parse_whole(part)
+        if value is None:
+            if strict:
+                raise ValueError(part)
+            continue
+        if value not in amounts:
+            amounts.append(value)
+    return amounts

@@ -1,7 +1,222 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The donor's pages and the Stripe webhook endpoint. Thin: parse, call a service, render."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from donations import gateway, ratelimit, services, webhooks
+from donations.forms import OTHER, DonateForm, ManageRequestForm
+from donations.models import Donation, DonationSettings
+
+logger = logging.getLogger(__name__)
+
+# The choices that survive a round trip to Stripe's cancel button (no personal data in URLs).
+KEPT_CHOICES = (
+    "frequency",
+    "currency",
+    "amount",
+    "custom_amount",
+    "cover_fee",
+    "source",
+    "campaign",
+)
+
+NOT_CONFIGURED = "Online donations are not configured on this site yet. Nothing was charged."
+CHECKOUT_DOWN = (
+    "We could not start the payment, and nothing was charged. Please try again in a few minutes."
+)
+MANAGE_NOT_CONFIGURED = (
+    "Online donations are not configured on this site yet, so gifts cannot be managed here. "
+    "Your link still works once they are."
+)
+TOO_MANY = "Too many attempts from your connection. Please wait a while and try again."
 
 
+def _redirect_303(url: str) -> HttpResponseRedirect:
+    # 303 so the browser follows with GET whatever method brought it here.
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
+    return render(request, template, {"stripe_mode": gateway.mode(), **context}, status=status)
+
+
+def _initial_from_query(request: HttpRequest) -> dict[str, str | bool]:
+    initial: dict[str, str | bool] = {
+        name: request.GET[name][:100] for name in KEPT_CHOICES if request.GET.get(name)
+    }
+    if "cover_fee" in initial:
+        initial["cover_fee"] = request.GET.get("cover_fee") in ("1", "on", "true")
+    return initial
+
+
+def _cancel_url(request: HttpRequest, form: DonateForm) -> str:
+    data = form.cleaned_data
+    choices = {
+        "frequency": data["frequency"],
+        "currency": data["currency"],
+        "amount": data["amount"],
+        "custom_amount": data["custom_amount"] if data["amount"] == OTHER else "",
+        "cover_fee": "1" if data["cover_fee"] else "",
+        "source": data["source"],
+        "campaign": data["campaign"],
+        "cancelled": "1",
+    }
+    query = urlencode({key: value for key, value in choices.items() if value not in ("", None)})
+    return request.build_absolute_uri(reverse("donations:donate")) + "?" + query
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
 def donate(request: HttpRequest) -> HttpResponse:
-    # Placeholder until the donations issue lands: the article CTA already links here.
-    return render(request, "donations/donate.html", {"source": request.GET.get("source", "")})
+    options = DonationSettings.load()
+    if request.method == "GET":
+        form = DonateForm(initial=_initial_from_query(request), options=options)
+        return _page(
+            request,
+            "donations/donate.html",
+            {"form": form, "cancelled": request.GET.get("cancelled") == "1"},
+        )
+
+    form = DonateForm(request.POST, options=options)
+    context = {"form": form}
+    if not ratelimit.allow(
+        request,
+        scope="donate",
+        limit=settings.DONATION_RATE_LIMIT,
+        window=settings.DONATION_RATE_WINDOW,
+    ):
+        return _page(request, "donations/donate.html", {**context, "error": TOO_MANY}, 429)
+    if not form.is_valid():
+        return _page(request, "donations/donate.html", context)
+    if not gateway.is_configured():
+        return _page(request, "donations/donate.html", {**context, "error": NOT_CONFIGURED}, 503)
+
+    donation = services.donation_start(**form.donation_fields())
+    success_url = (
+        request.build_absolute_uri(reverse("donations:thanks"))
+        # Stripe substitutes the literal placeholder; it must not be URL-encoded.
+        + "?session_id={CHECKOUT_SESSION_ID}"
+    )
+    try:
+        url = services.checkout_open(
+            donation=donation, success_url=success_url, cancel_url=_cancel_url(request, form)
+        )
+    except services.CheckoutUnavailable:
+        return _page(request, "donations/donate.html", {**context, "error": CHECKOUT_DOWN}, 502)
+    return _redirect_303(url)
+
+
+@never_cache
+def thanks(request: HttpRequest) -> HttpResponse:
+    session_id = request.GET.get("session_id", "")
+    if not session_id:
+        raise Http404("no checkout session")
+    donation = get_object_or_404(Donation, stripe_checkout_session_id=session_id)
+    if donation.status == Donation.Status.PENDING and gateway.is_configured():
+        # The donor may get here before the webhook: ask Stripe. Fulfilment is idempotent,
+        # so whichever of the two arrives second changes nothing.
+        try:
+            services.donation_fulfil(session=gateway.retrieve_checkout_session(session_id))
+        except (gateway.GatewayError, services.NotReady):
+            logger.warning(
+                "Could not confirm checkout session %s on return", session_id, exc_info=True
+            )
+        donation.refresh_from_db()
+    return _page(
+        request,
+        "donations/thanks.html",
+        {"donation": donation, "description": services.describe(donation)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def manage(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _page(request, "donations/manage.html", {"form": ManageRequestForm()})
+    form = ManageRequestForm(request.POST)
+    if not ratelimit.allow(
+        request,
+        scope="manage",
+        limit=settings.DONATION_MANAGE_RATE_LIMIT,
+        window=settings.DONATION_RATE_WINDOW,
+    ):
+        return _page(request, "donations/manage.html", {"form": form, "error": TOO_MANY}, 429)
+    if not form.is_valid():
+        return _page(request, "donations/manage.html", {"form": form})
+    services.manage_link_request(
+        email=form.cleaned_data["email"],
+        link_for=lambda token: request.build_absolute_uri(
+            reverse("donations:manage_open", kwargs={"token": token})
+        ),
+    )
+    # Same page whether or not the address belongs to a donor.
+    return _page(request, "donations/manage_sent.html", {"email": form.cleaned_data["email"]})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def manage_open(request: HttpRequest, token: str) -> HttpResponse:
+    # GET only shows a button: mail scanners that prefetch links must not spend the
+    # single use. The POST spends it and opens Stripe's Billing Portal.
+    if request.method == "GET":
+        try:
+            services.manage_token_read(token)
+        except services.ManageLinkInvalid:
+            return _page(request, "donations/manage_invalid.html", {}, 410)
+        return _page(request, "donations/manage_open.html", {"token": token})
+    try:
+        url = services.manage_token_redeem(
+            token=token, return_url=request.build_absolute_uri(reverse("donations:donate"))
+        )
+    except services.ManageLinkInvalid:
+        return _page(request, "donations/manage_invalid.html", {}, 410)
+    except gateway.NotConfigured:
+        return _page(
+            request,
+            "donations/manage_open.html",
+            {"token": token, "error": MANAGE_NOT_CONFIGURED},
+            503,
+        )
+    except services.CheckoutUnavailable:
+        return _page(
+            request,
+            "donations/manage_open.html",
+            {
+                "token": token,
+                "error": "We could not reach our payment provider. "
+                "Your link still works; please try again shortly.",
+            },
+            502,
+        )
+    return _redirect_303(url)
+
+
+@csrf_exempt  # Stripe cannot send our CSRF token; the signature check replaces it.
+@require_POST
+def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    try:
+        outcome = webhooks.receive(request.body, request.headers.get("Stripe-Signature"))
+    except webhooks.BadSignature:
+        return HttpResponseBadRequest("invalid signature")
+    if outcome is webhooks.Outcome.FAILED:
+        return JsonResponse({"status": outcome.value}, status=500)
+    return JsonResponse({"status": outcome.value})

@@ -1,5 +1,6 @@
 """Settings for newsroom, read from environment variables (see README, "Configuration")."""
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -20,7 +21,7 @@ if not SECRET_KEY:
     # Only for local development: a fixed key keeps sessions across restarts.
     SECRET_KEY = "insecure-development-key-only-used-when-DEBUG-is-on"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -127,6 +128,11 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+# Behind TLS in production: turn these on with the environment, not in code.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+if env_bool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 _email_backend = env_str("EMAIL_BACKEND") or (
     "django.core.mail.backends.console.EmailBackend"
@@ -155,11 +161,139 @@ LOGGING = {
 # --- The publication -------------------------------------------------------
 SITE_NAME = env_str("SITE_NAME", "Newsroom")
 # Absolute origin used in canonical URLs, the attribution footer and feeds.
-SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = (env_str("SITE_URL") or ("http://127.0.0.1:8000" if DEBUG else "")).rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        "SITE_URL must be set to the site's public origin (e.g. https://news.example.org) "
+        "when DEBUG is off: canonical URLs and the licence footer are built from it."
+    )
 DEFAULT_LICENCE = env_str("DEFAULT_LICENCE", "cc-by-nc-4.0")
 ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 12)
+if not 1 <= ARTICLES_PER_PAGE <= 100:
+    raise ImproperlyConfigured(
+        f"ARTICLES_PER_PAGE must be between 1 and 100; got {ARTICLES_PER_PAGE}"
+    )
 
 TAGGIT_CASE_INSENSITIVE = True
+# Topics are typed freely in two languages; URL slugs stay ASCII ("migración" -> "migracion").
+TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True
+
+# --- Donations (Stripe Checkout) -------------------------------------------
+# Everything the donations app reads; see docs/donations.md. Keys come only from the
+# environment: with none set the donate form renders and explains that online giving
+# is not configured, so a fresh clone runs without Stripe.
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "") or ""
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "") or ""
+# Lets the same code talk to a Stripe-compatible test server (stripe-mock, a local stub).
+STRIPE_API_BASE = (env_str("STRIPE_API_BASE") or "https://api.stripe.com").rstrip("/")
+STRIPE_ALLOW_LIVE = env_bool("STRIPE_ALLOW_LIVE", False)
+# Seconds a webhook's signed timestamp may be old before we refuse it (replay defence).
+STRIPE_WEBHOOK_TOLERANCE = env_int("STRIPE_WEBHOOK_TOLERANCE", 300)
+STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 1)
+
+if STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")) and not STRIPE_ALLOW_LIVE:
+    raise ImproperlyConfigured(
+        "STRIPE_SECRET_KEY is a live key but live payments are not allowed: "
+        "set STRIPE_ALLOW_LIVE=1 to take real money, or use an sk_test_ key."
+    )
+
+# Currencies a donor may choose and each one's limits, as CODE:MIN:MAX in whole units of
+# the currency (e.g. "USD:5:10000,EUR:5:10000"). The first one is the default.
+# Stored in minor units (cents) from here on; money is never a float.
+# Stripe's zero-decimal currencies: amounts are whole units, not hundredths.
+_ZERO_DECIMAL_CURRENCIES = "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf"
+# Stripe's three-decimal currencies: amounts are thousandths, yet Stripe wants the last
+# digit to be 0. We do not model that rule, so they are refused rather than mis-scaled.
+_THREE_DECIMAL_CURRENCIES = "bhd jod kwd omr tnd"
+
+
+def _donation_currencies(raw: str) -> dict[str, dict[str, int]]:
+    currencies: dict[str, dict[str, int]] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            code, low, high = item.split(":")
+            low_units, high_units = int(low), int(high)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"DONATION_CURRENCIES items must look like USD:5:10000; got {item!r}"
+            ) from None
+        code = code.strip().lower()
+        if len(code) != 3 or not code.isalpha() or not 0 < low_units <= high_units:
+            raise ImproperlyConfigured(f"DONATION_CURRENCIES has a bad entry: {item!r}")
+        if code in _THREE_DECIMAL_CURRENCIES.split():
+            raise ImproperlyConfigured(
+                f"DONATION_CURRENCIES: {code.upper()} has three decimal places, "
+                "which donations do not support; remove it."
+            )
+        exponent = 0 if code in _ZERO_DECIMAL_CURRENCIES.split() else 2
+        currencies[code] = {
+            "min": low_units * 10**exponent,
+            "max": high_units * 10**exponent,
+            "exponent": exponent,
+        }
+    if not currencies:
+        raise ImproperlyConfigured("DONATION_CURRENCIES must name at least one currency.")
+    return currencies
+
+
+DONATION_CURRENCIES = _donation_currencies(
+    env_str("DONATION_CURRENCIES") or "USD:5:10000,EUR:5:10000,GBP:5:10000"
+)
+DONATION_DEFAULT_CURRENCY = next(iter(DONATION_CURRENCIES))
+# The estimated processing fee a donor may choose to cover: PERCENT of the gift plus a
+# FIXED part (Stripe's standard card pricing). One formula: donations/money.py.
+
+
+def _fee_percent(raw: str) -> Decimal:
+    try:
+        percent = Decimal(raw.strip())
+    except InvalidOperation:
+        percent = Decimal("NaN")
+    # 100% or more has no total that leaves us the gift (the formula divides by 1 - p).
+    if not percent.is_finite() or not Decimal(0) <= percent < Decimal(100):
+        raise ImproperlyConfigured(
+            f"DONATION_FEE_PERCENT must be a number from 0 to below 100, e.g. 2.9; got {raw!r}"
+        )
+    return percent
+
+
+def _fee_fixed(raw: str, currencies: dict[str, dict[str, int]]) -> dict[str, int]:
+    """The fixed part in minor units of each currency: ``30`` (the same number of minor
+    units in every currency: 30 cents, 30 yen) or ``USD:30,EUR:25,JPY:40``."""
+    problem = (
+        f"DONATION_FEE_FIXED must be minor units (e.g. 30) or one CODE:minor-units per "
+        f"currency offered (e.g. USD:30,EUR:25); got {raw!r}"
+    )
+    if raw.strip().isascii() and raw.strip().isdigit():
+        return dict.fromkeys(currencies, int(raw))
+    fixed: dict[str, int] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        code, _, amount = item.partition(":")
+        code = code.strip().lower()
+        if code not in currencies or not (amount.isascii() and amount.strip().isdigit()):
+            raise ImproperlyConfigured(problem)
+        fixed[code] = int(amount)
+    if missing := set(currencies) - set(fixed):
+        raise ImproperlyConfigured(f"{problem} (missing {', '.join(sorted(missing)).upper()})")
+    return fixed
+
+
+DONATION_FEE_PERCENT = _fee_percent(env_str("DONATION_FEE_PERCENT") or "2.9")
+DONATION_FEE_FIXED = _fee_fixed(env_str("DONATION_FEE_FIXED") or "30", DONATION_CURRENCIES)
+# Receipts.
+ORGANISATION_NAME = env_str("ORGANISATION_NAME") or SITE_NAME
+TAX_STATEMENT = env_str(
+    "TAX_STATEMENT",
+    "No goods or services were provided in exchange for this contribution.",
+)
+# Card-testing defence: donation attempts allowed per client IP in a window (seconds).
+DONATION_RATE_LIMIT = env_int("DONATION_RATE_LIMIT", 10)
+DONATION_RATE_WINDOW = env_int("DONATION_RATE_WINDOW", 3600)
+# "Manage my gift": link requests per IP per window, and how long an emailed link lives.
+DONATION_MANAGE_RATE_LIMIT = env_int("DONATION_MANAGE_RATE_LIMIT", 5)
+DONATION_MANAGE_LINK_MAX_AGE = env_int("DONATION_MANAGE_LINK_MAX_AGE", 3600)
 
 # --- Related content (the related app; see docs/related.md) ------------------------------
 # Refreshing related lists after a save runs as a task. The immediate backend runs it right

@@ -1,4 +1,8 @@
+import importlib
+
 import pytest
+from django.contrib.auth.models import Group, Permission
+from django.db.models.signals import post_migrate
 
 
 @pytest.fixture(autouse=True)
@@ -9,3 +13,28 @@ def _media_in_tmp(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+def _restore_roles(sender, **kwargs) -> None:
+    """Transactional tests flush the database, taking the roles made by data migrations
+    with it; bring them back after each flush so later tests find a migrated database."""
+    if sender.label != "donations":
+        return
+    roles = importlib.import_module("articles.migrations.0002_roles")
+    grants = importlib.import_module("donations.migrations.0002_editor_permissions")
+    for name, by_app in (("Writer", roles.WRITER), ("Editor", roles.EDITOR)):
+        group, _ = Group.objects.get_or_create(name=name)
+        for app_label, codenames in by_app.items():
+            group.permissions.add(
+                *Permission.objects.filter(
+                    content_type__app_label=app_label, codename__in=codenames
+                )
+            )
+    Group.objects.get(name="Editor").permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="donations", codename__in=grants.EDITOR_GRANTS
+        )
+    )
+
+
+post_migrate.connect(_restore_roles, weak=False, dispatch_uid="tests.restore_roles")

@@ -9,7 +9,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _check(**env: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}}
+    unset = {"SECRET_KEY", "DEBUG", "DATABASE_URL", "SITE_URL", "ARTICLES_PER_PAGE"}
+    base = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
@@ -39,7 +40,12 @@ def test_bad_database_url_names_the_variable():
 
 
 def test_good_configuration_starts():
-    result = _check(DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="news.example.org")
+    result = _check(
+        DEBUG="0",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="news.example.org",
+        SITE_URL="https://news.example.org",
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -47,3 +53,15 @@ def test_unknown_default_licence_is_reported_at_start():
     result = _check(DEBUG="1", DEFAULT_LICENCE="cc-everything")
     assert result.returncode != 0
     assert "DEFAULT_LICENCE='cc-everything' is not a known licence." in result.stderr
+
+
+def test_site_url_is_required_when_debug_is_off():
+    result = _check(DEBUG="0", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "SITE_URL must be set" in result.stderr
+
+
+def test_zero_page_size_is_refused():
+    result = _check(DEBUG="1", ARTICLES_PER_PAGE="0")
+    assert result.returncode != 0
+    assert "ARTICLES_PER_PAGE must be between 1 and 100" in result.stderr

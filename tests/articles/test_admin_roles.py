@@ -225,3 +225,67 @@ def test_preview_is_staff_only_never_cached_and_noindexed(client, editor, sectio
     assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert '<meta name="robots" content="noindex, nofollow">' in response.content.decode()
+
+
+def test_writer_cannot_clear_a_publish_time_set_by_an_editor(client, writer, section):
+    future = timezone.now() + dt.timedelta(days=5)
+    draft = ArticleFactory(section=section, status=Article.Status.DRAFT, publish_at=future)
+    draft.created_by = writer
+    draft.save()
+    client.force_login(writer)
+    response = client.post(change_url(draft), form_data(section, slug=draft.slug))
+    assert response.status_code == 200
+    assert "Only editors can set the publish time." in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.publish_at == future
+
+
+def test_writer_cannot_attach_a_draft_as_translation_of_published_work(client, writer, section):
+    spanish = ArticleFactory(section=section, language="es")
+    client.force_login(writer)
+    response = client.post(ADD_URL, form_data(section, translation=spanish.pk))
+    assert response.status_code == 200
+    assert "You can only link a translation you may edit." in response.content.decode()
+    assert not Article.objects.filter(translation=spanish).exists()
+
+
+def test_publish_now_action_publishes_even_with_a_stale_future_time(client, editor, section):
+    draft = ArticleFactory(
+        section=section,
+        status=Article.Status.DRAFT,
+        publish_at=timezone.now() + dt.timedelta(days=30),
+    )
+    client.force_login(editor)
+    client.post(
+        "/admin/articles/article/", {"action": "publish_now", "_selected_action": [draft.pk]}
+    )
+    draft.refresh_from_db()
+    assert draft.is_public
+
+
+def test_section_cannot_become_its_own_ancestor(client, editor):
+    news = SectionFactory(name="News", slug="news")
+    brief = SectionFactory(name="Brief", slug="brief", parent=news)
+    client.force_login(editor)
+    response = client.post(
+        f"/admin/articles/section/{news.pk}/change/",
+        {"name": "News", "slug": "news", "parent": brief.pk, "position": 0, "description": ""},
+    )
+    assert response.status_code == 200
+    assert "A section cannot sit inside itself." in response.content.decode()
+    news.refresh_from_db()
+    assert news.parent is None
+
+
+def test_featured_image_needs_alt_text(client, editor, section):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    gif = (
+        b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00"
+        b"\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+    )
+    client.force_login(editor)
+    data = form_data(section, featured_image=SimpleUploadedFile("map.gif", gif, "image/gif"))
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert "Describe the image for readers who cannot see it." in response.content.decode()

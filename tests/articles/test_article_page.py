@@ -1,5 +1,8 @@
 """The article page carries the full anatomy readers expect."""
 
+import re
+from itertools import pairwise
+
 import pytest
 from django.test import override_settings
 
@@ -127,7 +130,29 @@ def test_translation_is_linked_both_ways(client, article):
     assert f'href="{spanish.get_absolute_url()}" hreflang="es"' in english_html
     spanish_html = client.get(spanish.get_absolute_url()).content.decode()
     assert f'href="{article.get_absolute_url()}" hreflang="en"' in spanish_html
-    assert '<html lang="es">' in spanish_html
+    assert '<div class="article-body" lang="es">' in spanish_html
+
+
+def test_translation_link_never_points_at_an_unpublished_article(client, article):
+    draft = ArticleFactory(
+        title="Embargoed Spanish version",
+        slug="secret-informant-named",
+        language="es",
+        status=Article.Status.DRAFT,
+        publish_at=None,
+    )
+    article.translation = draft
+    article.save()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "secret-informant-named" not in html and "Leer en español" not in html
+    # And the other way round: a public Spanish page linked from an English draft.
+    spanish = ArticleFactory(language="es", slug="public-es")
+    english_draft = ArticleFactory(
+        slug="embargoed-en-story", status=Article.Status.IN_REVIEW, publish_at=None
+    )
+    english_draft.translation = spanish
+    english_draft.save()
+    assert "embargoed-en-story" not in client.get(spanish.get_absolute_url()).content.decode()
 
 
 def test_related_block_shows_only_same_language_published_items(client, article):
@@ -143,9 +168,49 @@ def test_related_block_shows_only_same_language_published_items(client, article)
     assert related.count('class="teaser"') >= 3
 
 
-def test_excerpt_is_cut_at_a_word_boundary_with_an_ellipsis():
-    article = ArticleFactory.build(dek="word " * 80)
-    excerpt = article.excerpt(40)
-    assert excerpt.endswith("…")
-    assert excerpt[:-1].rstrip().split(" ")[-1] == "word"
-    assert len(excerpt) <= 40
+@pytest.mark.parametrize("length", range(30, 60))
+def test_excerpt_is_cut_at_a_word_boundary_with_an_ellipsis(length):
+    dek = "Authorities described the arrests as a blow to the network, officials said today."
+    excerpt = ArticleFactory.build(dek=dek).excerpt(length)
+    assert excerpt.endswith("…") and len(excerpt) <= length
+    words = excerpt[:-1].split(" ")
+    assert dek.startswith(excerpt[:-1])
+    assert all(word.strip(",") in dek.replace(",", "").split(" ") for word in words)
+
+
+def test_short_text_is_not_cut():
+    assert ArticleFactory.build(dek="Short &amp; whole.").excerpt(40) == "Short & whole."
+
+
+def test_old_url_survives_unpublish_rename_republish(client, article):
+    article.status = Article.Status.DRAFT
+    article.save()
+    article.slug = "border-pact-renamed"
+    article.save()
+    article.status = Article.Status.PUBLISHED
+    article.save()
+    response = client.get("/article/border-pact/")
+    assert response.status_code == 301 and response["Location"] == "/article/border-pact-renamed/"
+
+
+def test_topic_with_accents_gets_an_ascii_url(client, article):
+    article.topics.add("migración")
+    topic = article.topics.get()
+    assert topic.slug == "migracion"
+    assert client.get(article.get_absolute_url()).status_code == 200
+    assert article.title in client.get("/topic/migracion/").content.decode()
+
+
+@pytest.mark.parametrize("url", ["/", "/country/guatemala/", "/section/brief/", "/search/?q=pact"])
+def test_headings_do_not_skip_levels(client, article, url):
+    html = client.get(url).content.decode()
+    levels = [int(n) for n in re.findall(r"<h([1-6])[\s>]", html)]
+    assert levels and levels[0] == 1
+    for before, after in pairwise(levels):
+        assert after <= before + 1, levels
+
+
+def test_unknown_page_gets_a_helpful_404(client):
+    response = client.get("/article/does-not-exist/")
+    assert response.status_code == 404
+    assert "Search our coverage" in response.content.decode()

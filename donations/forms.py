@@ -1,0 +1,224 @@
+"""The donate form and the manage-my-gift form."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.conf import settings
+
+from donations.models import Donation, DonationSettings, Frequency
+from donations.money import format_money, money_pattern, parse_whole, processing_fee, to_minor
+
+OTHER = "other"
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    return [(code, code.upper()) for code in settings.DONATION_CURRENCIES]
+
+
+class DonateForm(forms.Form):
+    frequency = forms.ChoiceField(
+        choices=Frequency.choices, widget=forms.RadioSelect, label="How often"
+    )
+    currency = forms.ChoiceField(choices=currency_choices, label="Currency")
+    amount = forms.CharField(
+        label="Amount", widget=forms.RadioSelect, help_text="Pick an amount or choose Other."
+    )
+    custom_amount = forms.DecimalField(
+        label="Other amount",
+        required=False,
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    cover_fee = forms.BooleanField(
+        label="Add the estimated processing fee so all of my gift reaches the newsroom",
+        required=False,
+    )
+    donor_name = forms.CharField(label="Your name", max_length=150)
+    donor_email = forms.EmailField(
+        label="Email", help_text="For your receipt. We never share it.", max_length=254
+    )
+    anonymous = forms.BooleanField(label="Don't show my name", required=False)
+    dedication_type = forms.ChoiceField(
+        label="Dedicate this gift",
+        choices=Donation.Dedication.choices,
+        required=False,
+    )
+    dedication_name = forms.CharField(label="Name of the person", max_length=150, required=False)
+    message = forms.CharField(
+        label="Message to the newsroom (optional)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    source = forms.CharField(max_length=100, required=False, widget=forms.HiddenInput)
+    campaign = forms.CharField(max_length=100, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, options: DonationSettings | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.options = options or DonationSettings.load()
+        frequency = self._value("frequency") or self.options.default_frequency
+        if frequency not in Frequency.values:
+            frequency = Frequency.ONCE
+        self.suggested = self.options.amounts_for(frequency)
+        self.fields["frequency"].initial = self.options.default_frequency
+        self.fields["currency"].initial = settings.DONATION_DEFAULT_CURRENCY
+        self.fields["amount"].widget.choices = [
+            *[(str(value), str(value)) for value in self.suggested],
+            (OTHER, "Other"),
+        ]
+        if self.suggested:
+            index = min(self.options.default_amount_index, len(self.suggested) - 1)
+            self.fields["amount"].initial = str(self.suggested[index])
+
+    def _value(self, name: str) -> str:
+        if self.is_bound:
+            return str(self.data.get(self.add_prefix(name), "") or "")
+        return str(self.initial.get(name, "") or "")
+
+    def clean_source(self) -> str:
+        return self.cleaned_data["source"].strip()
+
+    def clean_campaign(self) -> str:
+        return self.cleaned_data["campaign"].strip()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        currency = data.get("currency")
+        frequency = data.get("frequency")
+        choice = data.get("amount")
+        if not currency or not frequency or not choice:
+            return data
+        if choice == OTHER:
+            units = data.get("custom_amount")
+            if units is None:
+                self.add_error("custom_amount", "Enter the amount you would like to give.")
+                return data
+        elif (whole := parse_whole(choice)) is not None:
+            # Any whole amount is fine (the limits below still apply): the suggested list
+            # may have changed with the frequency after the page was rendered.
+            units = Decimal(whole)
+        else:
+            self.add_error("amount", "Pick one of the amounts shown or choose Other.")
+            return data
+        try:
+            minor = to_minor(units, currency)
+        except ValueError:
+            self.add_error("custom_amount", "That amount has too many decimal places.")
+            return data
+        limits = settings.DONATION_CURRENCIES[currency]
+        if not limits["min"] <= minor <= limits["max"]:
+            field = "custom_amount" if choice == OTHER else "amount"
+            self.add_error(
+                field,
+                f"Gifts in {currency.upper()} must be between "
+                f"{format_money(limits['min'], currency)} and "
+                f"{format_money(limits['max'], currency)}.",
+            )
+            return data
+        fee = processing_fee(minor, currency) if data.get("cover_fee") else 0
+        if minor + fee > limits["max"]:
+            # The button promised the fee; dropping it quietly would charge something else.
+            self.add_error(
+                "cover_fee",
+                f"With the processing fee the gift would be {format_money(minor + fee, currency)}, "
+                f"above the maximum of {format_money(limits['max'], currency)}. "
+                "Choose a smaller amount or leave the fee out.",
+            )
+            return data
+        data["gift_minor"] = minor
+        data["fee_minor"] = fee
+        if data.get("dedication_type") and not data.get("dedication_name", "").strip():
+            self.add_error("dedication_name", "Tell us whom the gift honours.")
+        return data
+
+    def donation_fields(self) -> dict[str, Any]:
+        """Keyword arguments for ``services.donation_start`` from a valid form."""
+        data = self.cleaned_data
+        return {
+            "amount": data["gift_minor"] + data["fee_minor"],
+            "fee_covered": data["fee_minor"],
+            "currency": data["currency"],
+            "frequency": data["frequency"],
+            "donor_name": data["donor_name"].strip(),
+            "donor_email": data["donor_email"],
+            "anonymous": data["anonymous"],
+            "dedication_type": data["dedication_type"],
+            "dedication_name": data["dedication_name"].strip(),
+            "message": data["message"].strip(),
+            "source": data["source"],
+            "campaign": data["campaign"],
+        }
+
+    def button_label(self) -> str:
+        """What pressing the button will do, e.g. "Give $25 every month"."""
+        currency = self._value("currency") or settings.DONATION_DEFAULT_CURRENCY
+        if currency not in settings.DONATION_CURRENCIES:
+            currency = settings.DONATION_DEFAULT_CURRENCY
+        frequency = self._value("frequency") or self.options.default_frequency
+        choice = self._value("amount") or str(self.fields["amount"].initial or "")
+        raw = self._value("custom_amount") if choice == OTHER else choice
+        try:
+            minor = to_minor(raw, currency)
+            if minor <= 0:
+                raise ValueError
+        except ValueError:
+            return "Give now"
+        if self.is_bound:
+            cover_fee = bool(self.data.get(self.add_prefix("cover_fee")))
+        else:
+            cover_fee = bool(self.initial.get("cover_fee"))
+        return gift_label(minor, currency, frequency, cover_fee=cover_fee)
+
+    def amount_hints(self) -> dict[str, Any]:
+        """What the page script needs to keep the button truthful without doing money math.
+
+        Every label for a suggested amount is computed here, with and without the fee,
+        for each frequency and currency: the script only looks them up. For a custom
+        amount it shows the typed number in the currency's pattern and, with the fee
+        ticked, says that the fee is added; the exact total is on the next page load.
+        """
+        amounts = {f: self.options.amounts_for(f) for f in Frequency.values}
+        labels: dict[str, dict[str, dict[str, list[str]]]] = {}
+        custom: dict[str, dict[str, list[str]]] = {}
+        for frequency, suggested in amounts.items():
+            labels[frequency], custom[frequency] = {}, {}
+            for currency in settings.DONATION_CURRENCIES:
+                labels[frequency][currency] = {
+                    str(units): [
+                        gift_label(to_minor(units, currency), currency, frequency, cover_fee=fee)
+                        for fee in (False, True)
+                    ]
+                    for units in suggested
+                }
+                pattern = money_pattern(currency)
+                custom[frequency][currency] = [
+                    f"Give {pattern}{FREQUENCY_SUFFIX.get(frequency, '')}",
+                    f"Give {pattern} plus the fee{FREQUENCY_SUFFIX.get(frequency, '')}",
+                ]
+        return {
+            "amounts": amounts,
+            "labels": labels,
+            "custom": custom,
+            "decimals": {
+                code: spec["exponent"] for code, spec in settings.DONATION_CURRENCIES.items()
+            },
+        }
+
+
+FREQUENCY_SUFFIX = {Frequency.MONTHLY: " every month", Frequency.ANNUAL: " every year"}
+
+
+def gift_label(minor: int, currency: str, frequency: str, *, cover_fee: bool = False) -> str:
+    """``"Give $25 every month"``: the amount charged, the fee included when covered."""
+    if cover_fee:
+        minor += processing_fee(minor, currency)
+    return f"Give {format_money(minor, currency)}{FREQUENCY_SUFFIX.get(frequency, '')}"
+
+
+class ManageRequestForm(forms.Form):
+    email = forms.EmailField(label="The email address you gave with", max_length=254)

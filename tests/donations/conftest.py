@@ -1,0 +1,28 @@
+import pytest
+from django.core.cache import cache
+
+from donations import gateway
+from tests.donations.stripe_fakes import TEST_KEY, WEBHOOK_SECRET, RecordingTransport
+
+
+@pytest.fixture(autouse=True)
+def _stripe_test_settings(settings):
+    settings.STRIPE_SECRET_KEY = TEST_KEY
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.STRIPE_API_BASE = "https://api.stripe.com"
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0
+    settings.ORGANISATION_NAME = "Crime Watch"
+    settings.TAX_STATEMENT = "Crime Watch is a registered non-profit; no goods were provided."
+    cache.clear()  # rate-limit counters must not leak between tests
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def transport():
+    """The SDK talks to this instead of the network in every donations test; a test that
+    asserts on requests or scripts answers asks for it by name."""
+    recording = RecordingTransport()
+    previous, gateway.http_client = gateway.http_client, recording
+    yield recording
+    gateway.http_client = previous
