@@ -59,6 +59,7 @@ def setup_django(url: str, *, fresh: bool = True) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("SECRET_KEY", "benchmark-only")
     os.environ.setdefault("SITE_URL", "http://testserver")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
     os.environ["DEBUG"] = "0"  # DEBUG would keep every query in memory
     os.environ["DJANGO_SETTINGS_MODULE"] = "newsroom.settings"
     sys.path.insert(0, str(ROOT))

@@ -47,7 +47,7 @@ def main() -> None:
     )
     parser.add_argument("--keep", action="store_true", help="Do not drop the database.")
     parser.add_argument(
-        "--weights", default="", help='Engine overrides as JSON, e.g. \'{"diversity": 0}\'.'
+        "--weights", default="", help="Engine overrides as JSON, e.g. '{\"diversity\": 0}'."
     )
     parser.add_argument("--skip-taggit", action="store_true", help="Only measure our engine.")
     args = parser.parse_args()

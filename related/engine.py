@@ -313,9 +313,7 @@ def choose(
                 if suggestion.article_id == article_id:
                     suggestion.text += source.keys[key] * weight
     for suggestion in chosen:
-        suggestion.shared = sorted(
-            shared[suggestion.article_id], key=lambda k: (kind_rank(k), k)
-        )
+        suggestion.shared = sorted(shared[suggestion.article_id], key=lambda k: (kind_rank(k), k))
         suggestion.reason = explain(suggestion, source.names, weights)
     return chosen
 

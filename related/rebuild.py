@@ -323,9 +323,7 @@ def phase_rank(weights: Weights, progress: Progress, *, after: int, batch: int) 
                 weights=weights,
             )
             lines = [(target, 0.0, PIN_REASON, True) for target, _ in pins.get(pk, [])]
-            lines += [
-                (c.article_id, round(c.score, 6), c.reason[:200], False) for c in chosen
-            ]
+            lines += [(c.article_id, round(c.score, 6), c.reason[:200], False) for c in chosen]
             planned.append((pk, lines))
         # The in-memory index is a snapshot: drop targets that stopped being candidates (or
         # were deleted) while we ranked, so the rebuild never re-adds an unpublished story.

@@ -206,9 +206,7 @@ def source_for(article: Article, weights: Weights) -> tuple[Source, dict[str, in
 
 def stored_source(article: Article) -> Source | None:
     """The source as indexed (no tokenising, no statistics lookup); None if not indexed."""
-    keys = dict(
-        RelatedFeature.objects.filter(article_id=article.pk).values_list("key", "weight")
-    )
+    keys = dict(RelatedFeature.objects.filter(article_id=article.pk).values_list("key", "weight"))
     if not keys:
         return None
     return Source(
