@@ -45,6 +45,8 @@ class _ParentPermissionInline(admin.TabularInline):
 
     fk_name = "article"
     formset = TolerantInlineFormSet
+    # The rows' internal labels ("70 → 89 (#0)") mean nothing to editors: hidden by admin.css.
+    classes = ["related-inline"]
 
     def _can_edit(self, request: HttpRequest, obj: Article | None) -> bool:
         if not request.user.has_perm("articles.change_article"):
