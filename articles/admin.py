@@ -297,10 +297,8 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
-        # Countries and groups come from our controlled fields; topics go through taggit.
-        form.save_m2m()
-        for formset in formsets:
-            self.save_formset(request, form, formset, change=change)
+        super().save_related(request, form, formsets, change)  # topics, bylines, inlines
+        # Countries and groups come from our controlled fields, not the model form.
         form.instance.countries.set(form.cleaned_data.get("countries") or [])
         form.instance.groups.set(form.cleaned_data.get("groups") or [])
 
@@ -362,12 +360,9 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
 
     @admin.display(description="helpful (yes / no)")
     def helpful_counts(self, obj: Article) -> str:
-        yes = getattr(obj, "yes_votes", None)
-        no = getattr(obj, "no_votes", None)
-        if yes is None:
-            yes = obj.helpful_votes.filter(helpful=True).count() if obj.pk else 0
-            no = obj.helpful_votes.filter(helpful=False).count() if obj.pk else 0
-        return f"{yes} / {no}"
+        # Annotated by get_queryset, which both the changelist and the change form use;
+        # an unsaved article has no votes.
+        return f"{getattr(obj, 'yes_votes', 0)} / {getattr(obj, 'no_votes', 0)}"
 
     @admin.display(description="preview")
     def preview_link(self, obj: Article) -> str:
