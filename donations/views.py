@@ -20,9 +20,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from donations import gateway, ratelimit, services, webhooks
+from donations import gateway, services, webhooks
 from donations.forms import OTHER, DonateForm, ManageRequestForm
 from donations.models import Donation, DonationSettings
+from newsroom import ratelimit
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,9 @@
 """A fixed-window counter per client IP in Django's cache (Redis in production).
 
-Small enough not to need a library: the donate and manage forms each allow a few
-attempts per window, which stops card-testing scripts from opening Checkout Sessions
-by the thousand while a real donor who mistypes a few times is never blocked.
+Small enough not to need a library: the donate and manage forms (and the readers'
+comment and vote forms) each allow a few attempts per window, which stops card-testing
+scripts from opening Checkout Sessions by the thousand while a real donor who mistypes
+a few times is never blocked.
 """
 
 from __future__ import annotations
