@@ -1,0 +1,99 @@
+"""The donor starts: a pending donation, then a Stripe Checkout Session for it."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from articles.models import Article
+from donations import gateway
+from donations.models import Donation, Frequency
+from donations.money import format_money, parse_whole
+from donations.services.common import CheckoutUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+def article_from_source(source: str) -> Article | None:
+    """``article-123`` -> that article, if it exists; anything else is just a label."""
+    prefix, _, rest = source.partition("-")
+    pk = parse_whole(rest)
+    if prefix != "article" or pk is None:
+        return None
+    return Article.objects.filter(pk=pk).first()
+
+
+@transaction.atomic
+def donation_start(
+    *,
+    amount: int,
+    currency: str,
+    frequency: str,
+    donor_email: str,
+    donor_name: str = "",
+    fee_covered: int = 0,
+    anonymous: bool = False,
+    dedication_type: str = "",
+    dedication_name: str = "",
+    message: str = "",
+    source: str = "",
+    campaign: str = "",
+) -> Donation:
+    """Store the pending donation. It is committed before Stripe is called, so a crash or
+    an outage between the two leaves a record of the attempt, never an orphan payment."""
+    return Donation.objects.create(
+        amount=amount,
+        fee_covered=fee_covered,
+        currency=currency,
+        frequency=frequency,
+        donor_email=donor_email,
+        donor_name=donor_name,
+        anonymous=anonymous,
+        dedication_type=dedication_type,
+        dedication_name=dedication_name if dedication_type else "",
+        message=message,
+        source=source[:100],
+        source_article=article_from_source(source),
+        campaign=campaign[:100],
+    )
+
+
+def describe(donation: Donation) -> str:
+    """``"$25 every month"``: the words used on the button, Stripe's product and receipts."""
+    amount = format_money(donation.amount, donation.currency)
+    return {
+        Frequency.ONCE: amount,
+        Frequency.MONTHLY: f"{amount} every month",
+        Frequency.ANNUAL: f"{amount} every year",
+    }[Frequency(donation.frequency)]
+
+
+def checkout_open(*, donation: Donation, success_url: str, cancel_url: str) -> str:
+    """Open a Stripe Checkout Session for a committed pending donation; return its URL.
+
+    Deliberately not atomic: the donation row must survive a Stripe failure, which is
+    recorded on it for staff (never shown to the donor).
+    """
+    kind = "gift" if donation.frequency == Frequency.ONCE else "recurring gift"
+    try:
+        session = gateway.create_checkout_session(
+            donation=donation,
+            product_name=f"{settings.ORGANISATION_NAME} {kind}: {describe(donation)}",
+            success_url=success_url,
+            cancel_url=cancel_url,
+        )
+    except gateway.GatewayError as exc:
+        logger.warning(
+            "Stripe refused or failed to open checkout for donation %s: %r", donation.pk, exc
+        )
+        Donation.objects.filter(pk=donation.pk).update(
+            last_error=f"Checkout could not start: {type(exc).__name__}: {exc}"[:2000],
+            updated_at=timezone.now(),
+        )
+        raise CheckoutUnavailable from exc
+    donation.stripe_checkout_session_id = session.id
+    donation.save(update_fields=["stripe_checkout_session_id", "updated_at"])
+    return session.url

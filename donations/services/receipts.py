@@ -1,0 +1,60 @@
+"""Receipts: one email per payment, once, stating what we kept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from donations.models import Payment
+from donations.money import format_money
+
+
+def receipt_send(*, payment_id: int) -> bool:
+    """Email the receipt for one payment, once. Runs after the payment is committed."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().select_related("donation").get(pk=payment_id)
+        # A refund or dispute can overtake the completion event: the receipt then states
+        # what we kept, and none goes out for money the bank is holding back.
+        if payment.receipt_sent_at or payment.net_amount <= 0 or payment.in_chargeback:
+            return False
+        donation = payment.donation
+        context = {
+            "organisation": settings.ORGANISATION_NAME,
+            "tax_statement": settings.TAX_STATEMENT,
+            "donation": donation,
+            "payment": payment,
+            "amount": format_money(payment.net_amount, payment.currency),
+            "charged": format_money(payment.amount, payment.currency),
+            "refunded": (
+                format_money(payment.amount_refunded, payment.currency)
+                if payment.amount_refunded
+                else ""
+            ),
+            "currency": payment.currency.upper(),
+            "frequency": donation.get_frequency_display(),
+            "reference": payment.stripe_charge_id or payment.stripe_id,
+            "renewal": donation.payments.filter(paid_at__lt=payment.paid_at).exists(),
+            "site_url": settings.SITE_URL,
+        }
+        send_email("receipt", to=donation.donor_email, context=context)
+        payment.receipt_sent_at = timezone.now()
+        payment.save(update_fields=["receipt_sent_at", "updated_at"])
+    return True
+
+
+def send_email(template: str, *, to: str, context: dict[str, Any]) -> None:
+    base = f"donations/emails/{template}"
+    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{base}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+    )
+    message.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
+    message.send()
