@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from newsroom.env import env_bool, env_int, env_list, env_str
 
@@ -43,6 +44,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Security headers: Content-Security-Policy (SECURE_CSP) and Permissions-Policy.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "newsroom.permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -67,6 +71,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "newsroom.context_processors.site",
+                # The CSP nonce as {{ csp_nonce }}; the admin's {% csp_nonce_attr %} needs it.
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -133,6 +139,68 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Security headers and deploy settings (README "Production security settings") ---------
+# HSTS for subdomains and preload are commitments for the whole domain, so they are opt-in;
+# the documented production environment turns both on, which makes `check --deploy` clean.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Django's default, stated: a page we open (share links use rel=noopener anyway) cannot
+# reach back into ours through window.opener.
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Where the donate form's POST may end up: we answer it with a 303 to Stripe's hosted
+# Checkout, and Chromium applies form-action to the redirects that follow a form POST.
+STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
+PROSE_EDITOR_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
+# Content-Security-Policy on every response (django.middleware.csp). Our pages load only
+# our own files: no inline script anywhere (configuration travels in data- attributes and
+# json_script blocks, which are data, not code). The nonce is for the admin, which adds it
+# to its own tags and to the prose editor's inline <script type="importmap">
+# ({% csp_nonce_attr media %} in admin/change_form.html): the one inline script we serve.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    # No 'unsafe-inline' for styles either. The one inline style anywhere is the <style>
+    # element Tiptap injects (".ProseMirror { position: relative; } ..."); django-prose-editor
+    # does not pass Tiptap's injectNonce option, so that element is allowed by its hash.
+    # After upgrading django-prose-editor, the admin browser test fails with the new hash
+    # in Chromium's message if the CSS changed: replace it here.
+    "style-src": [CSP.SELF, PROSE_EDITOR_STYLE_HASH],
+    # Images and media are ours (MEDIA_URL); a CDN for uploads would be added here.
+    "img-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF, STRIPE_CHECKOUT_ORIGIN],
+}
+# Permissions-Policy (newsroom/permissions_policy.py): features no page of ours uses are
+# switched off for us and for anything we might embed. payment=() too: Stripe Checkout is a
+# redirect to Stripe's own page, never the Payment Request API on ours.
+PERMISSIONS_POLICY: dict[str, list[str]] = dict.fromkeys(
+    [
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    ],
+    [],
+)
+# Clipboard writes for the "Copy link" share button, from our own pages only.
+PERMISSIONS_POLICY["clipboard-write"] = ["self"]
+# --- end of security headers ------------------------------------------------------------
 
 _email_backend = env_str("EMAIL_BACKEND") or (
     "django.core.mail.backends.console.EmailBackend"

@@ -34,10 +34,30 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium, live_server, settings):
+def csp_violations() -> list[str]:
+    """What Chromium reported as blocked by the Content-Security-Policy during the test."""
+    return []
+
+
+def _is_csp_report(text: str) -> bool:
+    # Chromium logs every blocked script, style, frame, connection or form target as a
+    # console error naming the policy ("Refused to ... because it violates the following
+    # Content Security Policy directive: ..."), including those blocked on redirects.
+    return "Content Security Policy" in text
+
+
+@pytest.fixture
+def page(chromium, live_server, settings, csp_violations):
     settings.SITE_URL = live_server.url
     context = chromium.new_context(base_url=live_server.url)
     context.set_default_timeout(15_000)
     page = context.new_page()
+    page.on(
+        "console",
+        lambda message: _is_csp_report(message.text) and csp_violations.append(message.text),
+    )
     yield page
     context.close()
+    # Every journey runs under the production policy: a page or admin screen that needs
+    # something the policy forbids fails its test here, not silently in production.
+    assert not csp_violations, "Content-Security-Policy violations:\n" + "\n".join(csp_violations)

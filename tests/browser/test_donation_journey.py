@@ -59,8 +59,20 @@ class HostedCheckout:
 
 
 @pytest.fixture
-def stripe_stub():
+def stripe_stub(settings):
     hosted = HostedCheckout()
+    # The stand-in also takes Stripe's place in the Content-Security-Policy: Chromium checks
+    # the 303 that answers the donate form's POST against form-action, so the journey only
+    # reaches the hosted page if the policy names Stripe's Checkout origin.
+    form_action = settings.SECURE_CSP["form-action"]
+    assert settings.STRIPE_CHECKOUT_ORIGIN in form_action
+    settings.SECURE_CSP = {
+        **settings.SECURE_CSP,
+        "form-action": [
+            hosted.url if source == settings.STRIPE_CHECKOUT_ORIGIN else source
+            for source in form_action
+        ],
+    }
     transport = RecordingTransport()
     created = transport.routes[("POST", "/v1/checkout/sessions")]
 

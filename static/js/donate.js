@@ -1,0 +1,62 @@
+/* Progressive enhancement only: keeps the button saying what will happen as the donor
+   changes choices. No money arithmetic here: the server computed every label for the
+   suggested amounts (fee included or not) and validates everything on submit. */
+(function () {
+  "use strict";
+  var form = document.getElementById("donate-form");
+  var hints = JSON.parse(document.getElementById("donate-hints").textContent);
+  function value(name) {
+    var el = form.querySelector("[name=" + name + "]:checked") || form.querySelector("select[name=" + name + "], input[type=number][name=" + name + "]");
+    return el ? el.value : "";
+  }
+  function redrawAmounts() {
+    var box = document.getElementById("donate-amounts");
+    var amounts = hints.amounts[value("frequency")] || [];
+    var current = value("amount");
+    var pills = box.querySelectorAll("input[name=amount]");
+    var other = pills[pills.length - 1];
+    Array.prototype.forEach.call(pills, function (input) { if (input !== other) input.parentNode.remove(); });
+    amounts.forEach(function (amount, index) {
+      var label = document.createElement("label"); label.className = "donate-pill";
+      var input = document.createElement("input"); input.type = "radio"; input.name = "amount";
+      input.value = String(amount); input.id = "id_amount_js_" + index;
+      if (String(amount) === current) input.checked = true;
+      var span = document.createElement("span"); span.textContent = String(amount);
+      label.appendChild(input); label.appendChild(document.createTextNode(" ")); label.appendChild(span);
+      box.insertBefore(label, other.parentNode);
+    });
+  }
+  /* The typed amount as text, padded to the currency's decimals ("12.5" -> "12.50"),
+     or "" when it is not a positive amount the currency allows. */
+  function typedAmount(raw, decimals) {
+    var match = /^([0-9]+)(?:\.([0-9]*))?$/.exec(raw.trim());
+    if (!match || !/[1-9]/.test(raw)) return "";
+    var cents = (match[2] || "").replace(/0+$/, "");
+    if (cents.length > decimals) return "";
+    var whole = match[1].replace(/^0+(?=[0-9])/, "");
+    return cents ? whole + "." + (cents + "00").slice(0, decimals) : whole;
+  }
+  function label() {
+    var frequency = value("frequency"), currency = value("currency"), choice = value("amount");
+    var fee = form.querySelector("[name=cover_fee]").checked ? 1 : 0;
+    var button = document.getElementById("donate-submit");
+    var text = "";
+    if (choice === "other") {
+      var amount = typedAmount(value("custom_amount"), hints.decimals[currency]);
+      var pattern = ((hints.custom[frequency] || {})[currency] || [])[fee];
+      if (amount && pattern) text = pattern.replace("{amount}", amount);
+    } else {
+      var known = (((hints.labels[frequency] || {})[currency] || {})[choice] || [])[fee];
+      if (known) text = known;
+    }
+    button.textContent = text || "Give now";
+  }
+  form.addEventListener("change", function (event) {
+    if (event.target.name === "frequency") redrawAmounts();
+    if (event.target.name === "custom_amount") {
+      var other = form.querySelector("input[name=amount][value=other]"); if (other) other.checked = true;
+    }
+    label();
+  });
+  form.addEventListener("input", label);
+})();
