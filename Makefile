@@ -32,9 +32,13 @@ demo: setup
 run: demo
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Tests run with DEBUG off, which refuses a weak SECRET_KEY: this fixed 64-character key is
+# public and for tests only (an exported SECRET_KEY still wins).
+TEST_SECRET_KEY := test-only-insecure-key-never-use-in-production-0123456789abcdefg
+
 # Uses DATABASE_URL when set (CI points it at PostgreSQL); SQLite otherwise.
 test: setup
-	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-test-only-secret} SITE_URL=$${SITE_URL:-http://testserver} \
+	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-$(TEST_SECRET_KEY)} SITE_URL=$${SITE_URL:-http://testserver} \
 	  $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: setup

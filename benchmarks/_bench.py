@@ -57,7 +57,11 @@ def setup_django(url: str, *, fresh: bool = True) -> None:
     if fresh:
         recreate_database(url)
     os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("SECRET_KEY", "benchmark-only")
+    # DEBUG off refuses a weak key at start (the rule of Django's security.W009), so this
+    # public, benchmark-only key is long and varied enough to pass it.
+    os.environ.setdefault(
+        "SECRET_KEY", "benchmark-only-insecure-key-never-use-in-production-0123456789abc"
+    )
     os.environ.setdefault("SITE_URL", "http://testserver")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
     os.environ["DEBUG"] = "0"  # DEBUG would keep every query in memory

@@ -21,6 +21,21 @@ if not SECRET_KEY:
         )
     # Only for local development: a fixed key keeps sessions across restarts.
     SECRET_KEY = "insecure-development-key-only-used-when-DEBUG-is-on"
+elif not DEBUG:
+    # --- Security hardening: a weak SECRET_KEY is refused ---------------------------------
+    # Django only warns about a weak key (security.W009, and only under `check --deploy`);
+    # in production it signs sessions, password resets and the donors' "manage" links, so we
+    # refuse to start instead. The rule is W009's own predicate (at least 50 characters, 5
+    # unique ones, no "django-insecure-" prefix), imported rather than copied so the two
+    # cannot drift; it is private API, so tests/test_settings.py pins the behaviour.
+    from django.core.checks.security.base import _check_secret_key
+
+    if not _check_secret_key(SECRET_KEY):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is too weak for DEBUG off: it needs at least 50 characters, at least "
+            "5 different characters, and must not start with 'django-insecure-'. Generate one "
+            "with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
