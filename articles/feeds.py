@@ -1,14 +1,19 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.utils.html import escape
 
 from articles.models import Article
 
 
 class LatestArticlesFeed(Feed):
+    """RSS 2.0. Feed readers treat <title> and <description> as HTML, so every text we send
+    is HTML-escaped here *and* XML-escaped by the feed writer: ``<img onerror=...>`` typed
+    in a dek reaches the reader as that literal text, never as markup."""
+
     description_template = None
 
     def title(self) -> str:
-        return f"{settings.SITE_NAME}: latest"
+        return escape(f"{settings.SITE_NAME}: latest")
 
     def link(self) -> str:
         return "/"
@@ -17,10 +22,11 @@ class LatestArticlesFeed(Feed):
         return Article.objects.published().newest_first().for_listing()[:30]
 
     def item_title(self, item: Article) -> str:
-        return item.title
+        return escape(item.title)
 
     def item_description(self, item: Article) -> str:
-        return item.excerpt(300)
+        # excerpt() is plain text (tags stripped, entities decoded): escape it back to HTML.
+        return escape(item.excerpt(300))
 
     def item_pubdate(self, item: Article):
         return item.publish_at
