@@ -41,7 +41,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin on newsroom's site: an impossible changelist filter is ignored, not a 500.
+    "newsroom.admin_site.NewsroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early: input PostgreSQL cannot store (NUL) is a 400 before any view sees it.
+    "newsroom.middleware.RejectUnstorableInputMiddleware",
     # Security headers: Content-Security-Policy (SECURE_CSP) and Permissions-Policy.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "newsroom.permissions_policy.PermissionsPolicyMiddleware",
