@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
@@ -23,13 +24,17 @@ from articles.models import (
     Topic,
 )
 from articles.permissions import can_preview
+from newsroom import ratelimit
 
 ORGANIZATION_SECTION = "the-organization"
+TOO_MANY_COMMENTS = (
+    "You have sent several messages in a short time. Please wait a few minutes and send "
+    "this one again: your text is still in the form below."
+)
+TOO_MANY_VOTES = "Too many answers from your network just now. Please try again later."
 
 
 def _paginate(request: HttpRequest, queryset: QuerySet, per_page: int | None = None):
-    from django.conf import settings
-
     paginator = Paginator(queryset, per_page or settings.ARTICLES_PER_PAGE)
     return paginator.get_page(request.GET.get("page"))
 
@@ -146,7 +151,9 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _render_article(request: HttpRequest, article: Article, *, preview: bool = False):
+def _render_article(
+    request: HttpRequest, article: Article, *, preview: bool = False, status: int = 200
+):
     context = {
         "article": article,
         "breadcrumb": article.section.lineage(),
@@ -156,7 +163,7 @@ def _render_article(request: HttpRequest, article: Article, *, preview: bool = F
         "helpful_vote": services.helpful_vote_for(article, request.session.session_key),
         "preview": preview,
     }
-    return render(request, "articles/detail.html", context)
+    return render(request, "articles/detail.html", context, status=status)
 
 
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -187,6 +194,17 @@ def helpful_vote(request: HttpRequest, slug: str) -> HttpResponse:
     if answer not in {"yes", "no"}:
         messages.error(request, "Please choose yes or no.")
         return redirect(f"{article.get_absolute_url()}#helpful")
+    if not ratelimit.allow(
+        request,
+        scope="helpful",
+        limit=settings.HELPFUL_VOTE_RATE_LIMIT,
+        window=settings.HELPFUL_VOTE_RATE_WINDOW,
+    ):
+        # Fresh sessions cost nothing, so the one-vote-per-session rule alone does not stop
+        # a script; the per-IP window does. The reader gets the page back with the reason.
+        messages.error(request, TOO_MANY_VOTES)
+        page_article = Article.objects.published().for_page().get(pk=article.pk)
+        return _render_article(request, page_article, status=429)
     if not request.session.session_key:
         request.session.save()
     created = services.helpful_vote_record(
@@ -203,6 +221,17 @@ def comment(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article.objects.published().for_listing(), slug=slug)
     if request.method == "POST":
         form = ReaderCommentForm(request.POST)
+        if not ratelimit.allow(
+            request,
+            scope="comment",
+            limit=settings.COMMENT_RATE_LIMIT,
+            window=settings.COMMENT_RATE_WINDOW,
+        ):
+            # Re-render the bound form so the reader's text is not lost.
+            messages.error(request, TOO_MANY_COMMENTS)
+            return render(
+                request, "articles/comment.html", {"article": article, "form": form}, status=429
+            )
         if form.is_valid():
             if not form.is_bot():
                 services.reader_comment_submit(article=article, **form.comment_fields())

@@ -1,14 +1,13 @@
 """The admin site: Django's, with changelists that ignore impossible filter values.
 
 Django's ChangeList turns most bad query-string filters into IncorrectLookupParameters
-(the admin then redirects to ``?e=1``), but the date hierarchy builds ``datetime`` objects
-from ``<field>__year/__month/__day`` itself, and an out-of-range year (``99999999999``,
-``0``, ``9999`` whose "next year" overflows) raises ValueError or OverflowError, a 500;
-so does ``?created_at__year=0`` on a date that is not the hierarchy, when the query is
-compiled.
-Django then shows the unfiltered list (a redirect to ``?e=1``), as for any bad filter.
-The site wraps every registered ModelAdmin (ours and the donations app's) so all of them
-get the fix without each having to remember a mixin.
+and then shows the unfiltered list (a redirect to ``?e=1``). But the date hierarchy
+builds ``datetime`` objects from ``<field>__year/__month/__day`` itself, and an
+out-of-range year (``99999999999``, ``0``, ``9999`` whose "next year" overflows) raises
+ValueError or OverflowError, a 500; so does ``?created_at__year=0`` on a date that is
+not the hierarchy, when the query is compiled. TolerantChangeList treats those like any
+other bad filter. The site wraps every registered ModelAdmin (ours and the donations
+app's) so all of them get it without each having to remember a mixin.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Settings for newsroom, read from environment variables (see README, "Configuration")."""
 
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
     "articles",
     "related",
     "donations",
+    "newsroom",  # the shared rate-limit counter (newsroom.ratelimit)
+    "axes",  # admin login lockouts (see "Abuse limits" below)
 ]
 
 MIDDLEWARE = [
@@ -72,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -393,3 +398,46 @@ TASKS = {
 }
 # Optional overrides of related.engine.Weights, e.g. {"half_life_days": 180}.
 RELATED_WEIGHTS: dict[str, float] = {}
+
+# --- Abuse limits: login lockouts, write throttles, proxies (security hardening) ----------
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0 (the default)
+# ignores the header, which any client can forge; behind one nginx/Caddy, 1. The throttles
+# (newsroom.ratelimit.client_ip) and the login lockouts (django-axes, below) both read the
+# client's address through that one function, so they always agree.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if not 0 <= TRUSTED_PROXY_COUNT <= 5:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 to 5; got {TRUSTED_PROXY_COUNT}")
+
+# Admin login lockout (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one
+# username from one client IP, that pair is refused, even with the right password, for
+# LOGIN_COOLOFF_MINUTES. By username+IP so that an attacker elsewhere cannot lock an editor
+# out, and a shared office IP does not lock out colleagues. Attempts are stored in the
+# database (shared by all workers) and listed in the admin ("Axes"), where a superuser can
+# delete them to unlock early (or `manage.py axes_reset_username <name>`).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+_login_cooloff_minutes = env_int("LOGIN_COOLOFF_MINUTES", 60)
+if AXES_FAILURE_LIMIT < 1 or _login_cooloff_minutes < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES must be positive.")
+AXES_COOLOFF_TIME = timedelta(minutes=_login_cooloff_minutes)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # a successful login clears that pair's earlier failures
+# The lockout page (templates/admin/locked_out.html), status 429.
+AXES_LOCKOUT_CALLABLE = "newsroom.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "newsroom.ratelimit.client_ip"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username+IP before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Reader write throttles (newsroom.ratelimit), per client IP and fixed window in seconds.
+# Counts are shared by all workers: in Redis when REDIS_URL is set, otherwise in the
+# database (newsroom.RateLimitCounter), never in a per-process memory cache.
+COMMENT_RATE_LIMIT = env_int("COMMENT_RATE_LIMIT", 5)
+COMMENT_RATE_WINDOW = env_int("COMMENT_RATE_WINDOW", 600)
+HELPFUL_VOTE_RATE_LIMIT = env_int("HELPFUL_VOTE_RATE_LIMIT", 20)
+HELPFUL_VOTE_RATE_WINDOW = env_int("HELPFUL_VOTE_RATE_WINDOW", 600)
+for _name in ("COMMENT_RATE_WINDOW", "HELPFUL_VOTE_RATE_WINDOW"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1 second.")
+# --- end of abuse limits ---------------------------------------------------------------
