@@ -41,6 +41,8 @@ _UNSET = {
     "SECURE_HSTS_PRELOAD",
     "BEHIND_TLS_PROXY",
     "SECURE_COOKIES",
+    # Set by the browser tests' conftest in this process; `check --deploy` rightly refuses it.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
 
 
