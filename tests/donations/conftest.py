@@ -18,6 +18,15 @@ def _stripe_test_settings(settings):
     cache.clear()
 
 
+@pytest.fixture
+def with_yen(settings):
+    """USD and a zero-decimal currency (amounts in whole yen)."""
+    settings.DONATION_CURRENCIES = {
+        "usd": {"min": 500, "max": 1000000, "exponent": 2},
+        "jpy": {"min": 500, "max": 1000000, "exponent": 0},
+    }
+
+
 @pytest.fixture(autouse=True)
 def transport():
     """The SDK talks to this instead of the network in every donations test; a test that
