@@ -36,6 +36,10 @@ class DonationQuerySet(models.QuerySet):
         return self.exclude(frequency=Frequency.ONCE)
 
 
+def _targets_by_state(moves: dict[str, dict[str, str]], states: list[str]) -> dict[str, set[str]]:
+    return {state: {move[state] for move in moves.values() if state in move} for state in states}
+
+
 class Donation(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending (donor sent to Stripe)"
@@ -53,21 +57,30 @@ class Donation(models.Model):
         MEMORY = "memory", "In memory of"
 
     S = Status
-    # Allowed moves. Stripe is the source of truth and events arrive in any order, so
-    # the map also allows the "late" moves Stripe can legitimately report, e.g. a refund
-    # seen before the completion event (pending -> refunded), or a failed first invoice
-    # that Stripe's retries later collect (failed -> paid). Only a gift that paid can be
-    # cancelled: a recurring gift whose subscription ends before any payment failed.
-    TRANSITIONS: dict[str, set[str]] = {
-        S.PENDING: {S.PROCESSING, S.PAID, S.FAILED, S.EXPIRED, S.REFUNDED, S.DISPUTED},
-        S.PROCESSING: {S.PAID, S.FAILED, S.REFUNDED, S.DISPUTED},
-        S.PAID: {S.REFUNDED, S.DISPUTED, S.CANCELLED},
-        S.FAILED: {S.PAID},
-        S.DISPUTED: {S.REFUNDED, S.CANCELLED},
-        S.CANCELLED: {S.REFUNDED, S.DISPUTED},
-        S.REFUNDED: set(),
-        S.EXPIRED: set(),
+    # The state machine, as one table: each move names the states it may start from and
+    # where it lands. Every status change goes through it (``_apply``); callers never
+    # compare statuses by hand. Stripe is the source of truth and events arrive in any
+    # order, so the table also allows the "late" moves Stripe can legitimately report,
+    # e.g. a refund seen before the completion event (pending -> refunded), or a failed
+    # first invoice that Stripe's retries later collect (failed -> paid). Only a gift that
+    # paid can be cancelled (a recurring gift whose subscription ends before any payment
+    # failed), and a disputed gift stays disputed when its subscription ends, so the
+    # dispute stays visible; winning the dispute is the only way back from ``disputed``
+    # (a late completion event must not quietly turn a disputed gift into a paid one).
+    MOVES: dict[str, dict[str, str]] = {
+        "processing": {S.PENDING: S.PROCESSING},
+        "paid": {S.PENDING: S.PAID, S.PROCESSING: S.PAID, S.FAILED: S.PAID},
+        "failed": {S.PENDING: S.FAILED, S.PROCESSING: S.FAILED},
+        "expired": {S.PENDING: S.EXPIRED},
+        "cancelled": {S.PAID: S.CANCELLED},
+        "refunded": dict.fromkeys(
+            (S.PENDING, S.PROCESSING, S.PAID, S.DISPUTED, S.CANCELLED), S.REFUNDED
+        ),
+        "disputed": dict.fromkeys((S.PENDING, S.PROCESSING, S.PAID, S.CANCELLED), S.DISPUTED),
+        "dispute_won": {S.DISPUTED: S.PAID},
     }
+    # The same table seen from each state: where a donation in that state may go.
+    TRANSITIONS: dict[str, set[str]] = _targets_by_state(MOVES, Status.values)
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
@@ -108,6 +121,12 @@ class Donation(models.Model):
     stripe_payment_intent_id = models.CharField(max_length=255, blank=True)
     last_error = models.TextField(
         blank=True, help_text="Why Stripe could not start or collect the payment (staff only)."
+    )
+    mismatch = models.TextField(
+        blank=True,
+        help_text="What Stripe reported that did not match this gift (another checkout "
+        "session or subscription, another amount or currency). Such reports are not "
+        "applied: an editor should check the payment in Stripe's dashboard.",
     )
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -170,48 +189,49 @@ class Donation(models.Model):
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.status]
 
-    def _move(self, status: str) -> None:
-        if status == self.status:
-            return  # Replays are normal with webhooks: staying put is not an error.
-        if not self.can_move_to(status):
-            raise IllegalTransition(f"donation {self.pk}: {self.status} -> {status} is not allowed")
-        self.status = status
+    def _apply(self, move: str) -> None:
+        """Take one move of ``MOVES``; ``IllegalTransition`` if it cannot start here."""
+        allowed = self.MOVES[move]
+        if self.status in allowed:
+            self.status = allowed[self.status]
+        elif self.status not in allowed.values():
+            # Already where the move lands: replays are normal with webhooks, not an error.
+            raise IllegalTransition(f"donation {self.pk}: {move} is not allowed from {self.status}")
 
     def mark_processing(self) -> None:
-        self._move(self.Status.PROCESSING)
+        self._apply("processing")
 
     def mark_paid(self, *, at=None) -> None:
-        self._move(self.Status.PAID)
+        self._apply("paid")
         self.paid_at = self.paid_at or at or timezone.now()
         self.last_error = ""
 
     def mark_failed(self, *, reason: str = "") -> None:
-        self._move(self.Status.FAILED)
+        self._apply("failed")
         if reason:
             self.last_error = reason
 
     def mark_expired(self) -> None:
-        self._move(self.Status.EXPIRED)
+        self._apply("expired")
 
     def mark_cancelled(self, *, at=None) -> None:
-        self._move(self.Status.CANCELLED)
+        self._apply("cancelled")
         self.ended_at = self.ended_at or at or timezone.now()
 
     def mark_refunded(self) -> None:
-        self._move(self.Status.REFUNDED)
+        self._apply("refunded")
 
     def mark_disputed(self) -> None:
-        self._move(self.Status.DISPUTED)
+        self._apply("disputed")
 
     def mark_dispute_won(self) -> None:
-        """A dispute closed in our favour: the money is ours again.
-
-        The only way back from ``disputed``; it is not in TRANSITIONS so that a late
-        completion event cannot quietly turn a disputed gift back into a paid one.
-        """
+        """A dispute closed in our favour: the money is ours again (and a recurring gift
+        that ended while disputed is cancelled, as it would have been)."""
         if self.status != self.Status.DISPUTED:
             raise IllegalTransition(f"donation {self.pk}: {self.status} has no dispute to win")
-        self.status = self.Status.CANCELLED if self.ended_at else self.Status.PAID
+        self._apply("dispute_won")
+        if self.ended_at:
+            self._apply("cancelled")
 
 
 # Stripe's dispute statuses in the order a dispute lives through them. An inquiry
@@ -308,6 +328,7 @@ class StripeEvent(models.Model):
         PROCESSED = "processed", "Processed"
         IGNORED = "ignored", "Ignored (type we do not handle)"
         FAILED = "failed", "Failed (Stripe will retry)"
+        INVALID = "invalid", "Invalid (signed, but not shaped as Stripe documents; not retried)"
 
     stripe_id = models.CharField("event id", max_length=255, unique=True)
     type = models.CharField(max_length=100)

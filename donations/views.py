@@ -218,6 +218,11 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         outcome = webhooks.receive(request.body, request.headers.get("Stripe-Signature"))
     except webhooks.BadSignature:
         return HttpResponseBadRequest("invalid signature")
+    except webhooks.UnstorableEvent as exc:
+        logger.warning("Refused a signed Stripe event we cannot store: %s", exc)
+        return HttpResponseBadRequest("event without a usable id or type")
+    if outcome is webhooks.Outcome.INVALID:
+        return JsonResponse({"status": outcome.value}, status=400)
     if outcome is webhooks.Outcome.FAILED:
         return JsonResponse({"status": outcome.value}, status=500)
     return JsonResponse({"status": outcome.value})

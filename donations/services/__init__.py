@@ -20,6 +20,7 @@ from donations.services.checkout import (
 )
 from donations.services.common import (
     CheckoutUnavailable,
+    MalformedEvent,
     ManageLinkInvalid,
     NotReady,
     stripe_id,
@@ -43,6 +44,7 @@ from donations.services.receipts import receipt_send
 
 __all__ = [
     "CheckoutUnavailable",
+    "MalformedEvent",
     "ManageLinkInvalid",
     "NotReady",
     "article_from_source",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from donations.models import Donation, IllegalTransition
+from donations.money import parse_whole
 
 logger = logging.getLogger(__name__)
 
@@ -29,24 +31,66 @@ class ManageLinkInvalid(Exception):
     """A manage-my-gift link that is forged, expired or already used."""
 
 
+class MalformedEvent(ValueError):
+    """A signed event whose fields do not have the shape Stripe documents.
+
+    Retrying it could never succeed, so the ledger keeps it as *invalid* for staff to
+    inspect and the webhook answers 400 instead of failing (and being retried) forever.
+    """
+
+
 # --- helpers -----------------------------------------------------------------------
 
 
+# Stripe ids are short ASCII tokens ("cs_test_a1B2..."); our columns hold 255 characters.
+_STRIPE_ID = re.compile(r"[A-Za-z0-9_]{1,255}")
+# Stripe amounts are integers of minor units with at most 8 digits; allow some headroom.
+MAX_STRIPE_AMOUNT = 10**12
+
+
 def stripe_id(value: Any) -> str:
-    """An expandable Stripe field is an id string or an object carrying one."""
+    """An expandable Stripe field is an id string or an object carrying one.
+
+    ``""`` when absent; ``MalformedEvent`` for anything that is not an id, so that a
+    payload carrying a 10,000-character "id" is refused rather than crashing the write.
+    """
     if isinstance(value, Mapping):
-        return str(value.get("id") or "")
-    return str(value or "")
+        value = value.get("id")
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str) or not _STRIPE_ID.fullmatch(value):
+        raise MalformedEvent(f"not a Stripe id: {str(value)[:80]!r}")
+    return value
 
 
 def stripe_time(value: Any) -> dt.datetime | None:
-    return dt.datetime.fromtimestamp(int(value), tz=dt.UTC) if value else None
+    """A Unix timestamp from Stripe, or ``None`` when absent or not a plausible time."""
+    if isinstance(value, bool) or not isinstance(value, int | str) or value in ("", 0):
+        return None
+    if isinstance(value, str):
+        if not value.isascii() or not value.isdigit() or len(value) > 12:
+            return None
+        value = int(value)
+    try:
+        return dt.datetime.fromtimestamp(value, tz=dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def stripe_amount(value: Any) -> int:
+    """An amount of minor units from a Stripe object (``None`` counts as 0)."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < MAX_STRIPE_AMOUNT:
+        raise MalformedEvent(f"not an amount of minor units: {str(value)[:80]!r}")
+    return value
 
 
 def locked(donation_id: Any) -> Donation | None:
-    try:
-        pk = int(donation_id)
-    except (TypeError, ValueError):
+    pk = parse_whole(donation_id) if isinstance(donation_id, str) else None
+    if isinstance(donation_id, int) and not isinstance(donation_id, bool):
+        pk = donation_id if 0 < donation_id < 2**63 else None
+    if pk is None:
         return None
     return Donation.objects.select_for_update().filter(pk=pk).first()
 

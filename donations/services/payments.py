@@ -17,6 +17,7 @@ from donations.services.common import (
     NotReady,
     donation_from_metadata,
     remember,
+    stripe_amount,
     stripe_id,
     stripe_time,
     try_move,
@@ -26,6 +27,69 @@ from donations.services.receipts import receipt_send
 logger = logging.getLogger(__name__)
 
 S = Donation.Status
+
+
+def session_mismatch(donation: Donation, session: Mapping[str, Any]) -> str:
+    """Why this Checkout Session cannot be the one that pays ``donation`` ("" if it can).
+
+    Metadata alone proves nothing: anyone able to open a session on the account (or a
+    bug) can copy our ``donation_id`` onto a session for another amount or currency.
+    The session we opened is on record, and so are the amount and the currency.
+    """
+    problems = []
+    session_id = stripe_id(session.get("id"))
+    if donation.stripe_checkout_session_id and session_id != donation.stripe_checkout_session_id:
+        problems.append(
+            f"checkout session {session_id} is not the one opened for this gift "
+            f"({donation.stripe_checkout_session_id})"
+        )
+    if session.get("payment_status") in ("paid", "no_payment_required"):
+        amount = stripe_amount(session.get("amount_total"))
+        currency = str(session.get("currency") or "").lower()
+        problems += _money_mismatch(donation, amount=amount, currency=currency)
+    return "; ".join(problems)
+
+
+def _money_mismatch(donation: Donation, *, amount: int, currency: str) -> list[str]:
+    problems = []
+    if amount != donation.amount:
+        problems.append(f"Stripe reports {amount} minor units paid; the gift is {donation.amount}")
+    if currency != donation.currency:
+        problems.append(
+            f"Stripe reports {currency.upper() or 'no currency'}; "
+            f"the gift is in {donation.currency.upper()}"
+        )
+    return problems
+
+
+def invoice_mismatch(donation: Donation, invoice: Mapping[str, Any], subscription: str) -> str:
+    """Why this invoice cannot be money of ``donation``'s recurring gift ("" if it can).
+
+    The same rule as for sessions: the subscription on record, the amount and currency
+    of each charge. (The Billing Portal we open lets donors cancel or change their card,
+    not the amount, so a renewal for another amount is worth an editor's look.)
+    """
+    problems = []
+    if donation.stripe_subscription_id and subscription != donation.stripe_subscription_id:
+        problems.append(
+            f"invoice {stripe_id(invoice.get('id'))} belongs to subscription {subscription}, "
+            f"not this gift's ({donation.stripe_subscription_id})"
+        )
+    amount = stripe_amount(invoice.get("amount_paid"))
+    if amount > 0:
+        currency = str(invoice.get("currency") or "").lower()
+        problems += _money_mismatch(donation, amount=amount, currency=currency)
+    return "; ".join(problems)
+
+
+def mismatch_record(donation: Donation, problem: str) -> None:
+    """Keep what did not match for an editor (admin filter "Needs review") and change
+    nothing else: the gift is not marked paid on a report we cannot reconcile."""
+    logger.warning("Donation %s does not match what Stripe reports: %s", donation.pk, problem)
+    note = f"{timezone.now():%Y-%m-%d %H:%M} {problem}"
+    if problem not in donation.mismatch:
+        donation.mismatch = f"{donation.mismatch}\n{note}".strip()[-4000:]
+    donation.save(update_fields=["mismatch", "updated_at"])
 
 
 @transaction.atomic
@@ -41,6 +105,9 @@ def donation_fulfil(
     donation = donation_from_metadata(session.get("metadata"))
     if donation is None:
         return None
+    if problem := session_mismatch(donation, session):
+        mismatch_record(donation, problem)
+        return donation
     remember(
         donation,
         stripe_checkout_session_id=stripe_id(session.get("id")),
@@ -53,30 +120,28 @@ def donation_fulfil(
         # A session's own timestamps say when checkout opened, not when money moved.
         paid_at = occurred_at or timezone.now()
         try_move(donation, partial(donation.mark_paid, at=paid_at))
-        if donation.ended_at and donation.status == S.PAID:
+        if donation.ended_at:
             try_move(donation, partial(donation.mark_cancelled, at=donation.ended_at))
         donation.save()
         # The money itself: keyed on the PaymentIntent (one-time) or the first Invoice
         # (recurring), the same keys the charge/invoice events use, so nothing doubles.
         money_id = stripe_id(session.get("payment_intent")) or stripe_id(session.get("invoice"))
-        amount = int(session.get("amount_total") or 0)
+        amount = stripe_amount(session.get("amount_total"))
         if money_id and amount > 0:
             payment_record(
                 donation=donation,
                 stripe_id=money_id,
                 amount=amount,
-                currency=str(session.get("currency") or donation.currency),
+                currency=donation.currency,  # checked equal to the session's above
                 paid_at=paid_at,
                 payment_intent_id=stripe_id(session.get("payment_intent")),
             )
     elif session.get("status") == "complete":
         # Completed but unpaid: a delayed method (bank debit); async_payment_* will follow.
-        if donation.status == S.PENDING:
-            donation.mark_processing()
+        try_move(donation, donation.mark_processing)
         donation.save()
     elif session.get("status") == "expired":
-        if donation.status == S.PENDING:
-            donation.mark_expired()
+        try_move(donation, donation.mark_expired)
         donation.save()
     else:
         donation.save()
@@ -88,8 +153,10 @@ def donation_payment_failed(*, session: Mapping[str, Any], reason: str) -> Donat
     donation = donation_from_metadata(session.get("metadata"))
     if donation is None:
         return None
-    if donation.status in (S.PENDING, S.PROCESSING):
-        donation.mark_failed(reason=reason)
+    if problem := session_mismatch(donation, session):
+        mismatch_record(donation, problem)
+        return donation
+    try_move(donation, partial(donation.mark_failed, reason=reason))
     donation.save()
     return donation
 
@@ -199,6 +266,9 @@ def invoice_paid(*, invoice: Mapping[str, Any]) -> Payment | None:
     donation, refs = _donation_for_invoice(invoice)
     if donation is None:
         return None
+    if problem := invoice_mismatch(donation, invoice, refs["subscription"]):
+        mismatch_record(donation, problem)
+        return None
     remember(
         donation,
         stripe_subscription_id=refs["subscription"],
@@ -208,10 +278,10 @@ def invoice_paid(*, invoice: Mapping[str, Any]) -> Payment | None:
         stripe_time(invoice.get("created")) or timezone.now()
     )
     try_move(donation, partial(donation.mark_paid, at=paid_at))
-    if donation.ended_at and donation.status == S.PAID:
+    if donation.ended_at:
         try_move(donation, partial(donation.mark_cancelled, at=donation.ended_at))
     donation.save()
-    amount = int(invoice.get("amount_paid") or 0)
+    amount = stripe_amount(invoice.get("amount_paid"))
     if amount <= 0:
         return None  # e.g. a zero-amount proration invoice: no money moved
     refs = _with_payment_refs(invoice, refs)
@@ -232,13 +302,16 @@ def invoice_payment_failed(*, invoice: Mapping[str, Any]) -> Donation | None:
     donation, refs = _donation_for_invoice(invoice)
     if donation is None:
         return None
-    remember(donation, stripe_subscription_id=refs["subscription"])
-    if invoice.get("billing_reason") == "subscription_create" and donation.status in (
-        S.PENDING,
-        S.PROCESSING,
+    subscription = refs["subscription"]
+    if donation.stripe_subscription_id and subscription != donation.stripe_subscription_id:
+        mismatch_record(donation, f"failed invoice of another subscription ({subscription})")
+        return donation
+    remember(donation, stripe_subscription_id=subscription)
+    first = invoice.get("billing_reason") == "subscription_create"
+    if not first or not try_move(
+        donation,
+        partial(donation.mark_failed, reason="The first payment of the recurring gift failed."),
     ):
-        donation.mark_failed(reason="The first payment of the recurring gift failed.")
-    else:
         # A renewal failed: Stripe retries on its own schedule and tells us if it gives up
         # (customer.subscription.deleted), so the gift's status stays as it is.
         donation.last_error = f"Renewal payment failed on invoice {invoice.get('id')}."
@@ -270,8 +343,8 @@ def subscription_changed(*, subscription: Mapping[str, Any]) -> Donation | None:
             # Never paid (e.g. the first invoice failed and the subscription expired): the
             # gift failed rather than ended. A first payment seen later still pays it
             # and then cancels it (see invoice_paid).
-            if donation.status in (S.PENDING, S.PROCESSING):
-                donation.mark_failed(reason="The recurring gift ended before its first payment.")
+            reason = "The recurring gift ended before its first payment."
+            try_move(donation, partial(donation.mark_failed, reason=reason))
         else:
             try_move(donation, partial(donation.mark_cancelled, at=donation.ended_at))
     donation.save()
