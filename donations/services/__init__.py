@@ -14,9 +14,11 @@ reordered events converge on the same state.
 
 from donations.services.checkout import (
     article_from_source,
+    checkout_confirm_on_return,
     checkout_open,
     describe,
     donation_start,
+    public_source_article,
 )
 from donations.services.common import (
     CheckoutUnavailable,
@@ -49,6 +51,7 @@ __all__ = [
     "NotReady",
     "article_from_source",
     "charge_refunded",
+    "checkout_confirm_on_return",
     "checkout_open",
     "describe",
     "dispute_changed",
@@ -61,6 +64,7 @@ __all__ = [
     "manage_token_read",
     "manage_token_redeem",
     "payment_record",
+    "public_source_article",
     "receipt_send",
     "stripe_id",
     "stripe_time",
