@@ -1,0 +1,186 @@
+"""Edge cases found by an audit with real-shaped Stripe events (API version 2026-10-28.endive).
+
+Disputes through every status Stripe reports (appeals, prevented), a dispute that overtakes
+the gift's completion, invoices listing more than one payment attempt, currency limits
+checked against Stripe's at start, and events sent with another API version.
+"""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from donations.models import Donation, Payment
+from donations.reports import attribution_report
+from tests.donations.factories import DonationFactory
+from tests.donations.stripe_fakes import event, post_event
+
+S = Donation.Status
+
+
+@pytest.fixture
+def deliver(client, django_capture_on_commit_callbacks):
+    """Post a signed event and run what the view schedules after commit (receipts)."""
+
+    def _deliver(name_or_payload, *, donation=None, **kw):
+        payload = (
+            event(name_or_payload, donation=donation, **kw)
+            if isinstance(name_or_payload, str)
+            else name_or_payload
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            return post_event(client, payload)
+
+    return _deliver
+
+
+@pytest.fixture
+def once(db):
+    return DonationFactory(
+        frequency="once",
+        amount=2500,
+        donor_email="ana@example.org",
+        donor_name="Ana Reyes",
+        stripe_checkout_session_id="cs_test_a1b2c3",
+    )
+
+
+@pytest.fixture
+def monthly(db):
+    return DonationFactory(
+        frequency="monthly",
+        amount=2500,
+        donor_email="ana@example.org",
+        stripe_checkout_session_id="cs_test_sub9z8y7",
+    )
+
+
+def dispute(status, *, donation, event_id, kind="charge.dispute.updated", **fields):
+    """The one dispute ``dp_test_1`` on ``ch_test_onetime1``, as Stripe reports it in ``status``."""
+    payload = event("evt_charge_dispute_created", donation=donation, event_id=event_id)
+    payload["type"] = kind
+    payload["data"]["object"].update(status=status, **fields)
+    return payload
+
+
+def report_totals():
+    today = timezone.localdate()
+    report = attribution_report(start=today - dt.timedelta(days=1), end=today)
+    [usd] = [row for row in report.totals if row["currency"] == "usd"]
+    return usd
+
+
+# --- 12. every dispute status, appeals and prevention ------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_dispute_won_on_appeal_after_a_loss_makes_the_gift_paid_and_counts_the_money_again(
+    deliver, once
+):
+    deliver("evt_checkout_session_completed_payment", donation=once)
+    deliver("evt_charge_dispute_created", donation=once)
+    deliver("evt_charge_dispute_closed_lost", donation=once)
+    deliver(dispute("appeal_needs_response", donation=once, event_id="evt_appeal_1"))
+    deliver(dispute("appeal_under_review", donation=once, event_id="evt_appeal_2"))
+
+    # Under appeal the bank still has the money: lost until the appeal is won.
+    once.refresh_from_db()
+    payment = Payment.objects.get()
+    assert once.status == S.DISPUTED
+    assert (payment.dispute_status, payment.amount_disputed) == ("appeal_under_review", 2500)
+    assert (payment.dispute_lost, payment.net_amount, payment.in_chargeback) == (2500, 0, True)
+    assert (report_totals()["lost"], report_totals()["net"]) == (2500, 0)
+
+    deliver(dispute("won", donation=once, event_id="evt_appeal_won", kind="charge.dispute.closed"))
+
+    once.refresh_from_db()
+    payment.refresh_from_db()
+    assert once.status == S.PAID
+    assert (payment.dispute_status, payment.amount_disputed) == ("won", 0)
+    assert (payment.dispute_lost, payment.net_amount, payment.in_chargeback) == (0, 2500, False)
+    assert (report_totals()["lost"], report_totals()["net"]) == (0, 2500)
+
+
+@pytest.mark.django_db
+def test_a_dispute_lost_after_its_appeal_is_final_against_late_appeal_events(deliver, once):
+    deliver("evt_checkout_session_completed_payment", donation=once)
+    deliver("evt_charge_dispute_closed_lost", donation=once)
+    deliver(dispute("appeal_needs_response", donation=once, event_id="evt_appeal_1"))
+    deliver(
+        dispute("lost", donation=once, event_id="evt_appeal_lost", kind="charge.dispute.closed")
+    )
+    # The appeal's review, delivered late (say its first delivery failed), cannot reopen it.
+    deliver(dispute("appeal_under_review", donation=once, event_id="evt_appeal_late"))
+
+    once.refresh_from_db()
+    payment = Payment.objects.get()
+    assert once.status == S.DISPUTED
+    assert payment.dispute_status == "lost_after_appeal"
+    assert (payment.amount_disputed, payment.net_amount) == (2500, 0)
+    assert report_totals()["lost"] == 2500
+
+
+@pytest.mark.django_db
+def test_a_won_dispute_is_final_against_a_late_appeal_event(deliver, once):
+    deliver("evt_checkout_session_completed_payment", donation=once)
+    deliver("evt_charge_dispute_closed_lost", donation=once)
+    deliver(dispute("won", donation=once, event_id="evt_won", kind="charge.dispute.closed"))
+    deliver(dispute("appeal_under_review", donation=once, event_id="evt_appeal_late"))
+
+    once.refresh_from_db()
+    payment = Payment.objects.get()
+    assert once.status == S.PAID
+    assert (payment.dispute_status, payment.net_amount) == ("won", 2500)
+
+
+@pytest.mark.django_db
+def test_a_stale_chargeback_event_does_not_undo_an_appeal(deliver, once):
+    deliver("evt_checkout_session_completed_payment", donation=once)
+    deliver("evt_charge_dispute_closed_lost", donation=once)
+    deliver(dispute("appeal_needs_response", donation=once, event_id="evt_appeal_1"))
+    deliver("evt_charge_dispute_created", donation=once)  # the creation, delivered late
+
+    assert Payment.objects.get().dispute_status == "appeal_needs_response"
+
+
+@pytest.mark.django_db
+def test_a_prevented_dispute_is_recorded_and_leaves_the_gift_and_its_money(deliver, once):
+    deliver("evt_checkout_session_completed_payment", donation=once)
+    deliver(dispute("prevented", donation=once, event_id="evt_prevented"))
+    # A late inquiry event for the same dispute cannot reopen it.
+    deliver(dispute("warning_needs_response", donation=once, event_id="evt_inquiry_late"))
+
+    once.refresh_from_db()
+    payment = Payment.objects.get()
+    assert once.status == S.PAID
+    assert (payment.dispute_status, payment.amount_disputed) == ("prevented", 0)
+    assert (payment.net_amount, payment.in_chargeback) == (2500, False)
+
+
+# --- 16. what Stripe holds -----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_inquiry_records_no_money_held_and_a_chargeback_records_the_disputed_amount(
+    deliver, once
+):
+    deliver("evt_checkout_session_completed_payment", donation=once)
+    deliver("evt_charge_dispute_inquiry_created", donation=once)
+    payment = Payment.objects.get()
+    assert (payment.dispute_status, payment.amount_disputed) == ("warning_needs_response", 0)
+
+    escalated = dispute("needs_response", donation=once, event_id="evt_escalated", amount=2000)
+    escalated["data"]["object"]["id"] = "du_test_inquiry1"
+    deliver(escalated)
+
+    payment.refresh_from_db()
+    assert (payment.dispute_status, payment.amount_disputed) == ("needs_response", 2000)
+
+
+@pytest.mark.django_db
+def test_a_disputed_amount_above_the_payment_is_bounded_by_the_payment(deliver, once):
+    deliver("evt_checkout_session_completed_payment", donation=once)
+    deliver(dispute("lost", donation=once, event_id="evt_big", amount=10_000_000))
+
+    payment = Payment.objects.get()
+    assert (payment.amount_disputed, payment.net_amount) == (2500, 0)
