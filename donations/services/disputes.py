@@ -57,14 +57,7 @@ def dispute_changed(*, dispute: Mapping[str, Any]) -> Payment | None:
         # not be half-applied. Logged, not raised: retrying cannot teach us the status.
         logger.warning("Dispute %s has a status we do not know: %r", dispute.get("id"), status)
         return None
-    charge_ref = dispute.get("charge")
-    charge = dict(charge_ref) if isinstance(charge_ref, Mapping) else {}
-    charge.setdefault("id", stripe_id(charge_ref))
-    charge.setdefault("payment_intent", dispute.get("payment_intent"))
-    charge.setdefault("amount", dispute.get("amount"))
-    charge.setdefault("currency", dispute.get("currency"))
-    charge.setdefault("metadata", dispute.get("metadata"))
-    payment = payment_from_charge(charge)
+    payment = payment_from_charge(_disputed_charge(dispute), retrieve=True)
     if payment is None:
         return None  # a dispute on money that is not a donation
     donation = Donation.objects.select_for_update().get(pk=payment.donation_id)
@@ -88,6 +81,25 @@ def dispute_changed(*, dispute: Mapping[str, Any]) -> Payment | None:
     payment.save(update_fields=["dispute_status", "amount_disputed", "updated_at"])
     donation.save()
     return payment
+
+
+def _disputed_charge(dispute: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The disputed charge as far as the dispute tells it.
+
+    ``charge`` is normally an id: the dispute's own ``metadata`` is not the charge's (it
+    is empty), so when the payment is not recorded yet ``payment_from_charge`` asks Stripe
+    for the charge itself. The amount here is only a fallback for a site without a Stripe
+    key; a partial dispute's amount is not the charge's.
+    """
+    charge_ref = dispute.get("charge")
+    if isinstance(charge_ref, Mapping):
+        return charge_ref  # expanded: the charge itself, metadata included
+    return {
+        "id": stripe_id(charge_ref),
+        "payment_intent": dispute.get("payment_intent"),
+        "amount": dispute.get("amount"),
+        "currency": dispute.get("currency"),
+    }
 
 
 def _amount_held(payment: Payment, status: str, dispute: Mapping[str, Any]) -> int:

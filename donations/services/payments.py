@@ -292,7 +292,7 @@ def _payment_for_charge(charge_id: str, intent_id: str) -> Payment | None:
     return None
 
 
-def payment_from_charge(charge: Mapping[str, Any]) -> Payment | None:
+def payment_from_charge(charge: Mapping[str, Any], *, retrieve: bool = False) -> Payment | None:
     """The Payment a charge belongs to, or ``None`` when the charge is not a donation.
 
     A refund or dispute can overtake the event that records the payment: a one-time
@@ -300,12 +300,21 @@ def payment_from_charge(charge: Mapping[str, Any]) -> Payment | None:
     charge carries none, so Stripe is asked which invoice it paid. Only when something
     names one of our donations and the payment cannot be recorded yet is ``NotReady``
     raised (and Stripe retries); money that is not ours must not fail forever.
+
+    ``retrieve``: the caller holds only a reference to the charge (a dispute names its
+    charge by id, and its own metadata is not the charge's), so a payment not recorded
+    yet is looked up from the charge Stripe returns. A payment we already know needs no
+    call to Stripe.
     """
     charge_id = stripe_id(charge.get("id"))
     intent_id = stripe_id(charge.get("payment_intent"))
     payment = _payment_for_charge(charge_id, intent_id)
     if payment is not None:
         return payment
+    if retrieve and charge_id and gateway.is_configured():
+        # A Stripe error propagates: the event fails and Stripe retries it.
+        charge = gateway.retrieve_charge(charge_id)
+        intent_id = stripe_id(charge.get("payment_intent")) or intent_id
     donation = donation_from_metadata(charge.get("metadata"))
     if donation is None and intent_id:
         donation = (
@@ -313,14 +322,18 @@ def payment_from_charge(charge: Mapping[str, Any]) -> Payment | None:
         )
     if donation is None:
         return _payment_from_invoice_of(intent_id=intent_id, charge_id=charge_id)
+    paid_at = stripe_time(charge.get("created")) or timezone.now()
     remember(donation, stripe_payment_intent_id=intent_id)
+    # The charge succeeded before it was refunded or disputed: the money did arrive, so
+    # the gift has a paid time even if its completion event is skipped as stale later.
+    donation.paid_at = donation.paid_at or paid_at
     donation.save()
     payment, _ = payment_record(
         donation=donation,
         stripe_id=intent_id or charge_id,
         amount=int(charge["amount"]),
         currency=str(charge.get("currency") or donation.currency),
-        paid_at=stripe_time(charge.get("created")) or timezone.now(),
+        paid_at=paid_at,
         payment_intent_id=intent_id,
         charge_id=charge_id,
         amount_refunded=int(charge.get("amount_refunded") or 0),

@@ -6,14 +6,17 @@ checked against Stripe's at start, and events sent with another API version.
 """
 
 import datetime as dt
+import os
 
 import pytest
+from django.core import mail
+from django.core.management import call_command
 from django.utils import timezone
 
-from donations.models import Donation, Payment
+from donations.models import Donation, Payment, StripeEvent
 from donations.reports import attribution_report
 from tests.donations.factories import DonationFactory
-from tests.donations.stripe_fakes import event, post_event
+from tests.donations.stripe_fakes import event, fixture, post_event
 
 S = Donation.Status
 
@@ -184,3 +187,98 @@ def test_a_disputed_amount_above_the_payment_is_bounded_by_the_payment(deliver, 
 
     payment = Payment.objects.get()
     assert (payment.amount_disputed, payment.net_amount) == (2500, 0)
+
+
+# --- 13. a dispute that overtakes the gift's completion --------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_dispute_before_completion_is_recorded_from_the_charge_stripe_returns(
+    deliver, once, transport
+):
+    # The dispute's own metadata is empty; its charge carries ours (copied from Checkout).
+    transport.answer(
+        "GET", "/v1/charges/", lambda r: (200, fixture("charge_retrieved", donation=once))
+    )
+    partial = event("evt_charge_dispute_created", donation=once)
+    partial["data"]["object"]["amount"] = 1000  # only part of the charge is disputed
+
+    response = deliver(partial)
+
+    once.refresh_from_db()
+    payment = Payment.objects.get()
+    assert response.status_code == 200
+    assert [r.path for r in transport.requests] == ["/v1/charges/ch_test_onetime1"]
+    assert once.status == S.DISPUTED
+    assert (payment.stripe_id, payment.amount, payment.amount_disputed) == (
+        "pi_test_onetime1",
+        2500,
+        1000,
+    )
+    assert payment.stripe_charge_id == "ch_test_onetime1"
+    assert mail.outbox == []  # no receipt for money the bank is holding back
+
+    deliver("evt_checkout_session_completed_payment", donation=once)
+    deliver("evt_charge_dispute_closed_lost", donation=once)
+
+    once.refresh_from_db()
+    payment.refresh_from_db()
+    assert Payment.objects.count() == 1
+    assert once.status == S.DISPUTED
+    assert once.paid_at is not None  # the money did arrive before the bank took it back
+    assert (payment.amount_disputed, payment.net_amount) == (2500, 0)
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_dispute_before_the_first_invoice_is_recorded_fails_then_applies_on_retry(
+    deliver, monthly, transport, django_capture_on_commit_callbacks
+):
+    # A recurring gift's charge carries no metadata of ours: Stripe says which invoice its
+    # PaymentIntent paid, and that invoice is ours but not recorded yet.
+    payments = fixture("invoice_payments_list_renewal", donation=monthly)
+    payments["data"][0]["payment"]["payment_intent"] = "pi_in_test_first1"
+    payments["data"][0]["invoice"].update(id="in_test_first1", billing_reason="subscription_create")
+    transport.answer("GET", "/v1/invoice_payments", lambda r: (200, payments))
+    created = event("evt_charge_dispute_created", donation=monthly)
+    created["data"]["object"].update(charge="ch_test_first1", payment_intent="pi_in_test_first1")
+
+    failed = deliver(created)
+
+    entry = StripeEvent.objects.get(stripe_id="evt_test_dispute_created")
+    assert failed.status_code == 500
+    assert entry.status == StripeEvent.Status.FAILED
+    assert "NotReady" in entry.error
+    assert Payment.objects.count() == 0
+
+    deliver("evt_checkout_session_completed_subscription", donation=monthly)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("reprocess_stripe_events", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+    entry.refresh_from_db()
+    monthly.refresh_from_db()
+    payment = Payment.objects.get()
+    assert entry.status == StripeEvent.Status.PROCESSED
+    assert monthly.status == S.DISPUTED
+    assert (payment.stripe_id, payment.stripe_charge_id) == ("in_test_first1", "ch_test_first1")
+    assert (payment.dispute_status, payment.in_chargeback) == ("needs_response", True)
+
+    lost = dispute(
+        "lost", donation=monthly, event_id="evt_first_lost", kind="charge.dispute.closed"
+    )
+    lost["data"]["object"].update(charge="ch_test_first1", payment_intent="pi_in_test_first1")
+    deliver(lost)
+
+    payment.refresh_from_db()
+    assert payment.net_amount == 0
+    assert report_totals()["net"] == 0
+
+
+@pytest.mark.django_db
+def test_a_dispute_on_a_charge_we_know_does_not_ask_stripe(deliver, once, transport):
+    deliver("evt_checkout_session_completed_payment", donation=once)
+
+    deliver("evt_charge_dispute_created", donation=once)
+
+    assert transport.requests == []
+    assert Payment.objects.get().dispute_status == "needs_response"
