@@ -150,8 +150,9 @@ def _invoice_refs(invoice: Mapping[str, Any]) -> dict[str, Any]:
     )
     intent = stripe_id(invoice.get("payment_intent"))
     charge = stripe_id(invoice.get("charge"))
-    for item in (invoice.get("payments") or {}).get("data") or []:
-        payment = item.get("payment") or {}
+    paid = _paid_invoice_payment(invoice)
+    if paid is not None:
+        payment = paid.get("payment") or {}
         intent = intent or stripe_id(payment.get("payment_intent"))
         charge = charge or stripe_id(payment.get("charge"))
     return {
@@ -160,6 +161,22 @@ def _invoice_refs(invoice: Mapping[str, Any]) -> dict[str, Any]:
         "payment_intent": intent,
         "charge": charge,
     }
+
+
+def _paid_invoice_payment(invoice: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The invoice payment that carried the money, or ``None``.
+
+    ``invoice.payments`` lists every attempt, in no promised order: a canceled or still
+    open attempt (a first card declined, a PaymentIntent replaced) must never be taken
+    for the payment, or a later refund or dispute of the real charge would not match.
+    Among paid ones the default payment wins (``is_default``).
+    """
+    items = [item for item in (invoice.get("payments") or {}).get("data") or [] if item]
+    paid = [item for item in items if item.get("status") == "paid"]
+    for item in paid:
+        if item.get("is_default"):
+            return item
+    return paid[0] if paid else None
 
 
 def _donation_for_invoice(invoice: Mapping[str, Any]) -> tuple[Donation | None, dict[str, Any]]:

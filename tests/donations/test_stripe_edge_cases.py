@@ -282,3 +282,29 @@ def test_a_dispute_on_a_charge_we_know_does_not_ask_stripe(deliver, once, transp
 
     assert transport.requests == []
     assert Payment.objects.get().dispute_status == "needs_response"
+
+
+# --- 14. invoices listing several payment attempts --------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_invoice_records_its_paid_payment_not_a_canceled_attempt_listed_first(deliver, monthly):
+    invoice = event("evt_invoice_paid_first", donation=monthly)
+    attempts = invoice["data"]["object"]["payments"]["data"]
+    paid = attempts[0]
+    canceled = {
+        **paid,
+        "id": "inpay_canceled",
+        "status": "canceled",
+        "is_default": False,
+        "payment": {"type": "payment_intent", "payment_intent": "pi_canceled_attempt"},
+    }
+    opened = {**canceled, "id": "inpay_open", "status": "open"}
+    opened["payment"] = {"type": "payment_intent", "payment_intent": "pi_open_attempt"}
+    other_paid = {**paid, "id": "inpay_other", "is_default": False}
+    other_paid["payment"] = {"type": "payment_intent", "payment_intent": "pi_not_default"}
+    attempts[:] = [canceled, opened, other_paid, {**paid, "is_default": True}]
+
+    deliver(invoice)
+
+    assert Payment.objects.get().stripe_payment_intent_id == "pi_in_test_first1"
