@@ -7,18 +7,23 @@ checked against Stripe's at start, and events sent with another API version.
 
 import datetime as dt
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from donations.limits import STRIPE_MAXIMUM_CHARGE
 from donations.models import Donation, Payment, StripeEvent
 from donations.reports import attribution_report
 from tests.donations.factories import DonationFactory
 from tests.donations.stripe_fakes import event, fixture, post_event
 
 S = Donation.Status
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 @pytest.fixture
@@ -308,3 +313,86 @@ def test_an_invoice_records_its_paid_payment_not_a_canceled_attempt_listed_first
     deliver(invoice)
 
     assert Payment.objects.get().stripe_payment_intent_id == "pi_in_test_first1"
+
+
+# --- 15. currency limits checked against Stripe's at start -------------------------------------
+
+SECRET = "test-only-" + "k" * 54  # 64 characters, never used outside tests
+
+
+def _start(currencies: str) -> subprocess.CompletedProcess:
+    unset = {"SECRET_KEY", "DEBUG", "DATABASE_URL", "SITE_URL", "DONATION_CURRENCIES"}
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    env.update(
+        DEBUG="0",
+        SECRET_KEY=SECRET,
+        ALLOWED_HOSTS="news.example.org",
+        SITE_URL="https://news.example.org",
+        DONATION_CURRENCIES=currencies,
+    )
+    return subprocess.run(
+        [sys.executable, "-c", "import newsroom.settings"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("currencies", "message"),
+    [
+        ("USD:5:100,JPY:10:1000", "DONATION_CURRENCIES: the minimum for JPY is JPY 10,"),
+        ("MXN:5:1000", "DONATION_CURRENCIES: the minimum for MXN is MXN 5.00,"),
+        ("USD:5:1000000", "DONATION_CURRENCIES: the maximum for USD is USD 1,000,000.00,"),
+        ("JPY:100:100000000", "DONATION_CURRENCIES: the maximum for JPY is JPY 100,000,000,"),
+    ],
+)
+def test_a_currency_limit_outside_stripes_charge_limits_stops_the_site(currencies, message):
+    result = _start(currencies)
+
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Stripe" in result.stderr
+
+
+def test_a_minimum_below_stripes_names_stripes_minimum():
+    result = _start("MXN:5:1000")
+
+    assert "below Stripe's minimum charge of MXN 10.00" in result.stderr
+
+
+def test_a_currency_missing_from_stripes_minimum_table_stops_the_site():
+    result = _start("USD:5:100,KRW:1000:100000")
+
+    assert result.returncode != 0
+    assert "DONATION_CURRENCIES: KRW is not in Stripe's table of minimum charge" in result.stderr
+
+
+def test_limits_exactly_at_stripes_bounds_start():
+    result = _start("USD:1:999999,JPY:50:99999999,GBP:1:10000,HUF:175:100000")
+
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db
+def test_covering_the_fee_can_never_take_a_gift_past_stripes_maximum(client, settings, transport):
+    settings.DONATION_CURRENCIES = {"usd": {"min": 500, "max": 99_999_900, "exponent": 2}}
+    form = {
+        "frequency": "once",
+        "currency": "usd",
+        "amount": "other",
+        "custom_amount": "999999",
+        "cover_fee": "on",
+        "donor_name": "Ana Reyes",
+        "donor_email": "ana@example.org",
+    }
+
+    response = client.post("/donate/", form)
+
+    assert response.status_code == 200
+    assert "above the maximum of $999,999" in response.content.decode()
+    assert Donation.objects.count() == 0
+    assert transport.requests == []
+    assert settings.DONATION_CURRENCIES["usd"]["max"] <= STRIPE_MAXIMUM_CHARGE
