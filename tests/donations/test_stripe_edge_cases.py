@@ -6,12 +6,14 @@ checked against Stripe's at start, and events sent with another API version.
 """
 
 import datetime as dt
+import logging
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import stripe
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
@@ -19,6 +21,7 @@ from django.utils import timezone
 from donations.limits import STRIPE_MAXIMUM_CHARGE
 from donations.models import Donation, Payment, StripeEvent
 from donations.reports import attribution_report
+from donations.services.common import warn_on_api_version_mismatch
 from tests.donations.factories import DonationFactory
 from tests.donations.stripe_fakes import event, fixture, post_event
 
@@ -396,3 +399,31 @@ def test_covering_the_fee_can_never_take_a_gift_past_stripes_maximum(client, set
     assert Donation.objects.count() == 0
     assert transport.requests == []
     assert settings.DONATION_CURRENCIES["usd"]["max"] <= STRIPE_MAXIMUM_CHARGE
+
+
+# --- 17. the API version of the webhook endpoint -----------------------------------------------
+
+
+def test_an_event_sent_with_another_api_version_is_logged(caplog):
+    payload = event("evt_checkout_session_completed_payment")
+    payload["api_version"] = "2024-06-20"
+
+    with caplog.at_level(logging.WARNING, logger="donations.services.common"):
+        matches = warn_on_api_version_mismatch(payload)
+
+    assert matches is False
+    [record] = caplog.records
+    assert "2024-06-20" in record.getMessage()
+    assert stripe.api_version in record.getMessage()
+    assert payload["id"] in record.getMessage()
+
+
+def test_an_event_sent_with_the_pinned_api_version_is_not_logged(caplog):
+    payload = event("evt_checkout_session_completed_payment")
+
+    with caplog.at_level(logging.WARNING, logger="donations.services.common"):
+        matches = warn_on_api_version_mismatch(payload)
+
+    assert payload["api_version"] == stripe.api_version == "2026-10-28.endive"
+    assert matches is True
+    assert caplog.records == []
