@@ -157,3 +157,13 @@ def create_billing_portal_session(*, customer_id: str, return_url: str) -> str:
         params={"customer": customer_id, "return_url": return_url}
     )
     return session.url
+
+
+def retrieve_charge(charge_id: str) -> dict[str, Any]:
+    """A charge with its metadata and PaymentIntent.
+
+    A dispute names its charge by id only; the charge of a one-time gift carries our
+    donation metadata (copied from the Checkout Session), which the dispute does not.
+    """
+    charge = client().v1.charges.retrieve(charge_id)
+    return charge.to_dict()

@@ -234,20 +234,69 @@ class Donation(models.Model):
             self._apply("cancelled")
 
 
-# Stripe's dispute statuses in the order a dispute lives through them. An inquiry
-# (``warning_*``) takes no money and may be escalated into a chargeback; a chargeback
-# ends won or lost. A dispute never goes back a stage, so an event reporting an earlier
-# stage than the one recorded is a stale retry and must not undo the later one.
+# Stripe's dispute statuses (API version 2026-10-28.endive) and the moves between them.
+# A simple stage number cannot order them: won and lost can come before and after an
+# appeal. Events for one dispute arrive in any order and are retried late, so a status
+# is applied only if it can follow the recorded one; anything else is a stale retry.
+#
+# - Inquiry (``warning_*``): the bank asks questions and takes no money. It closes
+#   (``warning_closed``) or escalates into a chargeback.
+# - ``prevented``: stopped before it became a chargeback (Stripe's dispute prevention,
+#   e.g. Visa RDR or Order Insight). The dispute takes no money and the gift stands; if
+#   the prevention gave the donor their money back, that arrives as a refund
+#   (``charge.refunded``), which is recorded like any other refund.
+# - Chargeback (``needs_response``, ``under_review``): the bank holds the money.
+# - ``won``: the money is ours again, final. ``lost``: gone, unless an appeal
+#   (``appeal_needs_response``, ``appeal_under_review``) ends ``won``. A loss after an
+#   appeal is final; it is recorded as ``lost_after_appeal`` (our own name, the only value
+#   of ``Payment.dispute_status`` that is not Stripe's) so that a late appeal or
+#   chargeback event cannot reopen it. Only ``won`` may still follow it: nothing follows a
+#   won dispute, so a ``won`` report is Stripe's last word, whereas the ``lost`` we took
+#   for the appeal's outcome could have been the first loss delivered late.
 DISPUTE_LOST = "lost"
-DISPUTE_STAGES: dict[str, int] = {
-    "warning_needs_response": 0,
-    "warning_under_review": 1,
-    "warning_closed": 2,
-    "needs_response": 3,
-    "under_review": 4,
-    "won": 5,
-    DISPUTE_LOST: 5,
+DISPUTE_LOST_AFTER_APPEAL = "lost_after_appeal"
+_INQUIRY = {"warning_needs_response", "warning_under_review", "warning_closed"}
+_CHARGEBACK = {"needs_response", "under_review"}
+_APPEAL = {"appeal_needs_response", "appeal_under_review"}
+_AFTER_CHARGEBACK = _CHARGEBACK | {"won", DISPUTE_LOST} | _APPEAL
+DISPUTE_STATUSES = _INQUIRY | _CHARGEBACK | _APPEAL | {"won", DISPUTE_LOST, "prevented"}
+
+# Recorded status -> the Stripe statuses that may follow it (not only the next step:
+# events skip ahead when an earlier one is late). "" is a payment with no dispute yet.
+DISPUTE_TRANSITIONS: dict[str, set[str]] = {
+    "": set(DISPUTE_STATUSES),
+    "warning_needs_response": {"warning_under_review", "warning_closed", "prevented"}
+    | _AFTER_CHARGEBACK,
+    "warning_under_review": {"warning_closed", "prevented"} | _AFTER_CHARGEBACK,
+    # A closed inquiry can still be escalated by the bank.
+    "warning_closed": set(_AFTER_CHARGEBACK),
+    "needs_response": {"under_review", "won", DISPUTE_LOST} | _APPEAL,
+    "under_review": {"won", DISPUTE_LOST} | _APPEAL,
+    # Only an appeal leads from lost to won; its own events may be the late ones.
+    DISPUTE_LOST: {"won"} | _APPEAL,
+    "appeal_needs_response": {"appeal_under_review", "won", DISPUTE_LOST},
+    "appeal_under_review": {"won", DISPUTE_LOST},
+    "won": set(),
+    DISPUTE_LOST_AFTER_APPEAL: {"won"},
+    "prevented": set(),
 }
+
+# The bank holds the money (an open chargeback, or one lost and not yet won on appeal).
+DISPUTE_HOLDS_MONEY = _CHARGEBACK | {DISPUTE_LOST, DISPUTE_LOST_AFTER_APPEAL} | _APPEAL
+# The money is lost to us: a lost dispute, also while its appeal runs.
+DISPUTE_MONEY_LOST = {DISPUTE_LOST, DISPUTE_LOST_AFTER_APPEAL} | _APPEAL
+
+
+def dispute_next_status(recorded: str, reported: str) -> str | None:
+    """What to record when Stripe reports ``reported`` after ``recorded``: the status to
+    store (the same one for a replay), or ``None`` for a stale or unknown report."""
+    if reported == recorded or (reported == DISPUTE_LOST and recorded == DISPUTE_LOST_AFTER_APPEAL):
+        return recorded
+    if reported not in DISPUTE_TRANSITIONS.get(recorded, set()):
+        return None
+    if reported == DISPUTE_LOST and recorded in _APPEAL:
+        return DISPUTE_LOST_AFTER_APPEAL
+    return reported
 
 
 class Payment(models.Model):
@@ -300,18 +349,13 @@ class Payment(models.Model):
 
     @property
     def in_chargeback(self) -> bool:
-        """The bank holds the money back (a chargeback that is open or was lost)."""
-        stage = DISPUTE_STAGES.get(self.dispute_status)
-        return (
-            stage is not None
-            and stage >= DISPUTE_STAGES["needs_response"]
-            and self.dispute_status != "won"
-        )
+        """The bank holds the money back (a chargeback that is open, lost or under appeal)."""
+        return self.dispute_status in DISPUTE_HOLDS_MONEY
 
     @property
     def dispute_lost(self) -> int:
-        """Money a lost dispute took back from us (minor units)."""
-        return self.amount_disputed if self.dispute_status == DISPUTE_LOST else 0
+        """Money a lost dispute took back from us (minor units), until an appeal wins it."""
+        return self.amount_disputed if self.dispute_status in DISPUTE_MONEY_LOST else 0
 
     @property
     def net_amount(self) -> int:

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from donations import services
 from donations.models import StripeEvent
+from donations.services.common import warn_on_api_version_mismatch
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +135,7 @@ def store(event: Mapping[str, Any]) -> StripeEvent:
         and 0 < len(event_type) <= MAX_EVENT_TYPE
     ):
         raise UnstorableEvent(f"event id {str(event_id)[:80]!r} or type {str(event_type)[:80]!r}")
-    entry, _ = StripeEvent.objects.get_or_create(
+    entry, created = StripeEvent.objects.get_or_create(
         stripe_id=event_id,
         defaults={
             "type": _storable(event_type),
@@ -144,6 +145,8 @@ def store(event: Mapping[str, Any]) -> StripeEvent:
             "stripe_created_at": services.stripe_time(event.get("created")),
         },
     )
+    if created:  # once per event, not on every retry
+        warn_on_api_version_mismatch(event)
     return entry
 
 

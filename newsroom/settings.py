@@ -6,6 +6,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from donations.limits import check_charge_limits
 from newsroom.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -236,11 +237,10 @@ def _donation_currencies(raw: str) -> dict[str, dict[str, int]]:
                 "which donations do not support; remove it."
             )
         exponent = 0 if code in _ZERO_DECIMAL_CURRENCIES.split() else 2
-        currencies[code] = {
-            "min": low_units * 10**exponent,
-            "max": high_units * 10**exponent,
-            "exponent": exponent,
-        }
+        low_minor, high_minor = low_units * 10**exponent, high_units * 10**exponent
+        # Stripe refuses charges outside its per-currency limits: fail here, not on every gift.
+        check_charge_limits(code, low_minor, high_minor, exponent, variable="DONATION_CURRENCIES")
+        currencies[code] = {"min": low_minor, "max": high_minor, "exponent": exponent}
     if not currencies:
         raise ImproperlyConfigured("DONATION_CURRENCIES must name at least one currency.")
     return currencies

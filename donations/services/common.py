@@ -8,6 +8,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import stripe
+
 from donations.models import Donation, IllegalTransition
 from donations.money import parse_whole
 
@@ -120,3 +122,28 @@ def try_move(donation: Donation, move: Callable[[], None]) -> bool:
         logger.info("Skipped a stale transition: %s", exc)
         return False
     return True
+
+
+def warn_on_api_version_mismatch(event: Mapping[str, Any]) -> bool:
+    """Log a warning when an event was rendered with another API version than the SDK's.
+
+    Stripe renders a webhook's payload in the API version of the endpoint, not of the SDK
+    that calls the API. The handlers parse the shapes of the SDK's pinned version
+    (``stripe.api_version``: where an invoice keeps its subscription and payments, the
+    dispute statuses), so an endpoint created with another version may carry fields
+    where we do not look. Logged rather than refused: the event is still stored, and a
+    refused event would only be retried with the same version. Returns whether the
+    versions match.
+    """
+    version = event.get("api_version")
+    if version == stripe.api_version:
+        return True
+    logger.warning(
+        "Stripe event %s was sent with API version %r, but this site parses %s: "
+        "recreate the webhook endpoint with API version %s (docs/donations.md).",
+        event.get("id"),
+        version,
+        stripe.api_version,
+        stripe.api_version,
+    )
+    return False

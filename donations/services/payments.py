@@ -217,8 +217,9 @@ def _invoice_refs(invoice: Mapping[str, Any]) -> dict[str, Any]:
     )
     intent = stripe_id(invoice.get("payment_intent"))
     charge = stripe_id(invoice.get("charge"))
-    for item in (invoice.get("payments") or {}).get("data") or []:
-        payment = item.get("payment") or {}
+    paid = _paid_invoice_payment(invoice)
+    if paid is not None:
+        payment = paid.get("payment") or {}
         intent = intent or stripe_id(payment.get("payment_intent"))
         charge = charge or stripe_id(payment.get("charge"))
     return {
@@ -227,6 +228,22 @@ def _invoice_refs(invoice: Mapping[str, Any]) -> dict[str, Any]:
         "payment_intent": intent,
         "charge": charge,
     }
+
+
+def _paid_invoice_payment(invoice: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The invoice payment that carried the money, or ``None``.
+
+    ``invoice.payments`` lists every attempt, in no promised order: a canceled or still
+    open attempt (a first card declined, a PaymentIntent replaced) must never be taken
+    for the payment, or a later refund or dispute of the real charge would not match.
+    Among paid ones the default payment wins (``is_default``).
+    """
+    items = [item for item in (invoice.get("payments") or {}).get("data") or [] if item]
+    paid = [item for item in items if item.get("status") == "paid"]
+    for item in paid:
+        if item.get("is_default"):
+            return item
+    return paid[0] if paid else None
 
 
 def _donation_for_invoice(invoice: Mapping[str, Any]) -> tuple[Donation | None, dict[str, Any]]:
@@ -351,6 +368,22 @@ def subscription_changed(*, subscription: Mapping[str, Any]) -> Donation | None:
     return donation
 
 
+def charge_mismatch(donation: Donation, charge: Mapping[str, Any], intent_id: str) -> str:
+    """Why a charge found through our metadata cannot be ``donation``'s money ("" if it
+    can): the same rule as for sessions and invoices, for the charge's PaymentIntent."""
+    problems = []
+    if donation.stripe_payment_intent_id and intent_id != donation.stripe_payment_intent_id:
+        problems.append(
+            f"charge of PaymentIntent {intent_id or '(none)'} is not this gift's "
+            f"({donation.stripe_payment_intent_id})"
+        )
+    currency = str(charge.get("currency") or "").lower()
+    problems += _money_mismatch(
+        donation, amount=stripe_amount(charge.get("amount")), currency=currency
+    )
+    return "; ".join(problems)
+
+
 def _payment_for_charge(charge_id: str, intent_id: str) -> Payment | None:
     payments = Payment.objects.select_for_update().select_related("donation")
     if charge_id:
@@ -365,7 +398,7 @@ def _payment_for_charge(charge_id: str, intent_id: str) -> Payment | None:
     return None
 
 
-def payment_from_charge(charge: Mapping[str, Any]) -> Payment | None:
+def payment_from_charge(charge: Mapping[str, Any], *, retrieve: bool = False) -> Payment | None:
     """The Payment a charge belongs to, or ``None`` when the charge is not a donation.
 
     A refund or dispute can overtake the event that records the payment: a one-time
@@ -373,12 +406,21 @@ def payment_from_charge(charge: Mapping[str, Any]) -> Payment | None:
     charge carries none, so Stripe is asked which invoice it paid. Only when something
     names one of our donations and the payment cannot be recorded yet is ``NotReady``
     raised (and Stripe retries); money that is not ours must not fail forever.
+
+    ``retrieve``: the caller holds only a reference to the charge (a dispute names its
+    charge by id, and its own metadata is not the charge's), so a payment not recorded
+    yet is looked up from the charge Stripe returns. A payment we already know needs no
+    call to Stripe.
     """
     charge_id = stripe_id(charge.get("id"))
     intent_id = stripe_id(charge.get("payment_intent"))
     payment = _payment_for_charge(charge_id, intent_id)
     if payment is not None:
         return payment
+    if retrieve and charge_id and gateway.is_configured():
+        # A Stripe error propagates: the event fails and Stripe retries it.
+        charge = gateway.retrieve_charge(charge_id)
+        intent_id = stripe_id(charge.get("payment_intent")) or intent_id
     donation = donation_from_metadata(charge.get("metadata"))
     if donation is None and intent_id:
         donation = (
@@ -386,17 +428,24 @@ def payment_from_charge(charge: Mapping[str, Any]) -> Payment | None:
         )
     if donation is None:
         return _payment_from_invoice_of(intent_id=intent_id, charge_id=charge_id)
+    if problem := charge_mismatch(donation, charge, intent_id):
+        mismatch_record(donation, problem)
+        return None
+    paid_at = stripe_time(charge.get("created")) or timezone.now()
     remember(donation, stripe_payment_intent_id=intent_id)
+    # The charge succeeded before it was refunded or disputed: the money did arrive, so
+    # the gift has a paid time even if its completion event is skipped as stale later.
+    donation.paid_at = donation.paid_at or paid_at
     donation.save()
     payment, _ = payment_record(
         donation=donation,
         stripe_id=intent_id or charge_id,
-        amount=int(charge["amount"]),
+        amount=stripe_amount(charge.get("amount")),
         currency=str(charge.get("currency") or donation.currency),
-        paid_at=stripe_time(charge.get("created")) or timezone.now(),
+        paid_at=paid_at,
         payment_intent_id=intent_id,
         charge_id=charge_id,
-        amount_refunded=int(charge.get("amount_refunded") or 0),
+        amount_refunded=stripe_amount(charge.get("amount_refunded")),
     )
     return Payment.objects.select_for_update().select_related("donation").get(pk=payment.pk)
 

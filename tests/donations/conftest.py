@@ -2,7 +2,12 @@ import pytest
 from django.core.cache import cache
 
 from donations import gateway
-from tests.donations.stripe_fakes import TEST_KEY, WEBHOOK_SECRET, RecordingTransport
+from tests.donations.stripe_fakes import (
+    TEST_KEY,
+    WEBHOOK_SECRET,
+    RecordingTransport,
+    retrieved_charge,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -35,3 +40,10 @@ def transport():
     previous, gateway.http_client = gateway.http_client, recording
     yield recording
     gateway.http_client = previous
+
+
+@pytest.fixture(autouse=True)
+def _charges_answered(transport):
+    # A dispute names its charge by id, and the handler asks Stripe for it. Tests that
+    # need a particular charge replace this route (same method and prefix).
+    transport.answer("GET", "/v1/charges/", retrieved_charge)

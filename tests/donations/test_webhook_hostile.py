@@ -239,3 +239,15 @@ def test_the_matching_first_invoice_still_pays_the_recurring_gift(client, monthl
     assert monthly.status == S.PAID
     assert monthly.mismatch == ""
     assert Payment.objects.get().amount == 2500
+
+
+def test_an_event_from_an_endpoint_on_another_api_version_is_logged_once(client, once, caplog):
+    payload = event("evt_checkout_session_completed_payment", donation=once)
+    payload["api_version"] = "2024-06-20"
+
+    with caplog.at_level("WARNING", logger="donations"):
+        post_event(client, payload)
+        post_event(client, payload)  # Stripe's retry of the same event
+
+    warnings = [r for r in caplog.records if "2024-06-20" in r.getMessage()]
+    assert len(warnings) == 1
