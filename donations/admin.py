@@ -6,16 +6,14 @@ machine, never from a hand edit. Editors may correct attribution (article, campa
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -25,26 +23,7 @@ from donations import webhooks
 from donations.models import Donation, DonationSettings, Payment, StripeEvent
 from donations.money import format_money, from_minor
 from donations.reports import attribution_report
-
-
-class _Echo:
-    """csv.writer target that hands each line straight to the streaming response."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_response(filename: str, header: list[str], rows: Iterable[list[Any]]) -> HttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+from newsroom.spreadsheets import csv_response
 
 
 class ReadOnlyMoneyAdmin(admin.ModelAdmin):
@@ -232,7 +211,7 @@ class DonationAdmin(ReadOnlyMoneyAdmin):
             ]
             for d in queryset.select_related("source_article").iterator(chunk_size=500)
         )
-        return _csv_response("donations.csv", header, rows)
+        return csv_response("donations.csv", header, rows)
 
     def get_urls(self):
         custom = [
@@ -379,7 +358,7 @@ class PaymentAdmin(ReadOnlyMoneyAdmin):
             ]
             for p in queryset.select_related("donation").iterator(chunk_size=500)
         )
-        return _csv_response("payments.csv", header, rows)
+        return csv_response("payments.csv", header, rows)
 
 
 @admin.register(StripeEvent)

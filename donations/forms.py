@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.conf import settings
 
 from donations.models import Donation, DonationSettings, Frequency
-from donations.money import format_money, money_pattern, parse_whole, processing_fee, to_minor
+from donations.money import (
+    MAX_AMOUNT_TEXT,
+    AmountError,
+    format_money,
+    money_pattern,
+    parse_amount,
+    parse_whole,
+    processing_fee,
+    to_minor,
+)
 
 OTHER = "other"
 
@@ -24,15 +32,18 @@ class DonateForm(forms.Form):
     )
     currency = forms.ChoiceField(choices=currency_choices, label="Currency")
     amount = forms.CharField(
-        label="Amount", widget=forms.RadioSelect, help_text="Pick an amount or choose Other."
+        label="Amount",
+        max_length=MAX_AMOUNT_TEXT,
+        widget=forms.RadioSelect,
+        help_text="Pick an amount or choose Other.",
     )
-    custom_amount = forms.DecimalField(
+    # Text, not a DecimalField: Django's DecimalField accepts "1e3", "1_000" and "Infinity"
+    # and builds a Decimal before any limit applies. money.parse_amount bounds it first.
+    custom_amount = forms.CharField(
         label="Other amount",
         required=False,
-        min_value=Decimal("0.01"),
-        max_digits=12,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        max_length=MAX_AMOUNT_TEXT,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     cover_fee = forms.BooleanField(
         label="Add the estimated processing fee so all of my gift reaches the newsroom",
@@ -94,21 +105,21 @@ class DonateForm(forms.Form):
         if not currency or not frequency or not choice:
             return data
         if choice == OTHER:
-            units = data.get("custom_amount")
-            if units is None:
+            text = data.get("custom_amount", "")
+            if not text.strip():
                 self.add_error("custom_amount", "Enter the amount you would like to give.")
+                return data
+            try:
+                minor = parse_amount(text, currency)
+            except AmountError as exc:
+                self.add_error("custom_amount", str(exc))
                 return data
         elif (whole := parse_whole(choice)) is not None:
             # Any whole amount is fine (the limits below still apply): the suggested list
             # may have changed with the frequency after the page was rendered.
-            units = Decimal(whole)
+            minor = to_minor(whole, currency)
         else:
             self.add_error("amount", "Pick one of the amounts shown or choose Other.")
-            return data
-        try:
-            minor = to_minor(units, currency)
-        except ValueError:
-            self.add_error("custom_amount", "That amount has too many decimal places.")
             return data
         limits = settings.DONATION_CURRENCIES[currency]
         if not limits["min"] <= minor <= limits["max"]:
@@ -163,11 +174,11 @@ class DonateForm(forms.Form):
         choice = self._value("amount") or str(self.fields["amount"].initial or "")
         raw = self._value("custom_amount") if choice == OTHER else choice
         try:
-            minor = to_minor(raw, currency)
-            if minor <= 0:
-                raise ValueError
-        except ValueError:
+            minor = parse_amount(raw, currency)
+        except AmountError:
             return "Give now"
+        if not 0 < minor <= settings.DONATION_CURRENCIES[currency]["max"]:
+            return "Give now"  # the form explains the limits; the button promises nothing
         if self.is_bound:
             cover_fee = bool(self.data.get(self.add_prefix("cover_fee")))
         else:

@@ -7,6 +7,7 @@ without touching the call sites.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -47,13 +48,27 @@ def is_configured() -> bool:
     return bool(settings.STRIPE_SECRET_KEY)
 
 
+@functools.cache
+def _network_client(connect: float, read: float) -> stripe.HTTPClient:
+    """The SDK's own HTTP client with our timeouts, one per process (it keeps a
+    connection pool per thread). Its default is 80 s per try: one hung Stripe would
+    hold a web worker for minutes, and two donors would hold every worker."""
+    return stripe.RequestsClient(timeout=(connect, read))
+
+
 def client() -> stripe.StripeClient:
+    """Every call is bounded: ``STRIPE_CONNECT_TIMEOUT`` + ``STRIPE_READ_TIMEOUT`` per try
+    and ``STRIPE_MAX_NETWORK_RETRIES`` retries (same idempotency key), so a donor hears
+    "nothing was charged" within seconds when Stripe does not answer."""
     if not settings.STRIPE_SECRET_KEY:
         raise NotConfigured
+    transport = http_client or _network_client(
+        settings.STRIPE_CONNECT_TIMEOUT, settings.STRIPE_READ_TIMEOUT
+    )
     return stripe.StripeClient(
         api_key=settings.STRIPE_SECRET_KEY,
         base_addresses={"api": settings.STRIPE_API_BASE},
-        http_client=http_client,
+        http_client=transport,
         max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
     )
 
@@ -142,3 +157,13 @@ def create_billing_portal_session(*, customer_id: str, return_url: str) -> str:
         params={"customer": customer_id, "return_url": return_url}
     )
     return session.url
+
+
+def retrieve_charge(charge_id: str) -> dict[str, Any]:
+    """A charge with its metadata and PaymentIntent.
+
+    A dispute names its charge by id only; the charge of a one-time gift carries our
+    donation metadata (copied from the Checkout Session), which the dispute does not.
+    """
+    charge = client().v1.charges.retrieve(charge_id)
+    return charge.to_dict()

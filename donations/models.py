@@ -36,6 +36,10 @@ class DonationQuerySet(models.QuerySet):
         return self.exclude(frequency=Frequency.ONCE)
 
 
+def _targets_by_state(moves: dict[str, dict[str, str]], states: list[str]) -> dict[str, set[str]]:
+    return {state: {move[state] for move in moves.values() if state in move} for state in states}
+
+
 class Donation(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending (donor sent to Stripe)"
@@ -53,21 +57,30 @@ class Donation(models.Model):
         MEMORY = "memory", "In memory of"
 
     S = Status
-    # Allowed moves. Stripe is the source of truth and events arrive in any order, so
-    # the map also allows the "late" moves Stripe can legitimately report, e.g. a refund
-    # seen before the completion event (pending -> refunded), or a failed first invoice
-    # that Stripe's retries later collect (failed -> paid). Only a gift that paid can be
-    # cancelled: a recurring gift whose subscription ends before any payment failed.
-    TRANSITIONS: dict[str, set[str]] = {
-        S.PENDING: {S.PROCESSING, S.PAID, S.FAILED, S.EXPIRED, S.REFUNDED, S.DISPUTED},
-        S.PROCESSING: {S.PAID, S.FAILED, S.REFUNDED, S.DISPUTED},
-        S.PAID: {S.REFUNDED, S.DISPUTED, S.CANCELLED},
-        S.FAILED: {S.PAID},
-        S.DISPUTED: {S.REFUNDED, S.CANCELLED},
-        S.CANCELLED: {S.REFUNDED, S.DISPUTED},
-        S.REFUNDED: set(),
-        S.EXPIRED: set(),
+    # The state machine, as one table: each move names the states it may start from and
+    # where it lands. Every status change goes through it (``_apply``); callers never
+    # compare statuses by hand. Stripe is the source of truth and events arrive in any
+    # order, so the table also allows the "late" moves Stripe can legitimately report,
+    # e.g. a refund seen before the completion event (pending -> refunded), or a failed
+    # first invoice that Stripe's retries later collect (failed -> paid). Only a gift that
+    # paid can be cancelled (a recurring gift whose subscription ends before any payment
+    # failed), and a disputed gift stays disputed when its subscription ends, so the
+    # dispute stays visible; winning the dispute is the only way back from ``disputed``
+    # (a late completion event must not quietly turn a disputed gift into a paid one).
+    MOVES: dict[str, dict[str, str]] = {
+        "processing": {S.PENDING: S.PROCESSING},
+        "paid": {S.PENDING: S.PAID, S.PROCESSING: S.PAID, S.FAILED: S.PAID},
+        "failed": {S.PENDING: S.FAILED, S.PROCESSING: S.FAILED},
+        "expired": {S.PENDING: S.EXPIRED},
+        "cancelled": {S.PAID: S.CANCELLED},
+        "refunded": dict.fromkeys(
+            (S.PENDING, S.PROCESSING, S.PAID, S.DISPUTED, S.CANCELLED), S.REFUNDED
+        ),
+        "disputed": dict.fromkeys((S.PENDING, S.PROCESSING, S.PAID, S.CANCELLED), S.DISPUTED),
+        "dispute_won": {S.DISPUTED: S.PAID},
     }
+    # The same table seen from each state: where a donation in that state may go.
+    TRANSITIONS: dict[str, set[str]] = _targets_by_state(MOVES, Status.values)
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
@@ -108,6 +121,12 @@ class Donation(models.Model):
     stripe_payment_intent_id = models.CharField(max_length=255, blank=True)
     last_error = models.TextField(
         blank=True, help_text="Why Stripe could not start or collect the payment (staff only)."
+    )
+    mismatch = models.TextField(
+        blank=True,
+        help_text="What Stripe reported that did not match this gift (another checkout "
+        "session or subscription, another amount or currency). Such reports are not "
+        "applied: an editor should check the payment in Stripe's dashboard.",
     )
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -170,64 +189,114 @@ class Donation(models.Model):
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.status]
 
-    def _move(self, status: str) -> None:
-        if status == self.status:
-            return  # Replays are normal with webhooks: staying put is not an error.
-        if not self.can_move_to(status):
-            raise IllegalTransition(f"donation {self.pk}: {self.status} -> {status} is not allowed")
-        self.status = status
+    def _apply(self, move: str) -> None:
+        """Take one move of ``MOVES``; ``IllegalTransition`` if it cannot start here."""
+        allowed = self.MOVES[move]
+        if self.status in allowed:
+            self.status = allowed[self.status]
+        elif self.status not in allowed.values():
+            # Already where the move lands: replays are normal with webhooks, not an error.
+            raise IllegalTransition(f"donation {self.pk}: {move} is not allowed from {self.status}")
 
     def mark_processing(self) -> None:
-        self._move(self.Status.PROCESSING)
+        self._apply("processing")
 
     def mark_paid(self, *, at=None) -> None:
-        self._move(self.Status.PAID)
+        self._apply("paid")
         self.paid_at = self.paid_at or at or timezone.now()
         self.last_error = ""
 
     def mark_failed(self, *, reason: str = "") -> None:
-        self._move(self.Status.FAILED)
+        self._apply("failed")
         if reason:
             self.last_error = reason
 
     def mark_expired(self) -> None:
-        self._move(self.Status.EXPIRED)
+        self._apply("expired")
 
     def mark_cancelled(self, *, at=None) -> None:
-        self._move(self.Status.CANCELLED)
+        self._apply("cancelled")
         self.ended_at = self.ended_at or at or timezone.now()
 
     def mark_refunded(self) -> None:
-        self._move(self.Status.REFUNDED)
+        self._apply("refunded")
 
     def mark_disputed(self) -> None:
-        self._move(self.Status.DISPUTED)
+        self._apply("disputed")
 
     def mark_dispute_won(self) -> None:
-        """A dispute closed in our favour: the money is ours again.
-
-        The only way back from ``disputed``; it is not in TRANSITIONS so that a late
-        completion event cannot quietly turn a disputed gift back into a paid one.
-        """
+        """A dispute closed in our favour: the money is ours again (and a recurring gift
+        that ended while disputed is cancelled, as it would have been)."""
         if self.status != self.Status.DISPUTED:
             raise IllegalTransition(f"donation {self.pk}: {self.status} has no dispute to win")
-        self.status = self.Status.CANCELLED if self.ended_at else self.Status.PAID
+        self._apply("dispute_won")
+        if self.ended_at:
+            self._apply("cancelled")
 
 
-# Stripe's dispute statuses in the order a dispute lives through them. An inquiry
-# (``warning_*``) takes no money and may be escalated into a chargeback; a chargeback
-# ends won or lost. A dispute never goes back a stage, so an event reporting an earlier
-# stage than the one recorded is a stale retry and must not undo the later one.
+# Stripe's dispute statuses (API version 2026-10-28.endive) and the moves between them.
+# A simple stage number cannot order them: won and lost can come before and after an
+# appeal. Events for one dispute arrive in any order and are retried late, so a status
+# is applied only if it can follow the recorded one; anything else is a stale retry.
+#
+# - Inquiry (``warning_*``): the bank asks questions and takes no money. It closes
+#   (``warning_closed``) or escalates into a chargeback.
+# - ``prevented``: stopped before it became a chargeback (Stripe's dispute prevention,
+#   e.g. Visa RDR or Order Insight). The dispute takes no money and the gift stands; if
+#   the prevention gave the donor their money back, that arrives as a refund
+#   (``charge.refunded``), which is recorded like any other refund.
+# - Chargeback (``needs_response``, ``under_review``): the bank holds the money.
+# - ``won``: the money is ours again, final. ``lost``: gone, unless an appeal
+#   (``appeal_needs_response``, ``appeal_under_review``) ends ``won``. A loss after an
+#   appeal is final; it is recorded as ``lost_after_appeal`` (our own name, the only value
+#   of ``Payment.dispute_status`` that is not Stripe's) so that a late appeal or
+#   chargeback event cannot reopen it. Only ``won`` may still follow it: nothing follows a
+#   won dispute, so a ``won`` report is Stripe's last word, whereas the ``lost`` we took
+#   for the appeal's outcome could have been the first loss delivered late.
 DISPUTE_LOST = "lost"
-DISPUTE_STAGES: dict[str, int] = {
-    "warning_needs_response": 0,
-    "warning_under_review": 1,
-    "warning_closed": 2,
-    "needs_response": 3,
-    "under_review": 4,
-    "won": 5,
-    DISPUTE_LOST: 5,
+DISPUTE_LOST_AFTER_APPEAL = "lost_after_appeal"
+_INQUIRY = {"warning_needs_response", "warning_under_review", "warning_closed"}
+_CHARGEBACK = {"needs_response", "under_review"}
+_APPEAL = {"appeal_needs_response", "appeal_under_review"}
+_AFTER_CHARGEBACK = _CHARGEBACK | {"won", DISPUTE_LOST} | _APPEAL
+DISPUTE_STATUSES = _INQUIRY | _CHARGEBACK | _APPEAL | {"won", DISPUTE_LOST, "prevented"}
+
+# Recorded status -> the Stripe statuses that may follow it (not only the next step:
+# events skip ahead when an earlier one is late). "" is a payment with no dispute yet.
+DISPUTE_TRANSITIONS: dict[str, set[str]] = {
+    "": set(DISPUTE_STATUSES),
+    "warning_needs_response": {"warning_under_review", "warning_closed", "prevented"}
+    | _AFTER_CHARGEBACK,
+    "warning_under_review": {"warning_closed", "prevented"} | _AFTER_CHARGEBACK,
+    # A closed inquiry can still be escalated by the bank.
+    "warning_closed": set(_AFTER_CHARGEBACK),
+    "needs_response": {"under_review", "won", DISPUTE_LOST} | _APPEAL,
+    "under_review": {"won", DISPUTE_LOST} | _APPEAL,
+    # Only an appeal leads from lost to won; its own events may be the late ones.
+    DISPUTE_LOST: {"won"} | _APPEAL,
+    "appeal_needs_response": {"appeal_under_review", "won", DISPUTE_LOST},
+    "appeal_under_review": {"won", DISPUTE_LOST},
+    "won": set(),
+    DISPUTE_LOST_AFTER_APPEAL: {"won"},
+    "prevented": set(),
 }
+
+# The bank holds the money (an open chargeback, or one lost and not yet won on appeal).
+DISPUTE_HOLDS_MONEY = _CHARGEBACK | {DISPUTE_LOST, DISPUTE_LOST_AFTER_APPEAL} | _APPEAL
+# The money is lost to us: a lost dispute, also while its appeal runs.
+DISPUTE_MONEY_LOST = {DISPUTE_LOST, DISPUTE_LOST_AFTER_APPEAL} | _APPEAL
+
+
+def dispute_next_status(recorded: str, reported: str) -> str | None:
+    """What to record when Stripe reports ``reported`` after ``recorded``: the status to
+    store (the same one for a replay), or ``None`` for a stale or unknown report."""
+    if reported == recorded or (reported == DISPUTE_LOST and recorded == DISPUTE_LOST_AFTER_APPEAL):
+        return recorded
+    if reported not in DISPUTE_TRANSITIONS.get(recorded, set()):
+        return None
+    if reported == DISPUTE_LOST and recorded in _APPEAL:
+        return DISPUTE_LOST_AFTER_APPEAL
+    return reported
 
 
 class Payment(models.Model):
@@ -280,18 +349,13 @@ class Payment(models.Model):
 
     @property
     def in_chargeback(self) -> bool:
-        """The bank holds the money back (a chargeback that is open or was lost)."""
-        stage = DISPUTE_STAGES.get(self.dispute_status)
-        return (
-            stage is not None
-            and stage >= DISPUTE_STAGES["needs_response"]
-            and self.dispute_status != "won"
-        )
+        """The bank holds the money back (a chargeback that is open, lost or under appeal)."""
+        return self.dispute_status in DISPUTE_HOLDS_MONEY
 
     @property
     def dispute_lost(self) -> int:
-        """Money a lost dispute took back from us (minor units)."""
-        return self.amount_disputed if self.dispute_status == DISPUTE_LOST else 0
+        """Money a lost dispute took back from us (minor units), until an appeal wins it."""
+        return self.amount_disputed if self.dispute_status in DISPUTE_MONEY_LOST else 0
 
     @property
     def net_amount(self) -> int:
@@ -308,6 +372,7 @@ class StripeEvent(models.Model):
         PROCESSED = "processed", "Processed"
         IGNORED = "ignored", "Ignored (type we do not handle)"
         FAILED = "failed", "Failed (Stripe will retry)"
+        INVALID = "invalid", "Invalid (signed, but not shaped as Stripe documents; not retried)"
 
     stripe_id = models.CharField("event id", max_length=255, unique=True)
     type = models.CharField(max_length=100)

@@ -7,7 +7,7 @@ the edges (what a donor types, what a person reads). Never a float.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal
 
 from django.conf import settings
 
@@ -22,14 +22,28 @@ SYMBOLS = {
 }
 
 
-# ASCII digits only: str.isdigit() accepts "²" (which int() refuses) and int() accepts
-# Arabic-Indic or full-width digits, neither of which a donor or an editor means here.
-_WHOLE_NUMBER = re.compile(r"[0-9]+")
+# Every amount a person types is bounded *before* any arithmetic. ``Decimal("1e900000")``
+# is cheap to build, but scaling it to cents and turning it into an ``int`` costs time
+# that grows with the square of the exponent (two such GETs held both workers for 30 s),
+# and ``int()`` of a 10,000-digit string raises. So text is matched against a short,
+# anchored pattern of ASCII digits first: no exponents, no underscores (``int("1_000")``
+# and ``Decimal("1_000")`` both accept them), no ``inf``/``nan``, no Arabic-Indic or
+# full-width digits (``int()`` accepts those; ``str.isdigit()`` even accepts "²").
+MAX_WHOLE_DIGITS = 9  # a billion units: far above any gift, far below any slow path
+_WHOLE_NUMBER = re.compile(rf"[0-9]{{1,{MAX_WHOLE_DIGITS}}}")
+# One optional decimal separator: "." or "," (Spanish-speaking donors write 25,50).
+_AMOUNT = re.compile(rf"([0-9]{{1,{MAX_WHOLE_DIGITS}}})(?:[.,]([0-9]{{1,3}}))?")
+MAX_AMOUNT_TEXT = 32  # longer input is refused before the pattern even runs
+
+
+class AmountError(ValueError):
+    """Text that is not an amount of this currency; the message is for the donor."""
 
 
 def parse_whole(text: str) -> int | None:
-    """``"25"`` -> ``25``; anything but a positive number in ASCII digits -> ``None``."""
-    if not _WHOLE_NUMBER.fullmatch(text):
+    """``"25"`` -> ``25``; anything but a positive number of at most nine ASCII digits
+    -> ``None``. Constant time whatever the input."""
+    if not isinstance(text, str) or not _WHOLE_NUMBER.fullmatch(text):
         return None
     value = int(text)
     return value if value > 0 else None
@@ -40,21 +54,54 @@ def currency_exponent(currency: str) -> int:
     return spec["exponent"] if spec else 2
 
 
+def parse_amount(text: str, currency: str) -> int:
+    """What a donor typed -> integer minor units, or ``AmountError`` saying what is wrong.
+
+    ``"25"``, ``"25.5"``, ``"25,50"`` in USD -> ``2500``, ``2550``, ``2550``. Integer
+    arithmetic only, on at most nine whole digits and the currency's decimals.
+    """
+    text = text.strip() if isinstance(text, str) else ""
+    exponent = currency_exponent(currency)
+    match = _AMOUNT.fullmatch(text) if len(text) <= MAX_AMOUNT_TEXT else None
+    if match is None:
+        raise AmountError(
+            "Enter the amount with digits only, e.g. 25 or 25.50 (no letters, signs or spaces)."
+        )
+    whole, fraction = match.group(1), match.group(2) or ""
+    if len(fraction) == 3:
+        # "1,000" is a thousands separator to one donor and three decimals to another.
+        raise AmountError(
+            f"Enter the amount without thousands separators and with at most {exponent} "
+            "decimal places, e.g. 1000 or 25.50."
+        )
+    if len(fraction) > exponent:
+        raise AmountError(
+            f"{currency.upper()} amounts have no decimal places."
+            if exponent == 0
+            else f"{currency.upper()} amounts have at most {exponent} decimal places."
+        )
+    return int(whole) * 10**exponent + int(fraction.ljust(exponent, "0") or 0)
+
+
 def to_minor(amount: Decimal | int | str, currency: str) -> int:
     """Whole/decimal units -> integer minor units; refuses more decimals than the currency has.
 
-    Floats are refused outright: ``0.1 + 0.2`` is not ``0.3``, and a float that slipped
-    in here would turn into a wrong number of cents somewhere else.
+    Text goes through ``parse_amount`` (bounded). Floats are refused outright: ``0.1 + 0.2``
+    is not ``0.3``, and a float that slipped in here would turn into a wrong number of
+    cents somewhere else. A ``Decimal`` must be finite and of a sane size before scaling.
     """
     if isinstance(amount, float):
         raise TypeError(f"money is never a float; pass a str, int or Decimal, not {amount!r}")
-    try:
-        value = Decimal(str(amount))
-    except InvalidOperation:
-        raise ValueError(f"not an amount: {amount!r}") from None
+    if isinstance(amount, str):
+        return parse_amount(amount, currency)
+    if isinstance(amount, bool) or not isinstance(amount, int | Decimal):
+        raise TypeError(f"not an amount: {amount!r}")
+    value = Decimal(amount)
+    if not value.is_finite() or (value and value.adjusted() > MAX_WHOLE_DIGITS):
+        raise AmountError(f"not an amount we accept: {amount!r}")
     minor = value.scaleb(currency_exponent(currency))
     if minor != minor.to_integral_value():
-        raise ValueError(f"{amount} has too many decimal places for {currency.upper()}")
+        raise AmountError(f"{amount} has too many decimal places for {currency.upper()}")
     return int(minor)
 
 

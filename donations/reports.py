@@ -15,10 +15,14 @@ from typing import Any
 from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
-from donations.models import DISPUTE_LOST, Payment
+from donations.models import DISPUTE_MONEY_LOST, Payment
 
-# Money a lost dispute took back; the same rule as ``Payment.net_amount``.
-_LOST = Case(When(dispute_status=DISPUTE_LOST, then=F("amount_disputed")), default=Value(0))
+# Money a lost dispute took back (also while an appeal runs); the same rule as
+# ``Payment.dispute_lost`` and ``Payment.net_amount``.
+_LOST = Case(
+    When(dispute_status__in=sorted(DISPUTE_MONEY_LOST), then=F("amount_disputed")),
+    default=Value(0),
+)
 
 AGGREGATES = {
     "gross": Sum("amount"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -126,26 +127,38 @@ def donate(request: HttpRequest) -> HttpResponse:
     return _redirect_303(url)
 
 
+# Stripe's Checkout Session ids: "cs_test_" or "cs_live_" and a short token. Anything else
+# is not a session of ours, and is answered before any database lookup.
+CHECKOUT_SESSION_ID = re.compile(r"cs_(?:test|live)_[A-Za-z0-9]{1,240}")
+
+
 @never_cache
 def thanks(request: HttpRequest) -> HttpResponse:
     session_id = request.GET.get("session_id", "")
-    if not session_id:
+    if not CHECKOUT_SESSION_ID.fullmatch(session_id):
         raise Http404("no checkout session")
-    donation = get_object_or_404(Donation, stripe_checkout_session_id=session_id)
-    if donation.status == Donation.Status.PENDING and gateway.is_configured():
-        # The donor may get here before the webhook: ask Stripe. Fulfilment is idempotent,
-        # so whichever of the two arrives second changes nothing.
-        try:
-            services.donation_fulfil(session=gateway.retrieve_checkout_session(session_id))
-        except (gateway.GatewayError, services.NotReady):
-            logger.warning(
-                "Could not confirm checkout session %s on return", session_id, exc_info=True
-            )
-        donation.refresh_from_db()
+    donation = Donation.objects.filter(stripe_checkout_session_id=session_id).first()
+    if donation is None:
+        # Guessing session ids is the only use of this path: bound it per client.
+        if not ratelimit.allow(
+            request,
+            scope="thanks-unknown",
+            limit=settings.DONATION_THANKS_UNKNOWN_LIMIT,
+            window=settings.DONATION_RATE_WINDOW,
+        ):
+            return _page(request, "donations/too_many.html", {"error": TOO_MANY}, 429)
+        raise Http404("no such checkout session")
+    donation = services.checkout_confirm_on_return(donation=donation)
     return _page(
         request,
         "donations/thanks.html",
-        {"donation": donation, "description": services.describe(donation)},
+        {
+            "donation": donation,
+            "description": services.describe(donation),
+            # Only a published article is ever named to a reader; the id stays on the
+            # donation for the attribution report whatever the article's state.
+            "back_to": services.public_source_article(donation),
+        },
     )
 
 
@@ -218,6 +231,11 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         outcome = webhooks.receive(request.body, request.headers.get("Stripe-Signature"))
     except webhooks.BadSignature:
         return HttpResponseBadRequest("invalid signature")
+    except webhooks.UnstorableEvent as exc:
+        logger.warning("Refused a signed Stripe event we cannot store: %s", exc)
+        return HttpResponseBadRequest("event without a usable id or type")
+    if outcome is webhooks.Outcome.INVALID:
+        return JsonResponse({"status": outcome.value}, status=400)
     if outcome is webhooks.Outcome.FAILED:
         return JsonResponse({"status": outcome.value}, status=500)
     return JsonResponse({"status": outcome.value})

@@ -43,3 +43,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_float(name: str, default: float, *, low: float, high: float) -> float:
+    """A number of seconds or a ratio, refused outside ``[low, high]`` (and NaN/inf)."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:  # also false for NaN
+        raise ImproperlyConfigured(f"{name} must be a number from {low} to {high}; got {raw!r}")
+    return value

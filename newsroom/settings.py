@@ -8,7 +8,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from newsroom.env import env_bool, env_int, env_list, env_str
+from donations.limits import check_charge_limits
+from newsroom.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -280,7 +281,15 @@ STRIPE_API_BASE = (env_str("STRIPE_API_BASE") or "https://api.stripe.com").rstri
 STRIPE_ALLOW_LIVE = env_bool("STRIPE_ALLOW_LIVE", False)
 # Seconds a webhook's signed timestamp may be old before we refuse it (replay defence).
 STRIPE_WEBHOOK_TOLERANCE = env_int("STRIPE_WEBHOOK_TOLERANCE", 300)
+# Every Stripe call is bounded (the SDK's default is 80 s per try): worst case per call is
+# (connect + read) x (1 + retries) plus the SDK's short back-off, about 13 s by default.
+STRIPE_CONNECT_TIMEOUT = env_float("STRIPE_CONNECT_TIMEOUT", 2.0, low=0.1, high=30)
+STRIPE_READ_TIMEOUT = env_float("STRIPE_READ_TIMEOUT", 4.0, low=0.1, high=60)
 STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 1)
+if not 0 <= STRIPE_MAX_NETWORK_RETRIES <= 3:
+    raise ImproperlyConfigured(
+        f"STRIPE_MAX_NETWORK_RETRIES must be from 0 to 3; got {STRIPE_MAX_NETWORK_RETRIES}"
+    )
 
 if STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")) and not STRIPE_ALLOW_LIVE:
     raise ImproperlyConfigured(
@@ -319,11 +328,10 @@ def _donation_currencies(raw: str) -> dict[str, dict[str, int]]:
                 "which donations do not support; remove it."
             )
         exponent = 0 if code in _ZERO_DECIMAL_CURRENCIES.split() else 2
-        currencies[code] = {
-            "min": low_units * 10**exponent,
-            "max": high_units * 10**exponent,
-            "exponent": exponent,
-        }
+        low_minor, high_minor = low_units * 10**exponent, high_units * 10**exponent
+        # Stripe refuses charges outside its per-currency limits: fail here, not on every gift.
+        check_charge_limits(code, low_minor, high_minor, exponent, variable="DONATION_CURRENCIES")
+        currencies[code] = {"min": low_minor, "max": high_minor, "exponent": exponent}
     if not currencies:
         raise ImproperlyConfigured("DONATION_CURRENCIES must name at least one currency.")
     return currencies
@@ -385,6 +393,10 @@ DONATION_RATE_WINDOW = env_int("DONATION_RATE_WINDOW", 3600)
 # "Manage my gift": link requests per IP per window, and how long an emailed link lives.
 DONATION_MANAGE_RATE_LIMIT = env_int("DONATION_MANAGE_RATE_LIMIT", 5)
 DONATION_MANAGE_LINK_MAX_AGE = env_int("DONATION_MANAGE_LINK_MAX_AGE", 3600)
+# The thank-you page: lookups of session ids we do not know, per IP per window (guessing
+# is the only use), and how often a pending gift may be re-checked with Stripe (seconds).
+DONATION_THANKS_UNKNOWN_LIMIT = env_int("DONATION_THANKS_UNKNOWN_LIMIT", 30)
+DONATION_THANKS_LOOKUP_INTERVAL = env_int("DONATION_THANKS_LOOKUP_INTERVAL", 15)
 
 # --- Related content (the related app; see docs/related.md) ------------------------------
 # Refreshing related lists after a save runs as a task. The immediate backend runs it right

@@ -14,12 +14,15 @@ reordered events converge on the same state.
 
 from donations.services.checkout import (
     article_from_source,
+    checkout_confirm_on_return,
     checkout_open,
     describe,
     donation_start,
+    public_source_article,
 )
 from donations.services.common import (
     CheckoutUnavailable,
+    MalformedEvent,
     ManageLinkInvalid,
     NotReady,
     stripe_id,
@@ -43,10 +46,12 @@ from donations.services.receipts import receipt_send
 
 __all__ = [
     "CheckoutUnavailable",
+    "MalformedEvent",
     "ManageLinkInvalid",
     "NotReady",
     "article_from_source",
     "charge_refunded",
+    "checkout_confirm_on_return",
     "checkout_open",
     "describe",
     "dispute_changed",
@@ -59,6 +64,7 @@ __all__ = [
     "manage_token_read",
     "manage_token_redeem",
     "payment_record",
+    "public_source_article",
     "receipt_send",
     "stripe_id",
     "stripe_time",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,13 +13,25 @@ from articles.models import Article
 from donations import gateway
 from donations.models import Donation, Frequency
 from donations.money import format_money, parse_whole
-from donations.services.common import CheckoutUnavailable
+from donations.services.common import CheckoutUnavailable, MalformedEvent, NotReady
+from donations.services.payments import donation_fulfil
 
 logger = logging.getLogger(__name__)
 
 
+def public_source_article(donation: Donation) -> Article | None:
+    """The article the donor came from, if the public may see it (else ``None``)."""
+    if donation.source_article_id is None:
+        return None
+    return Article.objects.published().filter(pk=donation.source_article_id).first()
+
+
 def article_from_source(source: str) -> Article | None:
-    """``article-123`` -> that article, if it exists; anything else is just a label."""
+    """``article-123`` -> that article, if it exists; anything else is just a label.
+
+    Any article, published or not: this is attribution for staff. What a reader is
+    shown goes through ``public_source_article``.
+    """
     prefix, _, rest = source.partition("-")
     pk = parse_whole(rest)
     if prefix != "article" or pk is None:
@@ -97,3 +110,31 @@ def checkout_open(*, donation: Donation, success_url: str, cancel_url: str) -> s
     donation.stripe_checkout_session_id = session.id
     donation.save(update_fields=["stripe_checkout_session_id", "updated_at"])
     return session.url
+
+
+def checkout_confirm_on_return(*, donation: Donation) -> Donation:
+    """The donor is back from Stripe, perhaps before the webhook: ask Stripe once.
+
+    Only a pending gift is looked up (a settled one is answered from our database), and
+    at most once per ``DONATION_THANKS_LOOKUP_INTERVAL`` seconds per gift, so reloading
+    the page cannot turn into a stream of API calls. Fulfilment is idempotent: whichever
+    of the page and the webhook comes second changes nothing. A Stripe that does not
+    answer (bounded by the gateway's timeouts) leaves the gift pending; the page says so.
+    """
+    if donation.status != Donation.Status.PENDING or not gateway.is_configured():
+        return donation
+    interval = settings.DONATION_THANKS_LOOKUP_INTERVAL
+    if not cache.add(f"donations:thanks-lookup:{donation.pk}", 1, timeout=interval):
+        return donation
+    try:
+        donation_fulfil(
+            session=gateway.retrieve_checkout_session(donation.stripe_checkout_session_id)
+        )
+    except (gateway.GatewayError, NotReady, MalformedEvent):
+        logger.warning(
+            "Could not confirm checkout session of donation %s on return",
+            donation.pk,
+            exc_info=True,
+        )
+    donation.refresh_from_db()
+    return donation

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import stripe
+
 from donations.models import Donation, IllegalTransition
+from donations.money import parse_whole
 
 logger = logging.getLogger(__name__)
 
@@ -29,24 +33,66 @@ class ManageLinkInvalid(Exception):
     """A manage-my-gift link that is forged, expired or already used."""
 
 
+class MalformedEvent(ValueError):
+    """A signed event whose fields do not have the shape Stripe documents.
+
+    Retrying it could never succeed, so the ledger keeps it as *invalid* for staff to
+    inspect and the webhook answers 400 instead of failing (and being retried) forever.
+    """
+
+
 # --- helpers -----------------------------------------------------------------------
 
 
+# Stripe ids are short ASCII tokens ("cs_test_a1B2..."); our columns hold 255 characters.
+_STRIPE_ID = re.compile(r"[A-Za-z0-9_]{1,255}")
+# Stripe amounts are integers of minor units with at most 8 digits; allow some headroom.
+MAX_STRIPE_AMOUNT = 10**12
+
+
 def stripe_id(value: Any) -> str:
-    """An expandable Stripe field is an id string or an object carrying one."""
+    """An expandable Stripe field is an id string or an object carrying one.
+
+    ``""`` when absent; ``MalformedEvent`` for anything that is not an id, so that a
+    payload carrying a 10,000-character "id" is refused rather than crashing the write.
+    """
     if isinstance(value, Mapping):
-        return str(value.get("id") or "")
-    return str(value or "")
+        value = value.get("id")
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str) or not _STRIPE_ID.fullmatch(value):
+        raise MalformedEvent(f"not a Stripe id: {str(value)[:80]!r}")
+    return value
 
 
 def stripe_time(value: Any) -> dt.datetime | None:
-    return dt.datetime.fromtimestamp(int(value), tz=dt.UTC) if value else None
+    """A Unix timestamp from Stripe, or ``None`` when absent or not a plausible time."""
+    if isinstance(value, bool) or not isinstance(value, int | str) or value in ("", 0):
+        return None
+    if isinstance(value, str):
+        if not value.isascii() or not value.isdigit() or len(value) > 12:
+            return None
+        value = int(value)
+    try:
+        return dt.datetime.fromtimestamp(value, tz=dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def stripe_amount(value: Any) -> int:
+    """An amount of minor units from a Stripe object (``None`` counts as 0)."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < MAX_STRIPE_AMOUNT:
+        raise MalformedEvent(f"not an amount of minor units: {str(value)[:80]!r}")
+    return value
 
 
 def locked(donation_id: Any) -> Donation | None:
-    try:
-        pk = int(donation_id)
-    except (TypeError, ValueError):
+    pk = parse_whole(donation_id) if isinstance(donation_id, str) else None
+    if isinstance(donation_id, int) and not isinstance(donation_id, bool):
+        pk = donation_id if 0 < donation_id < 2**63 else None
+    if pk is None:
         return None
     return Donation.objects.select_for_update().filter(pk=pk).first()
 
@@ -76,3 +122,28 @@ def try_move(donation: Donation, move: Callable[[], None]) -> bool:
         logger.info("Skipped a stale transition: %s", exc)
         return False
     return True
+
+
+def warn_on_api_version_mismatch(event: Mapping[str, Any]) -> bool:
+    """Log a warning when an event was rendered with another API version than the SDK's.
+
+    Stripe renders a webhook's payload in the API version of the endpoint, not of the SDK
+    that calls the API. The handlers parse the shapes of the SDK's pinned version
+    (``stripe.api_version``: where an invoice keeps its subscription and payments, the
+    dispute statuses), so an endpoint created with another version may carry fields
+    where we do not look. Logged rather than refused: the event is still stored, and a
+    refused event would only be retried with the same version. Returns whether the
+    versions match.
+    """
+    version = event.get("api_version")
+    if version == stripe.api_version:
+        return True
+    logger.warning(
+        "Stripe event %s was sent with API version %r, but this site parses %s: "
+        "recreate the webhook endpoint with API version %s (docs/donations.md).",
+        event.get("id"),
+        version,
+        stripe.api_version,
+        stripe.api_version,
+    )
+    return False

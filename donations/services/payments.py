@@ -17,6 +17,7 @@ from donations.services.common import (
     NotReady,
     donation_from_metadata,
     remember,
+    stripe_amount,
     stripe_id,
     stripe_time,
     try_move,
@@ -26,6 +27,69 @@ from donations.services.receipts import receipt_send
 logger = logging.getLogger(__name__)
 
 S = Donation.Status
+
+
+def session_mismatch(donation: Donation, session: Mapping[str, Any]) -> str:
+    """Why this Checkout Session cannot be the one that pays ``donation`` ("" if it can).
+
+    Metadata alone proves nothing: anyone able to open a session on the account (or a
+    bug) can copy our ``donation_id`` onto a session for another amount or currency.
+    The session we opened is on record, and so are the amount and the currency.
+    """
+    problems = []
+    session_id = stripe_id(session.get("id"))
+    if donation.stripe_checkout_session_id and session_id != donation.stripe_checkout_session_id:
+        problems.append(
+            f"checkout session {session_id} is not the one opened for this gift "
+            f"({donation.stripe_checkout_session_id})"
+        )
+    if session.get("payment_status") in ("paid", "no_payment_required"):
+        amount = stripe_amount(session.get("amount_total"))
+        currency = str(session.get("currency") or "").lower()
+        problems += _money_mismatch(donation, amount=amount, currency=currency)
+    return "; ".join(problems)
+
+
+def _money_mismatch(donation: Donation, *, amount: int, currency: str) -> list[str]:
+    problems = []
+    if amount != donation.amount:
+        problems.append(f"Stripe reports {amount} minor units paid; the gift is {donation.amount}")
+    if currency != donation.currency:
+        problems.append(
+            f"Stripe reports {currency.upper() or 'no currency'}; "
+            f"the gift is in {donation.currency.upper()}"
+        )
+    return problems
+
+
+def invoice_mismatch(donation: Donation, invoice: Mapping[str, Any], subscription: str) -> str:
+    """Why this invoice cannot be money of ``donation``'s recurring gift ("" if it can).
+
+    The same rule as for sessions: the subscription on record, the amount and currency
+    of each charge. (The Billing Portal we open lets donors cancel or change their card,
+    not the amount, so a renewal for another amount is worth an editor's look.)
+    """
+    problems = []
+    if donation.stripe_subscription_id and subscription != donation.stripe_subscription_id:
+        problems.append(
+            f"invoice {stripe_id(invoice.get('id'))} belongs to subscription {subscription}, "
+            f"not this gift's ({donation.stripe_subscription_id})"
+        )
+    amount = stripe_amount(invoice.get("amount_paid"))
+    if amount > 0:
+        currency = str(invoice.get("currency") or "").lower()
+        problems += _money_mismatch(donation, amount=amount, currency=currency)
+    return "; ".join(problems)
+
+
+def mismatch_record(donation: Donation, problem: str) -> None:
+    """Keep what did not match for an editor (admin filter "Needs review") and change
+    nothing else: the gift is not marked paid on a report we cannot reconcile."""
+    logger.warning("Donation %s does not match what Stripe reports: %s", donation.pk, problem)
+    note = f"{timezone.now():%Y-%m-%d %H:%M} {problem}"
+    if problem not in donation.mismatch:
+        donation.mismatch = f"{donation.mismatch}\n{note}".strip()[-4000:]
+    donation.save(update_fields=["mismatch", "updated_at"])
 
 
 @transaction.atomic
@@ -41,6 +105,9 @@ def donation_fulfil(
     donation = donation_from_metadata(session.get("metadata"))
     if donation is None:
         return None
+    if problem := session_mismatch(donation, session):
+        mismatch_record(donation, problem)
+        return donation
     remember(
         donation,
         stripe_checkout_session_id=stripe_id(session.get("id")),
@@ -53,30 +120,28 @@ def donation_fulfil(
         # A session's own timestamps say when checkout opened, not when money moved.
         paid_at = occurred_at or timezone.now()
         try_move(donation, partial(donation.mark_paid, at=paid_at))
-        if donation.ended_at and donation.status == S.PAID:
+        if donation.ended_at:
             try_move(donation, partial(donation.mark_cancelled, at=donation.ended_at))
         donation.save()
         # The money itself: keyed on the PaymentIntent (one-time) or the first Invoice
         # (recurring), the same keys the charge/invoice events use, so nothing doubles.
         money_id = stripe_id(session.get("payment_intent")) or stripe_id(session.get("invoice"))
-        amount = int(session.get("amount_total") or 0)
+        amount = stripe_amount(session.get("amount_total"))
         if money_id and amount > 0:
             payment_record(
                 donation=donation,
                 stripe_id=money_id,
                 amount=amount,
-                currency=str(session.get("currency") or donation.currency),
+                currency=donation.currency,  # checked equal to the session's above
                 paid_at=paid_at,
                 payment_intent_id=stripe_id(session.get("payment_intent")),
             )
     elif session.get("status") == "complete":
         # Completed but unpaid: a delayed method (bank debit); async_payment_* will follow.
-        if donation.status == S.PENDING:
-            donation.mark_processing()
+        try_move(donation, donation.mark_processing)
         donation.save()
     elif session.get("status") == "expired":
-        if donation.status == S.PENDING:
-            donation.mark_expired()
+        try_move(donation, donation.mark_expired)
         donation.save()
     else:
         donation.save()
@@ -88,8 +153,10 @@ def donation_payment_failed(*, session: Mapping[str, Any], reason: str) -> Donat
     donation = donation_from_metadata(session.get("metadata"))
     if donation is None:
         return None
-    if donation.status in (S.PENDING, S.PROCESSING):
-        donation.mark_failed(reason=reason)
+    if problem := session_mismatch(donation, session):
+        mismatch_record(donation, problem)
+        return donation
+    try_move(donation, partial(donation.mark_failed, reason=reason))
     donation.save()
     return donation
 
@@ -150,8 +217,9 @@ def _invoice_refs(invoice: Mapping[str, Any]) -> dict[str, Any]:
     )
     intent = stripe_id(invoice.get("payment_intent"))
     charge = stripe_id(invoice.get("charge"))
-    for item in (invoice.get("payments") or {}).get("data") or []:
-        payment = item.get("payment") or {}
+    paid = _paid_invoice_payment(invoice)
+    if paid is not None:
+        payment = paid.get("payment") or {}
         intent = intent or stripe_id(payment.get("payment_intent"))
         charge = charge or stripe_id(payment.get("charge"))
     return {
@@ -160,6 +228,22 @@ def _invoice_refs(invoice: Mapping[str, Any]) -> dict[str, Any]:
         "payment_intent": intent,
         "charge": charge,
     }
+
+
+def _paid_invoice_payment(invoice: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The invoice payment that carried the money, or ``None``.
+
+    ``invoice.payments`` lists every attempt, in no promised order: a canceled or still
+    open attempt (a first card declined, a PaymentIntent replaced) must never be taken
+    for the payment, or a later refund or dispute of the real charge would not match.
+    Among paid ones the default payment wins (``is_default``).
+    """
+    items = [item for item in (invoice.get("payments") or {}).get("data") or [] if item]
+    paid = [item for item in items if item.get("status") == "paid"]
+    for item in paid:
+        if item.get("is_default"):
+            return item
+    return paid[0] if paid else None
 
 
 def _donation_for_invoice(invoice: Mapping[str, Any]) -> tuple[Donation | None, dict[str, Any]]:
@@ -199,6 +283,9 @@ def invoice_paid(*, invoice: Mapping[str, Any]) -> Payment | None:
     donation, refs = _donation_for_invoice(invoice)
     if donation is None:
         return None
+    if problem := invoice_mismatch(donation, invoice, refs["subscription"]):
+        mismatch_record(donation, problem)
+        return None
     remember(
         donation,
         stripe_subscription_id=refs["subscription"],
@@ -208,10 +295,10 @@ def invoice_paid(*, invoice: Mapping[str, Any]) -> Payment | None:
         stripe_time(invoice.get("created")) or timezone.now()
     )
     try_move(donation, partial(donation.mark_paid, at=paid_at))
-    if donation.ended_at and donation.status == S.PAID:
+    if donation.ended_at:
         try_move(donation, partial(donation.mark_cancelled, at=donation.ended_at))
     donation.save()
-    amount = int(invoice.get("amount_paid") or 0)
+    amount = stripe_amount(invoice.get("amount_paid"))
     if amount <= 0:
         return None  # e.g. a zero-amount proration invoice: no money moved
     refs = _with_payment_refs(invoice, refs)
@@ -232,13 +319,16 @@ def invoice_payment_failed(*, invoice: Mapping[str, Any]) -> Donation | None:
     donation, refs = _donation_for_invoice(invoice)
     if donation is None:
         return None
-    remember(donation, stripe_subscription_id=refs["subscription"])
-    if invoice.get("billing_reason") == "subscription_create" and donation.status in (
-        S.PENDING,
-        S.PROCESSING,
+    subscription = refs["subscription"]
+    if donation.stripe_subscription_id and subscription != donation.stripe_subscription_id:
+        mismatch_record(donation, f"failed invoice of another subscription ({subscription})")
+        return donation
+    remember(donation, stripe_subscription_id=subscription)
+    first = invoice.get("billing_reason") == "subscription_create"
+    if not first or not try_move(
+        donation,
+        partial(donation.mark_failed, reason="The first payment of the recurring gift failed."),
     ):
-        donation.mark_failed(reason="The first payment of the recurring gift failed.")
-    else:
         # A renewal failed: Stripe retries on its own schedule and tells us if it gives up
         # (customer.subscription.deleted), so the gift's status stays as it is.
         donation.last_error = f"Renewal payment failed on invoice {invoice.get('id')}."
@@ -270,12 +360,28 @@ def subscription_changed(*, subscription: Mapping[str, Any]) -> Donation | None:
             # Never paid (e.g. the first invoice failed and the subscription expired): the
             # gift failed rather than ended. A first payment seen later still pays it
             # and then cancels it (see invoice_paid).
-            if donation.status in (S.PENDING, S.PROCESSING):
-                donation.mark_failed(reason="The recurring gift ended before its first payment.")
+            reason = "The recurring gift ended before its first payment."
+            try_move(donation, partial(donation.mark_failed, reason=reason))
         else:
             try_move(donation, partial(donation.mark_cancelled, at=donation.ended_at))
     donation.save()
     return donation
+
+
+def charge_mismatch(donation: Donation, charge: Mapping[str, Any], intent_id: str) -> str:
+    """Why a charge found through our metadata cannot be ``donation``'s money ("" if it
+    can): the same rule as for sessions and invoices, for the charge's PaymentIntent."""
+    problems = []
+    if donation.stripe_payment_intent_id and intent_id != donation.stripe_payment_intent_id:
+        problems.append(
+            f"charge of PaymentIntent {intent_id or '(none)'} is not this gift's "
+            f"({donation.stripe_payment_intent_id})"
+        )
+    currency = str(charge.get("currency") or "").lower()
+    problems += _money_mismatch(
+        donation, amount=stripe_amount(charge.get("amount")), currency=currency
+    )
+    return "; ".join(problems)
 
 
 def _payment_for_charge(charge_id: str, intent_id: str) -> Payment | None:
@@ -292,7 +398,7 @@ def _payment_for_charge(charge_id: str, intent_id: str) -> Payment | None:
     return None
 
 
-def payment_from_charge(charge: Mapping[str, Any]) -> Payment | None:
+def payment_from_charge(charge: Mapping[str, Any], *, retrieve: bool = False) -> Payment | None:
     """The Payment a charge belongs to, or ``None`` when the charge is not a donation.
 
     A refund or dispute can overtake the event that records the payment: a one-time
@@ -300,12 +406,21 @@ def payment_from_charge(charge: Mapping[str, Any]) -> Payment | None:
     charge carries none, so Stripe is asked which invoice it paid. Only when something
     names one of our donations and the payment cannot be recorded yet is ``NotReady``
     raised (and Stripe retries); money that is not ours must not fail forever.
+
+    ``retrieve``: the caller holds only a reference to the charge (a dispute names its
+    charge by id, and its own metadata is not the charge's), so a payment not recorded
+    yet is looked up from the charge Stripe returns. A payment we already know needs no
+    call to Stripe.
     """
     charge_id = stripe_id(charge.get("id"))
     intent_id = stripe_id(charge.get("payment_intent"))
     payment = _payment_for_charge(charge_id, intent_id)
     if payment is not None:
         return payment
+    if retrieve and charge_id and gateway.is_configured():
+        # A Stripe error propagates: the event fails and Stripe retries it.
+        charge = gateway.retrieve_charge(charge_id)
+        intent_id = stripe_id(charge.get("payment_intent")) or intent_id
     donation = donation_from_metadata(charge.get("metadata"))
     if donation is None and intent_id:
         donation = (
@@ -313,17 +428,24 @@ def payment_from_charge(charge: Mapping[str, Any]) -> Payment | None:
         )
     if donation is None:
         return _payment_from_invoice_of(intent_id=intent_id, charge_id=charge_id)
+    if problem := charge_mismatch(donation, charge, intent_id):
+        mismatch_record(donation, problem)
+        return None
+    paid_at = stripe_time(charge.get("created")) or timezone.now()
     remember(donation, stripe_payment_intent_id=intent_id)
+    # The charge succeeded before it was refunded or disputed: the money did arrive, so
+    # the gift has a paid time even if its completion event is skipped as stale later.
+    donation.paid_at = donation.paid_at or paid_at
     donation.save()
     payment, _ = payment_record(
         donation=donation,
         stripe_id=intent_id or charge_id,
-        amount=int(charge["amount"]),
+        amount=stripe_amount(charge.get("amount")),
         currency=str(charge.get("currency") or donation.currency),
-        paid_at=stripe_time(charge.get("created")) or timezone.now(),
+        paid_at=paid_at,
         payment_intent_id=intent_id,
         charge_id=charge_id,
-        amount_refunded=int(charge.get("amount_refunded") or 0),
+        amount_refunded=stripe_amount(charge.get("amount_refunded")),
     )
     return Payment.objects.select_for_update().select_related("donation").get(pk=payment.pk)
 

@@ -2,7 +2,12 @@ import pytest
 from django.core.cache import cache
 
 from donations import gateway
-from tests.donations.stripe_fakes import TEST_KEY, WEBHOOK_SECRET, RecordingTransport
+from tests.donations.stripe_fakes import (
+    TEST_KEY,
+    WEBHOOK_SECRET,
+    RecordingTransport,
+    retrieved_charge,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -18,6 +23,15 @@ def _stripe_test_settings(settings):
     cache.clear()
 
 
+@pytest.fixture
+def with_yen(settings):
+    """USD and a zero-decimal currency (amounts in whole yen)."""
+    settings.DONATION_CURRENCIES = {
+        "usd": {"min": 500, "max": 1000000, "exponent": 2},
+        "jpy": {"min": 500, "max": 1000000, "exponent": 0},
+    }
+
+
 @pytest.fixture(autouse=True)
 def transport():
     """The SDK talks to this instead of the network in every donations test; a test that
@@ -26,3 +40,10 @@ def transport():
     previous, gateway.http_client = gateway.http_client, recording
     yield recording
     gateway.http_client = previous
+
+
+@pytest.fixture(autouse=True)
+def _charges_answered(transport):
+    # A dispute names its charge by id, and the handler asks Stripe for it. Tests that
+    # need a particular charge replace this route (same method and prefix).
+    transport.answer("GET", "/v1/charges/", retrieved_charge)

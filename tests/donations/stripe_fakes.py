@@ -152,3 +152,13 @@ class RecordingTransport(stripe.HTTPClient):
 
     def close(self) -> None:
         pass
+
+
+def retrieved_charge(request: RecordedRequest) -> tuple[int, dict[str, Any]]:
+    """``GET /v1/charges/<id>`` by default: the charge with no metadata of ours and the
+    PaymentIntent ``pi_<same suffix>``, as for money taken for something else; tests of
+    our own one-time gifts answer with ``fixture("charge_retrieved", donation=...)``."""
+    charge_id = request.path.rsplit("/", 1)[-1]
+    body = fixture("charge_retrieved")
+    body.update(id=charge_id, payment_intent=f"pi_{charge_id.removeprefix('ch_')}", metadata={})
+    return 200, body

@@ -93,10 +93,10 @@ def test_success_page_never_says_confirmed_for_a_gift_that_was_never_paid(
     client, transport, status
 ):
     DonationFactory(
-        frequency="monthly", status=status, paid_at=None, stripe_checkout_session_id="cs_x"
+        frequency="monthly", status=status, paid_at=None, stripe_checkout_session_id="cs_test_x"
     )
 
-    html = client.get("/donate/thanks/?session_id=cs_x").content.decode()
+    html = client.get("/donate/thanks/?session_id=cs_test_x").content.decode()
 
     assert "is confirmed" not in html
     assert "did not go through" in html
