@@ -202,8 +202,9 @@ SECURE_CSP = {
 # Permissions-Policy (newsroom/permissions_policy.py): features no page of ours uses are
 # switched off for us and for anything we might embed. payment=() too: Stripe Checkout is a
 # redirect to Stripe's own page, never the Payment Request API on ours.
-PERMISSIONS_POLICY: dict[str, list[str]] = dict.fromkeys(
-    [
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
         "accelerometer",
         "autoplay",
         "browsing-topics",
@@ -219,9 +220,8 @@ PERMISSIONS_POLICY: dict[str, list[str]] = dict.fromkeys(
         "screen-wake-lock",
         "usb",
         "xr-spatial-tracking",
-    ],
-    [],
-)
+    )
+}
 # Clipboard writes for the "Copy link" share button, from our own pages only.
 PERMISSIONS_POLICY["clipboard-write"] = ["self"]
 # --- end of security headers ------------------------------------------------------------
