@@ -29,7 +29,9 @@
   /* The typed amount as text, padded to the currency's decimals ("12.5" -> "12.50"),
      or "" when it is not a positive amount the currency allows. */
   function typedAmount(raw, decimals) {
-    var match = /^([0-9]+)(?:\.([0-9]*))?$/.exec(raw.trim());
+    // The server's rule (donations/money.py parse_amount): ASCII digits, at most nine
+    // whole ones, one "." or "," before the decimals.
+    var match = /^([0-9]{1,9})(?:[.,]([0-9]{1,2}))?$/.exec(raw.trim());
     if (!match || !/[1-9]/.test(raw)) return "";
     var cents = (match[2] || "").replace(/0+$/, "");
     if (cents.length > decimals) return "";
