@@ -283,12 +283,20 @@ def test_with_redis_concurrent_worker_processes_share_one_exact_count(settings):
     url = _redis_url()
     if url is None:
         pytest.skip("no Redis at TEST_REDIS_URL")
+    import redis
+
     scope = f"test-{uuid.uuid4().hex}"
-    workers = [_start_worker(scope, limit=60, n=50, redis_url=url) for _ in range(2)]
-    assert sum(_allowed(worker) for worker in workers) == 60
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
-    }
-    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.7")
-    assert ratelimit.allow(request, scope=scope, limit=101, window=10**9) is True  # 101st
-    assert ratelimit.allow(request, scope=scope, limit=101, window=10**9) is False  # 102nd
+    try:
+        workers = [_start_worker(scope, limit=60, n=50, redis_url=url) for _ in range(2)]
+        assert sum(_allowed(worker) for worker in workers) == 60
+        settings.CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        }
+        request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.7")
+        assert ratelimit.allow(request, scope=scope, limit=101, window=10**9) is True  # 101st
+        assert ratelimit.allow(request, scope=scope, limit=101, window=10**9) is False  # 102nd
+    finally:
+        # The window is decades long: do not leave the counter behind in a shared Redis.
+        server = redis.Redis.from_url(url)
+        for key in server.scan_iter(match=f"*{scope}*"):
+            server.delete(key)
