@@ -56,6 +56,21 @@ class PaymentInline(admin.TabularInline):
         return False
 
 
+class NeedsReviewFilter(admin.SimpleListFilter):
+    """Gifts for which Stripe reported something that did not match what we stored."""
+
+    title = "needs review"
+    parameter_name = "needs_review"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Stripe report did not match")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Donation]) -> QuerySet[Donation]:
+        if self.value() == "yes":
+            return queryset.exclude(mismatch="")
+        return queryset
+
+
 @admin.register(Donation)
 class DonationAdmin(ReadOnlyMoneyAdmin):
     list_display = [
@@ -68,7 +83,15 @@ class DonationAdmin(ReadOnlyMoneyAdmin):
         "campaign",
         "paid_at",
     ]
-    list_filter = ["status", "frequency", "currency", "anonymous", "created_at", "paid_at"]
+    list_filter = [
+        NeedsReviewFilter,
+        "status",
+        "frequency",
+        "currency",
+        "anonymous",
+        "created_at",
+        "paid_at",
+    ]
     search_fields = [
         "donor_name",
         "donor_email",
@@ -122,6 +145,7 @@ class DonationAdmin(ReadOnlyMoneyAdmin):
                     "stripe_subscription_id",
                     "stripe_payment_intent_id",
                     "last_error",
+                    "mismatch",
                 ]
             },
         ),
@@ -146,6 +170,7 @@ class DonationAdmin(ReadOnlyMoneyAdmin):
         "stripe_subscription_id",
         "stripe_payment_intent_id",
         "last_error",
+        "mismatch",
     ]
 
     @admin.display(description="donor", ordering="donor_name")

@@ -251,3 +251,19 @@ def test_an_event_from_an_endpoint_on_another_api_version_is_logged_once(client,
 
     warnings = [r for r in caplog.records if "2024-06-20" in r.getMessage()]
     assert len(warnings) == 1
+
+
+def test_editors_find_mismatched_gifts_under_needs_review(client, once):
+    from tests.factories import UserFactory
+
+    other = DonationFactory(stripe_checkout_session_id="cs_test_fine")
+    post_event(client, _completed(once, amount_total=1))
+    client.force_login(UserFactory(role="Editor"))
+
+    listed = client.get("/admin/donations/donation/", {"needs_review": "yes"})
+    detail = client.get(f"/admin/donations/donation/{once.pk}/change/")
+
+    assert listed.status_code == 200
+    assert list(listed.context["cl"].result_list) == [once]
+    assert other not in listed.context["cl"].result_list
+    assert "1 minor units" in detail.content.decode()
