@@ -6,7 +6,10 @@
   var form = document.getElementById("donate-form");
   var hints = JSON.parse(document.getElementById("donate-hints").textContent);
   function value(name) {
-    var el = form.querySelector("[name=" + name + "]:checked") || form.querySelector("select[name=" + name + "], input[type=number][name=" + name + "]");
+    // A checked radio, else the select or typed field of that name (the custom amount is a
+    // text input since the server parses it itself: donations/forms.py).
+    var el = form.querySelector("[name=" + name + "]:checked") ||
+      form.querySelector("select[name=" + name + "], input[name=" + name + "]:not([type=radio]):not([type=checkbox])");
     return el ? el.value : "";
   }
   function redrawAmounts() {
