@@ -63,6 +63,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: load-balancer probes /healthz and /readyz, answered before ALLOWED_HOSTS and the
+    # HTTPS redirect (newsroom/health.py says why).
+    "newsroom.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Early: input PostgreSQL cannot store (NUL) is a 400 before any view sees it.
     "newsroom.middleware.RejectUnstorableInputMiddleware",
