@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "taggit",
     "django_prose_editor",
+    # The database task queue (django-tasks-db): always installed, so its table and admin
+    # exist whichever TASKS_BACKEND runs; before the apps whose roles grant on it.
+    "django_tasks_db",
     "articles",
     "related",
     "donations",
@@ -401,16 +404,37 @@ DONATION_MANAGE_LINK_MAX_AGE = env_int("DONATION_MANAGE_LINK_MAX_AGE", 3600)
 DONATION_THANKS_UNKNOWN_LIMIT = env_int("DONATION_THANKS_UNKNOWN_LIMIT", 30)
 DONATION_THANKS_LOOKUP_INTERVAL = env_int("DONATION_THANKS_LOOKUP_INTERVAL", 15)
 
-# --- Related content (the related app; see docs/related.md) ------------------------------
-# Refreshing related lists after a save runs as a task. The immediate backend runs it right
-# after the commit, in-process, so `make run` needs no worker; production may point
-# TASKS_BACKEND at a queue-backed backend (e.g. django_tasks_db.DatabaseBackend) and run its
-# worker.
-TASKS = {
-    "default": {
-        "BACKEND": env_str("TASKS_BACKEND") or "django.tasks.backends.immediate.ImmediateBackend"
-    }
+# --- Background tasks (Django's tasks framework; README "Background tasks") --------------
+# Related refreshes, receipts and scheduled-publish follow-ups run as tasks. TASKS_BACKEND
+# is "immediate" (in-process, right after the commit: `make run` and the tests need no
+# worker), "database" (django-tasks-db: rows in PostgreSQL, run by `manage.py db_worker`)
+# or a backend's dotted path. The default is the database queue in production (DEBUG off
+# on PostgreSQL) and immediate otherwise (DEBUG, or the embedded SQLite file).
+_TASK_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
 }
+_tasks_backend = env_str("TASKS_BACKEND") or (
+    "database"
+    if not DEBUG and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    else "immediate"
+)
+if _tasks_backend not in _TASK_BACKENDS and "." not in _tasks_backend:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be immediate, database or a backend's dotted path; "
+        f"got {_tasks_backend!r}"
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(_tasks_backend, _tasks_backend)}}
+# Tasks that may fail for a while (a receipt while SMTP is down) retry this many times in
+# all, waiting TASK_RETRY_DELAY seconds, then twice that, and so on (newsroom/tasks.py).
+TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 5)
+TASK_RETRY_DELAY = env_int("TASK_RETRY_DELAY", 60)
+if not 1 <= TASK_MAX_ATTEMPTS <= 20 or TASK_RETRY_DELAY < 0:
+    raise ImproperlyConfigured(
+        "TASK_MAX_ATTEMPTS must be 1 to 20 and TASK_RETRY_DELAY at least 0 seconds."
+    )
+
+# --- Related content (the related app; see docs/related.md) ------------------------------
 # Optional overrides of related.engine.Weights, e.g. {"half_life_days": 180}.
 RELATED_WEIGHTS: dict[str, float] = {}
 

@@ -15,6 +15,13 @@ def _media_in_tmp(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    # DEBUG off on PostgreSQL defaults to the database queue (production); tests run tasks
+    # in-process unless they ask for the queue (tests/test_tasks.py).
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
 def _restore_roles(sender, **kwargs) -> None:
     """Transactional tests flush the database, taking the roles made by data migrations
     with it; bring them back after each flush so later tests find a migrated database."""
