@@ -1,23 +1,23 @@
 """Background work for related content (Django's tasks framework).
 
 Enqueued after the transaction that changed an article commits, so the worker (or the
-immediate backend) always sees the saved state. With ``ImmediateBackend`` (the default, so
-``make run`` needs no worker) the work runs right after the commit, in-process; point
-``TASKS_BACKEND`` at a queue-backed backend in production to move it out of the request.
+immediate backend) always sees the saved state. With ``ImmediateBackend`` (``make run``,
+tests) the work runs right after the commit, in-process; with the database queue
+(production) ``manage.py db_worker`` runs it. Enqueuing goes through ``newsroom.tasks``.
 """
 
 from __future__ import annotations
 
-import logging
+import datetime as dt
 from collections.abc import Iterable
+from functools import partial
 
 from django.db import transaction
 from django.tasks import task
-from django.tasks.base import TaskResultStatus
 
+from articles.models import Article
+from newsroom.tasks import enqueue, enqueue_on_commit
 from related import services
-
-logger = logging.getLogger(__name__)
 
 
 @task
@@ -30,22 +30,49 @@ def refresh_related_lists(article_ids: list[int]) -> int:
     return services.related_lists_refresh(article_ids)
 
 
-def _enqueue(task_obj, *args) -> None:
-    result = task_obj.enqueue(*args)
-    # The immediate backend records a failure instead of raising it: never break the editor's
-    # save for a related list (the next refresh or rebuild repairs it), but do say so.
-    if result.status == TaskResultStatus.FAILED:
-        logger.error("related: %s%r failed:\n%s", task_obj.name, args, result.errors[-1].traceback)
+@task
+def refresh_related_at_publish(article_id: int, publish_at: str) -> dict[str, int] | None:
+    """The follow-up of a scheduled article, run at its publish time (``run_after``).
+
+    Its lists were computed when it was scheduled (scheduled articles are candidates and
+    the page read filters on ``published()``), so this catches up with what was published
+    in between. Stale follow-ups do nothing: an article rescheduled, unpublished or
+    deleted since enqueued its own follow-up (or none) with that save.
+    """
+    current = (
+        Article.objects.published()
+        .filter(pk=article_id)
+        .values_list("publish_at", flat=True)
+        .first()
+    )
+    if current is None or current != dt.datetime.fromisoformat(publish_at):
+        return None
+    return services.related_refresh(article_id)
+
+
+def _refresh_now_and_at_publish(article_id: int) -> None:
+    enqueue(refresh_related, article_id)
+    publish_at = (
+        Article.objects.scheduled().filter(pk=article_id).values_list("publish_at", flat=True)
+    ).first()
+    if publish_at is not None:
+        # Not deferred under the immediate backend (it cannot wait); nothing is lost there:
+        # the lists are already right at publish time, this only catches up.
+        enqueue(
+            refresh_related_at_publish, article_id, publish_at.isoformat(), run_after=publish_at
+        )
 
 
 def related_refresh_on_commit(article_ids: Iterable[int]) -> None:
-    """Refresh these articles' lists, and the lists they enter or leave, after commit."""
+    """Refresh these articles' lists, and the lists they enter or leave, after commit; for
+    a scheduled article, once more at its publish time."""
     for article_id in sorted(set(article_ids)):
-        transaction.on_commit(lambda pk=article_id: _enqueue(refresh_related, pk))
+        # robust: the lookup of a scheduled time must not break the editor's save either.
+        transaction.on_commit(partial(_refresh_now_and_at_publish, article_id), robust=True)
 
 
 def related_lists_refresh_on_commit(article_ids: Iterable[int]) -> None:
     """Recompute the given lists after commit (e.g. the lists that showed a deleted article)."""
     ids = sorted(set(article_ids))
     if ids:
-        transaction.on_commit(lambda: _enqueue(refresh_related_lists, ids))
+        enqueue_on_commit(refresh_related_lists, ids)

@@ -22,7 +22,6 @@ from donations.services.common import (
     stripe_time,
     try_move,
 )
-from donations.services.receipts import receipt_send
 
 logger = logging.getLogger(__name__)
 
@@ -199,7 +198,11 @@ def payment_record(
             if changed:
                 payment.save(update_fields=[*changed, "updated_at"])
     if created and payment.amount_refunded < payment.amount:
-        transaction.on_commit(partial(receipt_send, payment_id=payment.pk), robust=True)
+        # Imported here: donations.tasks imports the services package this module is in.
+        from donations.tasks import receipt_send_on_commit
+
+        # A task, so the email leaves Stripe's request and is retried if mail is down.
+        receipt_send_on_commit(payment.pk)
     return payment, created
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +14,8 @@ from django.utils import timezone
 
 from donations.models import Payment
 from donations.money import format_money
+
+logger = logging.getLogger(__name__)
 
 
 def receipt_send(*, payment_id: int) -> bool:
@@ -45,6 +49,37 @@ def receipt_send(*, payment_id: int) -> bool:
         payment.receipt_sent_at = timezone.now()
         payment.save(update_fields=["receipt_sent_at", "updated_at"])
     return True
+
+
+def receipts_unsent_send(*, older_than: dt.timedelta, max_age: dt.timedelta) -> dict[str, int]:
+    """The sweep: send every receipt still due for payments recorded between ``max_age``
+    and ``older_than`` ago. Returns counts: ``sent``, ``not_due``, ``failed``.
+
+    ``older_than`` leaves the queued task and its retries their chance first (sending
+    twice cannot happen either way: ``receipt_send`` decides under the row lock);
+    ``max_age`` keeps a misconfigured or long-dead mailer from emailing donors about
+    months-old gifts all at once. One failure does not stop the others.
+    """
+    now = timezone.now()
+    due = (
+        Payment.objects.filter(
+            receipt_sent_at__isnull=True,
+            created_at__lte=now - older_than,
+            created_at__gte=now - max_age,
+        )
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    counts = {"sent": 0, "not_due": 0, "failed": 0}
+    for payment_id in due:
+        try:
+            sent = receipt_send(payment_id=payment_id)
+        except Exception:
+            logger.exception("receipts: payment %s: the receipt could not be sent", payment_id)
+            counts["failed"] += 1
+        else:
+            counts["sent" if sent else "not_due"] += 1
+    return counts
 
 
 def send_email(template: str, *, to: str, context: dict[str, Any]) -> None:
