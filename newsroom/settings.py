@@ -80,6 +80,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which database this request reads (a replica for anonymous GETs); after auth, which it
+    # asks. Not loaded at all without DATABASE_REPLICA_URLS (newsroom/db_router.py).
+    "newsroom.db_router.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a lockout into the lockout page.
@@ -117,6 +120,44 @@ except Exception as exc:  # dj-database-url raises several types for a malformed
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Read replicas and sessions past one machine (newsroom/db_router.py; docs/deploy.md) ---
+# DATABASE_REPLICA_URLS: comma-separated PostgreSQL streaming replicas of DATABASE_URL, as
+# aliases replica_1, replica_2, ... Empty (the default): no router, no middleware, every
+# query on the default database. Anonymous GETs read a replica; signed-in users, writes,
+# transactions and a browser that has just POSTed read the primary (the module says why).
+_replica_urls = env_list("DATABASE_REPLICA_URLS", [])
+if _replica_urls and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs a PostgreSQL DATABASE_URL.")
+for _number, _url in enumerate(_replica_urls, start=1):
+    try:
+        _replica = dj_database_url.parse(_url, conn_max_age=60)
+    except Exception as exc:
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URLS item {_number} is not a valid database URL: {exc}"
+        ) from None
+    # A replica that is down must cost a reader seconds at most, once, before we fall back.
+    _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # Tests see one database: the replica alias is the test database itself.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+DATABASE_ROUTERS = ["newsroom.db_router.PrimaryReplicaRouter"] if _replica_urls else []
+# How long a browser reads the primary after its own POST (read-your-writes; seconds).
+DATABASE_PRIMARY_PIN_SECONDS = env_int("DATABASE_PRIMARY_PIN_SECONDS", 10)
+# How long one process leaves a replica alone after it failed to answer (seconds).
+DATABASE_REPLICA_RETRY_SECONDS = env_int("DATABASE_REPLICA_RETRY_SECONDS", 30)
+# SESSION_STORE: db (default; sessions in PostgreSQL), cached_db (read from Redis, written
+# through to the database: survives a Redis restart) or cache (Redis only). The Redis ones
+# need REDIS_URL: a per-process memory cache would sign editors out between workers.
+_session_store = env_str("SESSION_STORE") or "db"
+if _session_store not in {"db", "cached_db", "cache"}:
+    raise ImproperlyConfigured(
+        f"SESSION_STORE must be db, cached_db or cache; got {_session_store!r}"
+    )
+if _session_store != "db" and not env_str("REDIS_URL"):
+    raise ImproperlyConfigured(f"SESSION_STORE={_session_store} needs REDIS_URL (a shared cache).")
+SESSION_ENGINE = f"django.contrib.sessions.backends.{_session_store}"
+# --- end of read replicas and sessions ------------------------------------------------------
 
 _redis_url = env_str("REDIS_URL")
 if _redis_url:
