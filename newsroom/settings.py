@@ -69,6 +69,8 @@ MIDDLEWARE = [
     # First: load-balancer probes /healthz and /readyz, answered before ALLOWED_HOSTS and the
     # HTTPS redirect (newsroom/health.py says why).
     "newsroom.health.HealthCheckMiddleware",
+    # Then: serves stored public pages, and stores new ones with their final headers.
+    "newsroom.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Early: input PostgreSQL cannot store (NUL) is a 400 before any view sees it.
     "newsroom.middleware.RejectUnstorableInputMiddleware",
@@ -169,6 +171,31 @@ if _redis_url:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Page cache (newsroom/pagecache.py; docs/performance.md) -------------------------------
+# Anonymous public pages from the shared cache, never stale (a generation bumped on every
+# change). On by default only with Redis: without a shared cache, worker processes would
+# each keep their own copy. PAGE_CACHE=1 turns it on for one process (make run).
+PAGE_CACHE = env_bool("PAGE_CACHE", bool(_redis_url))
+PAGE_CACHE_ALIAS = "default"
+# How long an unchanged page may be kept (our cache; a change retires it at once).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
+PAGE_CACHE_SKIP_PREFIXES = (
+    "/static/",
+    "/media/",
+    "/admin/",
+    "/donate/",
+    "/preview/",
+    "/search/",
+    "/csrf-token/",
+    "/healthz",
+    "/readyz",
+)
+# Front cache (Varnish, deploy/varnish/): the s-maxage it may keep a page for, and the
+# addresses that accept our BAN requests (comma-separated, e.g. http://127.0.0.1:6081/).
+FRONT_CACHE_SECONDS = env_int("FRONT_CACHE_SECONDS", 300)
+FRONT_CACHE_PURGE_URLS = env_list("FRONT_CACHE_PURGE_URLS", [])
+FRONT_CACHE_PURGE_TIMEOUT = 0.5
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
