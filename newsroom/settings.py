@@ -548,3 +548,59 @@ for _name in ("COMMENT_RATE_WINDOW", "HELPFUL_VOTE_RATE_WINDOW"):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1 second.")
 # --- end of abuse limits ---------------------------------------------------------------
+
+# --- Media: uploads on local disk or S3-compatible object storage (production runtime) ----
+# MEDIA_STORAGE=filesystem (the default): files under MEDIA_ROOT, served at MEDIA_URL by the
+# app itself, DEBUG or not (newsroom/media.py), or by nginx in front (README, "Media").
+# MEDIA_STORAGE=s3: any S3-compatible store (AWS, MinIO, Ceph, R2...) through django-storages;
+# pages link to the store (or S3_CUSTOM_DOMAIN, a CDN) and the app serves no /media/.
+MEDIA_STORAGE = env_str("MEDIA_STORAGE") or "filesystem"
+# How long browsers and caches keep an upload (seconds), on disk and on S3 alike.
+MEDIA_MAX_AGE = env_int("MEDIA_MAX_AGE", 3600)
+if MEDIA_STORAGE == "filesystem":
+    SERVE_MEDIA = True
+elif MEDIA_STORAGE == "s3":
+    SERVE_MEDIA = False
+    _s3_bucket = env_str("S3_BUCKET")
+    if not _s3_bucket:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET (the bucket's name).")
+    _s3_options: dict[str, object] = {
+        "bucket_name": _s3_bucket,
+        # Unset: AWS itself. MinIO and others: their URL, e.g. http://127.0.0.1:9000.
+        "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+        "region_name": env_str("S3_REGION") or None,
+        # Keys prefix inside the bucket, so one bucket can hold several sites.
+        "location": env_str("S3_PREFIX") or "",
+        # "path" for stores without per-bucket host names (MinIO, a local test server).
+        "addressing_style": env_str("S3_ADDRESSING_STYLE") or None,
+        # A CDN or public host for the bucket ("media.example.org"): pages link there.
+        "custom_domain": env_str("S3_CUSTOM_DOMAIN") or None,
+        # Plain, permanent URLs by default: pages are cached, and a signed URL inside a
+        # cached page would expire while the page is still served. The bucket (or its
+        # CDN) must then allow public reads of these keys. S3_SIGNED_URLS=1 for a private
+        # bucket, with the page cache's lifetime kept below S3_SIGNED_URL_SECONDS.
+        "querystring_auth": env_bool("S3_SIGNED_URLS", False),
+        "querystring_expire": env_int("S3_SIGNED_URL_SECONDS", 3600),
+        # Django's rule, not django-storages' default: a second "photo.jpg" gets a new name
+        # instead of silently replacing the first one (which an older article still shows).
+        "file_overwrite": False,
+        "object_parameters": {"CacheControl": f"public, max-age={MEDIA_MAX_AGE}"},
+    }
+    # Keys from the environment when given; otherwise boto3's own chain (AWS_ACCESS_KEY_ID,
+    # ~/.aws, an instance or pod role), so no key needs to live in our environment at all.
+    if env_str("S3_ACCESS_KEY_ID"):
+        _s3_options["access_key"] = env_str("S3_ACCESS_KEY_ID")
+        _s3_options["secret_key"] = env_str("S3_SECRET_ACCESS_KEY")
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
+    # Pages show images from the store: the Content-Security-Policy must allow its origin.
+    if _s3_options["custom_domain"]:
+        _media_origin = f"https://{_s3_options['custom_domain']}"
+    elif _s3_options["endpoint_url"]:
+        _media_origin = str(_s3_options["endpoint_url"]).rstrip("/")
+    else:
+        _media_origin = "https://*.amazonaws.com"
+    SECURE_CSP["img-src"] = [*SECURE_CSP["img-src"], _media_origin]
+    SECURE_CSP["media-src"] = [CSP.SELF, _media_origin]
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be filesystem or s3; got {MEDIA_STORAGE!r}")
+# --- end of media ---------------------------------------------------------------------------
