@@ -21,10 +21,24 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _in_ci() -> bool:
+    # .ci/run (and every CI service) sets CI; there a missing browser is a broken machine.
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
 @pytest.fixture(scope="session")
 def chromium():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package")
+        reason = (
+            f"Chromium not found at {CHROMIUM}: browser tests need Debian's chromium "
+            "(`apt-get install chromium`, which `make test` does when run as root) or "
+            "CHROMIUM_PATH pointing at a Chromium binary"
+        )
+        if _in_ci():
+            pytest.fail(reason + " (CI is set: a missing browser fails the run)")
+        # Elsewhere the rest of the suite still runs; pytest's summary (-ra) lists each
+        # browser test skipped with this reason.
+        pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
