@@ -475,12 +475,14 @@ DONATION_THANKS_LOOKUP_INTERVAL = env_int("DONATION_THANKS_LOOKUP_INTERVAL", 15)
 # --- Background tasks (Django's tasks framework; README "Background tasks") --------------
 # Related refreshes, receipts and scheduled-publish follow-ups run as tasks. TASKS_BACKEND
 # is "immediate" (in-process, right after the commit: `make run` and the tests need no
-# worker), "database" (django-tasks-db: rows in PostgreSQL, run by `manage.py db_worker`)
-# or a backend's dotted path. The default is the database queue in production (DEBUG off
-# on PostgreSQL) and immediate otherwise (DEBUG, or the embedded SQLite file).
+# worker), "database" (django-tasks-db: rows in PostgreSQL, run by `manage.py db_worker`),
+# "redis" (optional, see below) or a backend's dotted path. The default is the database
+# queue in production (DEBUG off on PostgreSQL) and immediate otherwise (DEBUG, or the
+# embedded SQLite file).
 _TASK_BACKENDS = {
     "immediate": "django.tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
+    "redis": "django_tasks_redis.RedisTaskBackend",  # optional extra: .[redis-tasks]
 }
 _tasks_backend = env_str("TASKS_BACKEND") or (
     "database"
@@ -489,10 +491,22 @@ _tasks_backend = env_str("TASKS_BACKEND") or (
 )
 if _tasks_backend not in _TASK_BACKENDS and "." not in _tasks_backend:
     raise ImproperlyConfigured(
-        f"TASKS_BACKEND must be immediate, database or a backend's dotted path; "
+        f"TASKS_BACKEND must be immediate, database, redis or a backend's dotted path; "
         f"got {_tasks_backend!r}"
     )
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(_tasks_backend, _tasks_backend)}}
+if _tasks_backend == "redis":
+    # Redis streams (django-tasks-redis), worker `manage.py run_redis_tasks --continuous`.
+    _tasks_redis_url = env_str("TASKS_REDIS_URL") or _redis_url
+    if not _tasks_redis_url:
+        raise ImproperlyConfigured("TASKS_BACKEND=redis needs TASKS_REDIS_URL or REDIS_URL.")
+    INSTALLED_APPS.append("django_tasks_redis")
+    TASKS["default"]["OPTIONS"] = {
+        "REDIS_URL": _tasks_redis_url,
+        "REDIS_KEY_PREFIX": env_str("TASKS_REDIS_PREFIX", "newsroom_tasks"),
+        "REDIS_SOCKET_CONNECT_TIMEOUT": 5,
+        "REDIS_HEALTH_CHECK_INTERVAL": 30,
+    }
 # Tasks that may fail for a while (a receipt while SMTP is down) retry this many times in
 # all, waiting TASK_RETRY_DELAY seconds, then twice that, and so on (newsroom/tasks.py).
 TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 5)

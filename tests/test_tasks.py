@@ -15,6 +15,7 @@ import os
 import smtplib
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from urllib.parse import quote
 
@@ -96,8 +97,16 @@ def attempt_of(row: DBTaskResult) -> int:
     return row.args_kwargs["kwargs"].get("attempt", 1)
 
 
-def run_worker(tmp_path: Path, *, mail_failures: int = 0, max_attempts: int = 5):
-    """``manage.py db_worker --batch`` in its own process, on this test's database."""
+def run_worker(
+    tmp_path: Path,
+    *,
+    mail_failures: int = 0,
+    max_attempts: int = 5,
+    command: tuple[str, ...] = ("db_worker", "--batch", "--no-startup-delay"),
+    **extra_env: str,
+):
+    """The worker (``db_worker --batch`` unless told) in its own process, on this test's
+    database; it exits once the queue is empty."""
     db = connection.settings_dict
     user = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
     url = f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
@@ -114,8 +123,9 @@ def run_worker(tmp_path: Path, *, mail_failures: int = 0, max_attempts: int = 5)
         TASK_RETRY_DELAY="0",  # retries are ready at once, so one --batch run sees them
         TASK_MAX_ATTEMPTS=str(max_attempts),
     )
+    env.update(extra_env)
     worker = subprocess.run(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"],
+        [sys.executable, "manage.py", *command],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -140,7 +150,8 @@ def _backend_with(**env: str) -> subprocess.CompletedProcess:
     base = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "DATABASE_URL", "TASKS_BACKEND", "SECRET_KEY", "SITE_URL"}
+        if k
+        not in {"DEBUG", "DATABASE_URL", "TASKS_BACKEND", "SECRET_KEY", "SITE_URL", "REDIS_URL"}
     }
     code = (
         "import django; django.setup(); from django.conf import settings; "
@@ -173,6 +184,10 @@ def test_production_on_postgresql_defaults_to_the_database_queue_and_development
         ({"DEBUG": "0", "DATABASE_URL": sqlite}, immediate),
         ({"DEBUG": "0", "DATABASE_URL": postgres, "TASKS_BACKEND": "immediate"}, immediate),
         ({"DEBUG": "1", "DATABASE_URL": sqlite, "TASKS_BACKEND": "database"}, database),
+        (
+            {"DEBUG": "0", "TASKS_BACKEND": "redis", "REDIS_URL": "redis://127.0.0.1:6379/7"},
+            "django_tasks_redis.RedisTaskBackend",
+        ),
     ):
         result = _backend_with(**env)
         assert result.stdout.strip() == expected, (env, result.stderr)
@@ -181,7 +196,10 @@ def test_production_on_postgresql_defaults_to_the_database_queue_and_development
 def test_an_unknown_tasks_backend_name_stops_the_process_naming_the_variable():
     result = _backend_with(DEBUG="1", TASKS_BACKEND="celery")
     assert result.returncode != 0
-    assert "TASKS_BACKEND must be immediate, database" in result.stderr
+    assert "TASKS_BACKEND must be immediate, database, redis" in result.stderr
+    result = _backend_with(DEBUG="1", TASKS_BACKEND="redis", REDIS_URL="")
+    assert result.returncode != 0
+    assert "TASKS_BACKEND=redis needs TASKS_REDIS_URL or REDIS_URL" in result.stderr
 
 
 # --- a real worker process --------------------------------------------------------------------
@@ -300,6 +318,45 @@ def test_publishing_in_the_admin_queues_the_related_refresh_and_the_worker_runs_
     queued.refresh_from_db()
     assert queued.status == "SUCCESSFUL"
     assert RelatedItem.objects.filter(article=old, target=new).exists()
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_optional_redis_queue_carries_a_receipt_from_the_request_to_its_worker(
+    client, settings, stripe_webhooks, once, tmp_path
+):
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/7"
+    prefix = f"newsroom_test_{uuid.uuid4().hex[:12]}"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_redis.RedisTaskBackend",
+            "OPTIONS": {"REDIS_URL": url, "REDIS_KEY_PREFIX": prefix},
+        }
+    }
+    try:
+        post_event(client, event("evt_checkout_session_completed_payment", donation=once))
+        assert Payment.objects.get().receipt_sent_at is None  # queued in Redis, not run
+
+        run_worker(
+            tmp_path,
+            command=("run_redis_tasks",),
+            TASKS_BACKEND="redis",
+            TASKS_REDIS_URL=url,
+            TASKS_REDIS_PREFIX=prefix,
+        )
+
+        assert Payment.objects.get().receipt_sent_at is not None
+        [receipt] = sent_files(tmp_path)
+        assert receipt["To"] == "ana@example.org"
+    finally:
+        connection_ = redis.Redis.from_url(url)
+        for key in connection_.scan_iter(f"{prefix}*"):
+            connection_.delete(key)
 
 
 # --- in this process: retries, scheduled follow-ups, the sweep, permissions -------------------
