@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from html import unescape
 
 from django.conf import settings
@@ -158,6 +159,10 @@ class ArticleQuerySet(models.QuerySet):
 
     def scheduled(self) -> ArticleQuerySet:
         return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now())
+
+    def next_scheduled_publication(self) -> dt.datetime | None:
+        """When the next scheduled article goes public (caches must not outlive it)."""
+        return self.scheduled().order_by("publish_at").values_list("publish_at", flat=True).first()
 
     def not_public(self) -> ArticleQuerySet:
         return self.exclude(pk__in=self.published().values("pk"))

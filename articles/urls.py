@@ -2,12 +2,13 @@ from django.urls import path
 
 from articles import views
 from articles.feeds import LatestArticlesFeed
+from newsroom.pagecache import public_page
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("feed/", LatestArticlesFeed(), name="feed"),
+    path("feed/", public_page(LatestArticlesFeed()), name="feed"),
     path("search/", views.search, name="search"),
     path("section/<slug:slug>/", views.section, name="section"),
     path("country/<slug:slug>/", views.country, name="country"),

@@ -10,7 +10,7 @@ from django.db.models import QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from articles import services
 from articles.forms import ReaderCommentForm
@@ -25,6 +25,7 @@ from articles.models import (
 )
 from articles.permissions import can_preview
 from newsroom import ratelimit
+from newsroom.pagecache import public_page
 
 ORGANIZATION_SECTION = "the-organization"
 TOO_MANY_COMMENTS = (
@@ -50,6 +51,7 @@ def _organization_items(limit: int = 5, *, language: str | None = None) -> list[
     return list(items.newest_first().for_teaser()[:limit])
 
 
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     public = Article.objects.published().newest_first().for_listing()
     latest = list(public.exclude(section__slug=ORGANIZATION_SECTION)[:40])
@@ -84,6 +86,7 @@ def _listing(
     )
 
 
+@public_page
 def section(request: HttpRequest, slug: str) -> HttpResponse:
     current = get_object_or_404(Section.objects.select_related("parent"), slug=slug)
     return _listing(
@@ -98,6 +101,7 @@ def section(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@public_page
 def country(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Country, slug=slug)
     return _listing(
@@ -108,6 +112,7 @@ def country(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@public_page
 def group(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(CriminalGroup, slug=slug)
     return _listing(
@@ -118,6 +123,7 @@ def group(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@public_page
 def topic(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Topic, slug=slug)
     return _listing(
@@ -128,6 +134,7 @@ def topic(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@public_page
 def author(request: HttpRequest, slug: str) -> HttpResponse:
     person = get_object_or_404(Author, slug=slug)
     return _listing(
@@ -166,6 +173,7 @@ def _render_article(
     return render(request, "articles/detail.html", context, status=status)
 
 
+@public_page
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = Article.objects.published().for_page().filter(slug=slug).first()
     if article is None:
@@ -187,9 +195,17 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "POST"])
 def helpful_vote(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article.objects.published(), slug=slug)
+    if request.method == "GET":
+        # The no-JavaScript path from a cached article page (which carries no CSRF
+        # token): a confirmation form with this reader's token. GET never votes.
+        answer = request.GET.get("helpful", "")
+        return render(
+            request, "articles/helpful_confirm.html", {"article": article, "answer": answer}
+        )
     answer = request.POST.get("helpful")
     if answer not in {"yes", "no"}:
         messages.error(request, "Please choose yes or no.")

@@ -7,3 +7,8 @@ class NewsroomConfig(AppConfig):
     default = True
     name = "newsroom"
     verbose_name = "Newsroom"
+
+    def ready(self) -> None:
+        from newsroom import pagecache
+
+        pagecache.connect_invalidation()

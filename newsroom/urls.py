@@ -6,7 +6,9 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
 from articles.sitemaps import ArticleSitemap
+from newsroom.csrf_views import csrf_token
 from newsroom.media import serve_media
+from newsroom.pagecache import public_page
 
 admin.site.site_header = f"{settings.SITE_NAME} editorial"
 admin.site.site_title = f"{settings.SITE_NAME} editorial"
@@ -15,9 +17,10 @@ admin.site.index_title = "Newsroom"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("donate/", include("donations.urls")),
+    path("csrf-token/", csrf_token, name="csrf_token"),
     path(
         "sitemap.xml",
-        sitemap,
+        public_page(sitemap),
         {"sitemaps": {"articles": ArticleSitemap}},
         name="django.contrib.sitemaps.views.sitemap",
     ),

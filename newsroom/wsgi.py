@@ -3,4 +3,9 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from newsroom.pagecache import PageCacheWSGI  # noqa: E402  (needs settings loaded)
+
+# Stored public pages are answered here, before Django builds a request.
+application = PageCacheWSGI(django_application)

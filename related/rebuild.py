@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from articles.models import Article
+from newsroom.pagecache import invalidate_on_commit
 from related import engine
 from related.engine import Source, Weights
 from related.models import (
@@ -340,6 +341,7 @@ def phase_rank(weights: Weights, progress: Progress, *, after: int, batch: int) 
             list(Article.objects.select_for_update().filter(pk__in=ids).values_list("pk"))
             RelatedItem.objects.filter(article_id__in=ids).delete()
             bulk_insert(RelatedItem, ITEM_FIELDS, items)
+            invalidate_on_commit(reason="related lists rebuilt")
             _checkpoint("rank", ids[-1])
         done += len(chunk)
         progress("rank", done, total)

@@ -20,6 +20,7 @@ from django.db.models import Count, F, Max, Min, QuerySet, Value
 from django.utils import timezone
 
 from articles.models import Article, TaggedCountry, TaggedGroup, TaggedTopic
+from newsroom.pagecache import invalidate_on_commit
 from related import engine
 from related.engine import Source, Suggestion, Weights
 from related.models import (
@@ -381,6 +382,8 @@ def store_list(
         list(Article.objects.select_for_update().filter(pk=article_id).values_list("pk"))
         RelatedItem.objects.filter(article_id=article_id).delete()
         RelatedItem.objects.bulk_create(rows)
+        # Bulk writes send no signals: the article's page shows this list.
+        invalidate_on_commit(reason="related list stored")
 
 
 def compute_list(
@@ -459,6 +462,7 @@ def related_refresh(article_id: int) -> dict[str, int]:
     if not eligible:
         # Gone from every list at once; the recomputation below refills them.
         RelatedItem.objects.filter(target_id=article.pk, pinned=False).delete()
+        invalidate_on_commit(reason="article left related lists")
     else:
         affected |= _lists_it_now_belongs_in(article.pk, scored, weights)
     recomputed = related_lists_refresh(sorted(affected)[:REFRESH_LIMIT], weights=weights)

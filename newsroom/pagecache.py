@@ -1,0 +1,406 @@
+"""The public page cache: anonymous pages from a shared cache, never stale.
+
+How a page is served
+    ``PageCacheWSGI`` wraps the WSGI application. For a GET or HEAD without a session or
+    messages cookie it looks the URL up in the shared cache (two round trips to Redis) and,
+    on a hit, answers with the stored bytes before Django builds a request: no middleware,
+    no view, no database. Everything else goes to Django as usual.
+
+What is stored
+    Views opt in with ``@public_page`` (home, sections, hubs, articles, feeds, sitemaps).
+    ``PageCacheMiddleware`` (first in MIDDLEWARE, so it sees the final headers) stores the
+    response only if nothing in it belongs to one reader: the request carried no session
+    or messages cookie, the response sets no cookie, has no CSP nonce and is a 200, 301 or
+    404. Signed-in editors, previews, POSTs, the donate flow and search are never stored.
+    Forms on cached pages carry no CSRF token; a small script fetches one from
+    ``/csrf-token/`` (never cached) when the reader submits, and without JavaScript the
+    form goes to a confirmation page that has its own token.
+
+Why it is never stale
+    Every key contains a *generation* number kept in the cache. Any change to what the
+    public can see bumps it after the transaction commits (``invalidate_on_commit``), so
+    every page is re-rendered on its next request; the front cache (Varnish) is banned at
+    the same moment. A request that read the old generation stores its page under the old
+    key, which nobody reads again, so a render racing a publish cannot store stale content
+    under the new generation. A scheduled article goes public with no event: the cache
+    keeps the time of the next scheduled publication and bumps the generation when that
+    time has come (the first request after it does), and every TTL, ours and the front
+    cache's ``s-maxage``, ends no later than that time.
+
+    One generation for the whole site is deliberately coarse: a newsroom publishes tens of
+    times a day, a bump costs one re-render per page, and there is no per-page dependency
+    graph (related blocks, hubs, feeds) to get wrong.
+
+Without a shared cache (``REDIS_URL`` unset) several worker processes would each keep
+their own copy and generation, so the page cache is off unless ``PAGE_CACHE=1`` says the
+site runs one process (``make run``) or the cache is shared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+import urllib.request
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+
+from newsroom.db_router import note_public_change
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "pagecache:generation"
+NEXT_CHANGE_KEY = "pagecache:next-change"
+NO_CHANGE = 0.0  # stored as "no scheduled publication ahead"
+CACHEABLE_STATUSES = {200, 301, 404}
+# Response headers worth replaying from the cache (no Set-Cookie, no Date, no Vary: the
+# stored copy never depends on cookies, and Varnish gets Vary from the live response).
+REPLAYED_HEADERS = {
+    "content-type",
+    "content-language",
+    "location",
+    "cache-control",
+    "x-cache-tags",
+    "content-security-policy",
+    "permissions-policy",
+    "referrer-policy",
+    "x-content-type-options",
+    "x-frame-options",
+    "cross-origin-opener-policy",
+    "strict-transport-security",
+    "x-robots-tag",
+}
+MAX_QUERY_STRING = 256  # longer query strings are rendered but never stored
+CACHE_TAG = "pages"  # every cacheable response; one Varnish ban clears them all
+
+
+def enabled() -> bool:
+    return bool(settings.PAGE_CACHE)
+
+
+def _cache():
+    return caches[settings.PAGE_CACHE_ALIAS]
+
+
+def _personal(cookie_header: str) -> bool:
+    """A request whose page may hold something of its own (a session, a flash message).
+
+    A plain substring test on purpose: it errs towards "personal" (a cookie merely
+    named like ours, or a malformed header, only costs a render), it is fast, and no
+    cookie parser's leniency can make a session cookie look absent.
+    """
+    return any(name in cookie_header for name in (settings.SESSION_COOKIE_NAME, "messages"))
+
+
+def _skipped(path: str) -> bool:
+    """Paths never cached (static files, the admin, the donate flow, previews): no lookup."""
+    return path.startswith(settings.PAGE_CACHE_SKIP_PREFIXES)
+
+
+def lookup(host: str, path: str, query: str) -> tuple[int, list[tuple[str, str]], bytes] | None:
+    """The stored page for this URL under the current generation, if any."""
+    if len(query) > MAX_QUERY_STRING or _skipped(path):
+        return None
+    generation, _ = current_state()
+    return _cache().get(_page_key(generation, host, path, query))
+
+
+def _page_key(generation: int, host: str, path: str, query: str) -> str:
+    digest = hashlib.sha256(f"{host}\n{path}\n{query}".encode("utf-8", "surrogateescape"))
+    return f"pagecache:page:{generation}:{digest.hexdigest()}"
+
+
+def _next_change_from_database() -> float:
+    """When the next scheduled article goes public (a Unix time), or ``NO_CHANGE``."""
+    from articles.models import Article  # the cache serves articles; articles don't import it
+
+    when = Article.objects.next_scheduled_publication()
+    return when.timestamp() if when else NO_CHANGE
+
+
+def current_state() -> tuple[int, float]:
+    """The generation to use now, bumping it first if a scheduled time has come."""
+    cache = _cache()
+    found = cache.get_many([GENERATION_KEY, NEXT_CHANGE_KEY])
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        generation = cache.get(GENERATION_KEY) or 1
+    next_change = found.get(NEXT_CHANGE_KEY)
+    if next_change is None:
+        next_change = _next_change_from_database()
+        cache.set(NEXT_CHANGE_KEY, next_change, timeout=None)
+    elif next_change != NO_CHANGE and time.time() >= next_change:
+        # A scheduled article has just gone public: every page may show it now.
+        generation = invalidate(reason="scheduled publication")
+        next_change = _next_change_from_database()
+        cache.set(NEXT_CHANGE_KEY, next_change, timeout=None)
+    return int(generation), float(next_change)
+
+
+def _ttl(next_change: float) -> int:
+    ttl = settings.PAGE_CACHE_SECONDS
+    if next_change != NO_CHANGE:
+        ttl = min(ttl, max(1, int(next_change - time.time())))
+    return ttl
+
+
+# --- invalidation ---------------------------------------------------------------------
+
+
+def invalidate(*, reason: str) -> int:
+    """Retire every cached page now (ours and the front cache's); returns the new generation."""
+    # First the replicas' watermark, then the generation: a request that sees the new
+    # generation also sees that a lagging replica must not render it.
+    note_public_change()
+    cache = _cache()
+    try:
+        generation = cache.incr(GENERATION_KEY)
+    except ValueError:  # never set (or evicted): start a new series far from old keys
+        generation = int(time.time())
+        cache.set(GENERATION_KEY, generation, timeout=None)
+    cache.delete(NEXT_CHANGE_KEY)  # a change may have scheduled or unscheduled something
+    logger.info("Page cache generation %s (%s)", generation, reason)
+    purge_front_cache()
+    return generation
+
+
+class _Bump:
+    """The callback ``invalidate_on_commit`` leaves on a transaction (one per transaction)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        self.done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        invalidate(reason=self.reason)
+
+
+def invalidate_on_commit(*, reason: str) -> None:
+    """Bump the generation once the current transaction commits (at once outside one).
+
+    After the commit, not before: a reader arriving between a bump and the commit would
+    render the old content under the new generation and keep it. One bump per
+    transaction however many rows it touches: a bump already waiting on this transaction
+    is enough (one registered in a savepoint that rolls back is dropped with it, so a
+    later change registers again).
+    """
+    if not enabled() and not settings.FRONT_CACHE_PURGE_URLS:
+        return
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        isinstance(func, _Bump) and not func.done for _, func, _ in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_Bump(reason), robust=True)
+
+
+def purge_front_cache() -> None:
+    """Ban every cached page in the front cache(s) (Varnish ``BAN`` by tag; see deploy/).
+
+    Best effort with a short timeout: a front cache that is down keeps nothing we need
+    to purge, and its ``s-maxage`` bounds how long a missed ban could matter.
+    """
+    for url in settings.FRONT_CACHE_PURGE_URLS:
+        request = urllib.request.Request(url, method="BAN", headers={"X-Ban-Tag": CACHE_TAG})
+        try:
+            with urllib.request.urlopen(request, timeout=settings.FRONT_CACHE_PURGE_TIMEOUT):
+                pass
+        except OSError as exc:
+            logger.warning("Could not purge the front cache at %s: %s", url, exc)
+
+
+# --- storing ----------------------------------------------------------------------------
+
+
+def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a view whose anonymous responses are the same for every reader."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        request.page_cacheable = True
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    return (
+        getattr(request, "page_cacheable", False)
+        and request.method == "GET"
+        and response.status_code in CACHEABLE_STATUSES
+        and not response.streaming
+        and not response.cookies
+        and not _personal(request.META.get("HTTP_COOKIE", ""))
+        and len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_STRING
+        and "'nonce-" not in response.get("Content-Security-Policy", "")
+        and "private" not in response.get("Cache-Control", "")
+        and "no-store" not in response.get("Cache-Control", "")
+    )
+
+
+class PageCacheMiddleware:
+    """Adds cache headers to public pages and stores them; first in MIDDLEWARE."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        generation = next_change = None
+        eligible = (
+            enabled()
+            and request.method in ("GET", "HEAD")
+            and not _skipped(request.path_info)
+            and not _personal(request.META.get("HTTP_COOKIE", ""))
+        )
+        if eligible:
+            # Served here when the WSGI wrapper is not in front (runserver, tests).
+            hit = lookup(
+                request.get_host(), request.path_info, request.META.get("QUERY_STRING", "")
+            )
+            if hit is not None:
+                return _replay(*hit)
+            # Read before the view runs: a publish during the render leaves this page
+            # under a generation nobody reads any more.
+            generation, next_change = current_state()
+        response = self.get_response(request)
+        if not getattr(request, "page_cacheable", False) or request.method not in ("GET", "HEAD"):
+            return response
+        if not _storable(request, response):
+            patch_cache_control(response, private=True)
+            return response
+        ttl = _ttl(next_change if next_change is not None else _safe_next_change())
+        front_ttl = min(ttl, settings.FRONT_CACHE_SECONDS)
+        # Browsers revalidate every time; shared caches keep it until a purge or the TTL.
+        patch_cache_control(response, public=True, max_age=0, s_maxage=front_ttl)
+        response["X-Cache-Tags"] = CACHE_TAG
+        if generation is not None:
+            self._store(request, response, generation, ttl)
+        return response
+
+    @staticmethod
+    def _store(request: HttpRequest, response: HttpResponse, generation: int, ttl: int) -> None:
+        headers = [
+            (name, value) for name, value in response.items() if name.lower() in REPLAYED_HEADERS
+        ]
+        key = _page_key(
+            generation,
+            request.get_host(),
+            request.path_info,
+            request.META.get("QUERY_STRING", ""),
+        )
+        _cache().set(key, (response.status_code, headers, response.content), timeout=ttl)
+
+
+def _replay(status: int, headers: list[tuple[str, str]], body: bytes) -> HttpResponse:
+    response = HttpResponse(body, status=status)
+    for name, value in headers:
+        response[name] = value
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+def _safe_next_change() -> float:
+    if enabled():
+        return current_state()[1]
+    return _next_change_from_database()
+
+
+# --- serving ----------------------------------------------------------------------------
+
+_REASONS = {200: "200 OK", 301: "301 Moved Permanently", 404: "404 Not Found"}
+
+
+class PageCacheWSGI:
+    """Serve stored pages before Django; hand everything else to the application."""
+
+    def __init__(self, application: Callable[..., Iterable[bytes]]) -> None:
+        self.application = application
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]):
+        method = environ.get("REQUEST_METHOD")
+        if (
+            enabled()
+            and method in ("GET", "HEAD")
+            and not _personal(environ.get("HTTP_COOKIE", ""))
+        ):
+            hit = self._lookup(environ)
+            if hit is not None:
+                status, headers, body = hit
+                headers = [*headers, ("Content-Length", str(len(body))), ("X-Page-Cache", "hit")]
+                start_response(_REASONS.get(status, f"{status} Cached"), headers)
+                return [b""] if method == "HEAD" else [body]
+        return self.application(environ, start_response)
+
+    @staticmethod
+    def _lookup(environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+        # Django's get_host() would also honour X-Forwarded-Host when configured; pages
+        # are stored under get_host(), so an unusual host simply misses and goes to Django
+        # (which validates it against ALLOWED_HOSTS).
+        path = environ.get("PATH_INFO", "")
+        try:
+            path = path.encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            return None
+        return lookup(host, path, environ.get("QUERY_STRING", ""))
+
+
+# --- what counts as a change --------------------------------------------------------------
+
+# Apps whose rows make up public pages; rows of these models change nothing a reader sees
+# (votes, comments awaiting editors) or are written in bulk by code that calls
+# ``invalidate_on_commit`` itself (the related index and stored lists).
+PUBLIC_APPS = ("articles", "related", "taggit")
+NOT_PUBLIC = {
+    "articles.helpfulvote",
+    "articles.readercomment",
+    "related.relateditem",
+    "related.relatedfeature",
+    "related.featurecount",
+    "related.termstat",
+    "related.relatedstate",
+    "related.rebuildcheckpoint",
+}
+
+
+def _shows_publicly(model: type) -> bool:
+    meta = model._meta
+    return meta.app_label in PUBLIC_APPS and meta.label_lower not in NOT_PUBLIC
+
+
+def _row_changed(sender: type, **kwargs: Any) -> None:
+    invalidate_on_commit(reason=f"{sender._meta.label} changed")
+
+
+def _relation_changed(sender: type, action: str, **kwargs: Any) -> None:
+    if action.startswith("post_") and _shows_publicly(sender):
+        invalidate_on_commit(reason=f"{sender._meta.label} {action}")
+
+
+def connect_invalidation() -> None:
+    """Bump the generation whenever a row that public pages show changes, however it
+    changes: the admin, a management command, an import or the shell.
+
+    This is a signal on purpose, and it holds no business logic: invalidating a cache is
+    a property of the storage (like an index), and a hook that every write path must
+    remember to call is the kind of thing that gets forgotten. Bulk writes, which send no
+    signals, call ``invalidate_on_commit`` themselves (related lists, rebuilds).
+    """
+    from django.apps import apps
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    for model in apps.get_models():
+        if _shows_publicly(model):
+            uid = f"pagecache:{model._meta.label_lower}"
+            post_save.connect(_row_changed, sender=model, dispatch_uid=f"{uid}:save")
+            post_delete.connect(_row_changed, sender=model, dispatch_uid=f"{uid}:delete")
+    m2m_changed.connect(_relation_changed, dispatch_uid="pagecache:m2m")
