@@ -226,6 +226,21 @@ class ReplicaReadsMiddleware:
                 return alias
         return PRIMARY
 
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A view that failed because its replica's connection did: run it again on the
+        primary, so the reader gets the page (and no error is reported for it)."""
+        alias = _read_alias.get()
+        if (
+            alias in (None, PRIMARY)
+            or not isinstance(exception, DatabaseError)
+            or not connections[alias].errors_occurred
+        ):
+            return None
+        mark_replica_down(alias)
+        _read_alias.set(PRIMARY)  # reset with the rest of the request in __call__
+        match = request.resolver_match
+        return match.func(request, *match.args, **match.kwargs)
+
     def _retry_on_primary(self, alias: str, response: HttpResponse) -> bool:
         if response.status_code == 404:
             # A replica a moment behind does not have the article published 100 ms ago yet.
@@ -233,6 +248,7 @@ class ReplicaReadsMiddleware:
             # briefly, so a crawler's junk URLs do not all reach it (docs/deploy.md).
             return True
         if response.status_code >= 500 and connections[alias].errors_occurred:
+            # Failed outside the view (a template rendered later, another middleware).
             mark_replica_down(alias)
             return True
         return False
