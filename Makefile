@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrations-check setup demo clean
+.PHONY: run test prod lock lock-check browser lint format migrations-check setup demo clean
 
 # Find Python 3.13: pyenv when present, else python3.13 on PATH.
 $(PY):
@@ -18,10 +18,26 @@ $(PY):
 	else echo "Python 3.13 is required (pyenv install $(PYTHON_VERSION))" >&2; exit 1; fi; \
 	"$$py" -m venv $(VENV)
 
-$(STAMP): $(PY) pyproject.toml
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+# Installs exactly what requirements/dev.txt pins, each file checked against its hash. When
+# pyproject.toml's dependencies changed since the lock was made, the lock is remade first
+# (commit requirements/ afterwards), except in CI, where a stale lock fails the run.
+$(STAMP): $(PY) pyproject.toml requirements/dev.txt
+	@$(PY) bin/lock.py --check || { \
+	  if [ -n "$$CI" ]; then echo "CI: the lock is stale; run make lock and commit it" >&2; exit 1; fi; \
+	  echo "Remaking the lock files from pyproject.toml (commit requirements/ afterwards)"; \
+	  $(MAKE) lock; }
+	$(PY) -m pip install -q --require-hashes -r requirements/dev.txt
+	$(PY) -m pip install -q --no-deps -e .
 	@touch $(STAMP)
+
+# Remake requirements/prod.txt and requirements/dev.txt (hashed pins) from pyproject.toml,
+# keeping every pin that still fits; `$(PY) bin/lock.py --upgrade` takes the newest instead.
+lock: $(PY)
+	$(PY) -m pip install -q "pip-tools>=7.4,<8"
+	$(PY) bin/lock.py
+
+lock-check: $(PY)
+	$(PY) bin/lock.py --check
 
 setup: $(STAMP)
 
@@ -36,10 +52,29 @@ run: demo
 # public and for tests only (an exported SECRET_KEY still wins).
 TEST_SECRET_KEY := test-only-insecure-key-never-use-in-production-0123456789abcdefg
 
+# Browser tests need Chromium: installed here from Debian when we are root with apt-get
+# (as .ci/run does); otherwise they are skipped with the reason, and the rest runs.
+browser:
+	@if [ -z "$$CHROMIUM_PATH" ] && ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null || \
+	      echo "Could not install chromium: the browser tests will be skipped" >&2; \
+	  else \
+	    echo "No chromium and no way to install it (needs root and apt-get): the browser tests will be skipped (see the summary)" >&2; \
+	  fi; \
+	fi
+
 # Uses DATABASE_URL when set (CI points it at PostgreSQL); SQLite otherwise.
-test: setup
+test: setup browser
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-$(TEST_SECRET_KEY)} SITE_URL=$${SITE_URL:-http://testserver} \
 	  $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Production on this machine: settings check, migrations state, collectstatic, gunicorn
+# (newsroom/management/commands/serve_production.py; the README lists the environment).
+prod: setup
+	$(PY) manage.py serve_production
 
 lint: setup
 	$(VENV)/bin/ruff check .
