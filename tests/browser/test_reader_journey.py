@@ -48,3 +48,34 @@ def test_reader_reads_a_story_follows_related_content_and_votes_helpful(page):
     assert "Thank you" in page.locator("#helpful").inner_text()
     vote = HelpfulVote.objects.get()
     assert vote.article == earlier and vote.helpful is True
+
+
+def test_votes_from_a_cached_article_page_work_with_and_without_javascript(
+    page, chromium, live_server, settings
+):
+    from django.core.cache import cache
+
+    settings.PAGE_CACHE = True
+    cache.clear()
+    story = ArticleFactory(title="Extortion networks move into the bus routes")
+    url = story.get_absolute_url()
+    page.goto(url)
+    page.goto(url)  # the second visit is the cached page, which carries no CSRF token
+    assert "csrfmiddlewaretoken" not in page.content()
+
+    page.locator("#helpful").get_by_role("button", name="Yes").click()
+    page.wait_for_url(f"**{url}#helpful")
+    assert "Thank you" in page.locator("#helpful").inner_text()
+
+    # A reader without JavaScript: the GET form opens a confirmation page with a token.
+    no_js = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
+    other = no_js.new_page()
+    other.goto(url)
+    other.locator("#helpful").get_by_role("button", name="No").click()
+    other.get_by_role("button", name="No, it was not").click()
+    other.wait_for_url(f"**{url}#helpful")
+    assert "Thank you" in other.locator("#helpful").inner_text()
+    no_js.close()
+    cache.clear()
+
+    assert sorted(HelpfulVote.objects.values_list("helpful", flat=True)) == [False, True]
