@@ -80,35 +80,32 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def server_command(server: str, port: int, workers: int) -> list[str]:
+def server_command(server: str, port: int, workers: int, env: dict[str, str]) -> list[str]:
     if server == "gunicorn":
-        # The shipped configuration (sync workers), only the worker count and port set here.
+        # gunicorn's sync workers (its default and the usual Django set-up), access log on
+        # stdout as granian's, the same timeout and worker replacement we ship for granian.
         return [
             str(BIN / "gunicorn"),
-            "-c",
-            str(ROOT / "newsroom" / "gunicorn.conf.py"),
             "--workers",
             str(workers),
+            "--worker-class",
+            "sync",
             "--bind",
             f"127.0.0.1:{port}",
+            "--access-logfile",
+            "-",
+            "--timeout",
+            "30",
+            "--max-requests",
+            "2000",
+            "--max-requests-jitter",
+            "200",
             "newsroom.wsgi:application",
         ]
-    # granian's WSGI interface: one blocking (Python) thread per worker, like a sync worker.
-    return [
-        str(BIN / "granian"),
-        "--interface",
-        "wsgi",
-        "--workers",
-        str(workers),
-        "--blocking-threads",
-        "1",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--access-log",
-        "newsroom.wsgi:application",
-    ]
+    # The shipped configuration (newsroom/server.py), through the environment set in main().
+    from newsroom.server import granian_args
+
+    return [str(BIN / "granian"), *granian_args({**env, "PORT": str(port)})]
 
 
 def wait_ready(port: int, deadline: float) -> None:
@@ -166,7 +163,7 @@ def measure(
     server: str, port: int, path: str, log, env: dict[str, str], args: argparse.Namespace
 ) -> tuple[dict[str, float], dict[str, int]]:
     proc = subprocess.Popen(
-        server_command(server, port, args.workers),
+        server_command(server, port, args.workers, env),
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -197,11 +194,19 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--database-url", default=DATABASE_URL)
+    parser.add_argument(
+        "--path",
+        help="another page to drive instead of the article, e.g. /healthz: the servers' own "
+        "cost per request, which is what counts once pages come from the cache",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
+    if not (BIN / "gunicorn").exists():
+        raise SystemExit("gunicorn is needed for the comparison: .venv/bin/pip install gunicorn")
 
     path = seed(args.database_url, args.size)
+    path = args.path or path
     static_root = tempfile.mkdtemp(prefix="newsroom-bench-static-")
     env = {
         **os.environ,
@@ -212,6 +217,7 @@ def main() -> None:
         "ALLOWED_HOSTS": "127.0.0.1",
         "STATIC_ROOT": static_root,
         "WEB_CONCURRENCY": str(args.workers),
+        "HOST": "127.0.0.1",
     }
     env.pop("REDIS_URL", None)
     subprocess.run(
@@ -221,7 +227,7 @@ def main() -> None:
         check=True,
     )
     print(
-        f"article page {path}; {args.workers} workers each; wrk -t{args.threads} "
+        f"page {path}; {args.workers} workers each; wrk -t{args.threads} "
         f"-c{args.connections} -d{args.duration}s --latency; {args.rounds} rounds, alternating"
     )
     print(f"before: {machine_state()}")

@@ -40,11 +40,13 @@ def _closed_port() -> int:
 
 
 def _get(url: str, timeout: float = 5) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers (names in lower case, as HTTP/2-era servers send them), body."""
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status, dict(response.headers), response.read()
+            status, headers, body = response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        status, headers, body = error.code, error.headers, error.read()
+    return status, {name.lower(): value for name, value in headers.items()}, body
 
 
 # --- /healthz and /readyz -----------------------------------------------------------------
@@ -212,7 +214,7 @@ def test_production_command_serves_pages_static_and_new_uploads_then_stops_on_si
         hashed = manifest["paths"]["css/site.css"]
         status, headers, body = _get(f"{base}/static/{hashed}")
         assert status == 200
-        assert "immutable" in headers["Cache-Control"]
+        assert "immutable" in headers["cache-control"]
         assert body == (ROOT / "static" / "css" / "site.css").read_bytes()
 
         # An upload written after the server started (what an editor's upload does).
@@ -221,7 +223,8 @@ def test_production_command_serves_pages_static_and_new_uploads_then_stops_on_si
         upload.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
         status, headers, body = _get(f"{base}/media/images/2026/photo.png")
         assert status == 200
-        assert headers["Content-Type"] == "image/png"
+        assert headers["content-type"] == "image/png"
+        assert headers["cache-control"] == "public, max-age=3600"
         assert body == upload.read_bytes()
     finally:
         server.send_signal(signal.SIGTERM)
@@ -233,7 +236,7 @@ def test_production_command_serves_pages_static_and_new_uploads_then_stops_on_si
     output = log.read_text()
     assert returncode == 0, output
     assert '"GET / HTTP/1.1" 200' in output  # the access log reaches stdout
-    assert "Shutting down: Master" in output  # gunicorn's graceful stop
+    assert "shutdown completed" in output  # granian's graceful stop
 
 
 # --- media with DEBUG off -----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Run the site in production on this machine: checks first, then gunicorn.
+"""Run the site in production on this machine: checks first, then granian.
 
     DEBUG=0 SECRET_KEY=... DATABASE_URL=... python manage.py serve_production
 
@@ -9,9 +9,9 @@ In order, stopping at the first failure:
 2. migrations: unapplied migrations stop the start, unless ``MIGRATE_ON_START=1`` (or
    ``--migrate``) applies them: code must never run against a schema it does not expect;
 3. ``collectstatic --noinput`` (WhiteNoise serves the result);
-4. gunicorn with ``newsroom/gunicorn.conf.py`` replaces this process (``exec``), so the
-   process manager's signals reach gunicorn's master directly: SIGTERM stops gracefully,
-   SIGHUP restarts the workers on new code without dropping connections.
+4. granian, configured by ``newsroom/server.py``, replaces this process (``exec``), so the
+   process manager's signals reach granian's main process directly: SIGTERM stops
+   gracefully, SIGHUP replaces the workers one by one (new code, no dropped connections).
 """
 
 from __future__ import annotations
@@ -27,8 +27,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
 from newsroom.env import env_bool
-
-GUNICORN_CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+from newsroom.server import granian_args
 
 
 def unapplied_migrations(alias: str = DEFAULT_DB_ALIAS) -> list[str]:
@@ -39,7 +38,7 @@ def unapplied_migrations(alias: str = DEFAULT_DB_ALIAS) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "Check settings and migrations, collect static files, then serve with gunicorn."
+    help = "Check settings and migrations, collect static files, then serve with granian."
     # The deploy check below is the one we want (with --deploy); skip the implicit one.
     requires_system_checks: list[str] = []
 
@@ -82,10 +81,12 @@ class Command(BaseCommand):
             self.stdout.write("serve_production: checks passed (--check-only: not starting)")
             return
 
-        # No connection made here may leak into gunicorn's workers.
+        # No connection made here may leak into the server's workers.
         connections.close_all()
-        argv = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF)]
+        # The granian installed beside this Python (the project's virtualenv).
+        granian = Path(sys.executable).parent / "granian"
+        argv = [str(granian), *granian_args()]
         self.stdout.write(f"serve_production: exec {' '.join(argv)}")
         self.stdout.flush()
         sys.stderr.flush()
-        os.execv(sys.executable, argv)
+        os.execv(granian, argv)
