@@ -48,7 +48,7 @@ def _organization_items(limit: int = 5, *, language: str | None = None) -> list[
     items = Article.objects.published().filter(section_id=Subquery(section_id))
     if language:
         items = items.in_language(language)
-    return list(items.newest_first().for_teaser()[:limit])
+    return list(items.newest_first().for_card()[:limit])
 
 
 @public_page
@@ -78,7 +78,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def _listing(
     request: HttpRequest, *, heading: str, queryset: QuerySet, context: dict | None = None
 ) -> HttpResponse:
-    page = _paginate(request, queryset.newest_first().for_listing())
+    # Hub cards show no section or byline: teasers only (one query fewer than the home page).
+    page = _paginate(request, queryset.newest_first().for_teaser())
     return render(
         request,
         "articles/listing.html",
@@ -161,6 +162,7 @@ def search(request: HttpRequest) -> HttpResponse:
 def _render_article(
     request: HttpRequest, article: Article, *, preview: bool = False, status: int = 200
 ):
+    article.load_labels()
     context = {
         "article": article,
         "breadcrumb": article.section.lineage(),
