@@ -78,11 +78,6 @@ def replica_aliases() -> list[str]:
     return [alias for alias in settings.DATABASES if alias.startswith(REPLICA_PREFIX)]
 
 
-def current_read_alias() -> str:
-    """Where ORM reads go right now (the primary outside a request)."""
-    return _read_alias.get() or PRIMARY
-
-
 def mark_replica_down(alias: str) -> None:
     _down_until[alias] = time.monotonic() + settings.DATABASE_REPLICA_RETRY_SECONDS
     # Drop the broken connection, so the next try (after the pause) connects afresh.
@@ -122,7 +117,11 @@ def note_public_change() -> None:
 def replica_is_current(alias: str) -> bool:
     """Has this replica replayed the last public change? False also when it is unreachable
     (and then it is marked down)."""
-    watermark = caches["default"].get(WATERMARK_KEY)
+    try:
+        watermark = caches["default"].get(WATERMARK_KEY)
+    except Exception:  # the cache is down: we cannot know, so read the primary
+        logger.warning("Cannot read the replication watermark; reading from the primary")
+        return False
     if watermark is None or _reached.get(alias) == watermark:
         return True
     try:
