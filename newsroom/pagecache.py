@@ -277,11 +277,19 @@ class PageCacheMiddleware:
         if not _storable(request, response):
             patch_cache_control(response, private=True)
             return response
-        ttl = _ttl(next_change if next_change is not None else _safe_next_change())
-        front_ttl = min(ttl, settings.FRONT_CACHE_SECONDS)
-        # Browsers revalidate every time; shared caches keep it until a purge or the TTL.
-        patch_cache_control(response, public=True, max_age=0, s_maxage=front_ttl)
-        response["X-Cache-Tags"] = CACHE_TAG
+        front_cache = bool(settings.FRONT_CACHE_PURGE_URLS)
+        if not front_cache:
+            # No front cache we can purge: a shared cache that kept this page could not be
+            # told when it changes, so none may keep it (browsers revalidate too).
+            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+        if generation is None and not front_cache:
+            return response  # nothing to store and no lifetime to compute: no query
+        ttl = _ttl(next_change if next_change is not None else _next_change_from_database())
+        if front_cache:
+            # Browsers revalidate every time; Varnish keeps it until a ban or the TTL.
+            front_ttl = min(ttl, settings.FRONT_CACHE_SECONDS)
+            patch_cache_control(response, public=True, max_age=0, s_maxage=front_ttl)
+            response["X-Cache-Tags"] = CACHE_TAG
         if generation is not None:
             self._store(request, response, generation, ttl)
         return response
@@ -306,12 +314,6 @@ def _replay(status: int, headers: list[tuple[str, str]], body: bytes) -> HttpRes
         response[name] = value
     response["X-Page-Cache"] = "hit"
     return response
-
-
-def _safe_next_change() -> float:
-    if enabled():
-        return current_state()[1]
-    return _next_change_from_database()
 
 
 # --- serving ----------------------------------------------------------------------------

@@ -172,7 +172,24 @@ def test_cached_pages_hold_nothing_specific_to_one_reader(reader, world):
 
     assert not response.cookies
     assert "csrfmiddlewaretoken" not in response.content.decode()
-    assert "public" in response["Cache-Control"] and "s-maxage" in response["Cache-Control"]
+    assert "public" in response["Cache-Control"]
+
+
+def test_without_a_front_cache_to_purge_no_shared_cache_may_keep_a_page(reader, world):
+    response = reader.get(world["older"][0].get_absolute_url())
+
+    assert "s-maxage" not in response["Cache-Control"]
+    assert "max-age=0" in response["Cache-Control"]
+    assert "must-revalidate" in response["Cache-Control"]
+
+
+def test_with_a_front_cache_pages_say_how_long_it_may_keep_them(reader, world, settings):
+    settings.FRONT_CACHE_PURGE_URLS = ["http://127.0.0.1:9/"]  # nothing listens: bans fail
+
+    response = reader.get(world["older"][0].get_absolute_url())
+
+    assert "s-maxage=300" in response["Cache-Control"]
+    assert response["X-Cache-Tags"] == "pages"
 
 
 def test_a_reader_with_a_session_gets_their_own_page_not_the_cached_one(reader, world):
@@ -370,8 +387,9 @@ def test_a_scheduled_article_appears_when_its_time_comes_with_no_event(
 
 
 def test_cache_lifetimes_never_outlive_the_next_scheduled_publication(
-    reader, world, django_capture_on_commit_callbacks
+    reader, world, django_capture_on_commit_callbacks, settings
 ):
+    settings.FRONT_CACHE_PURGE_URLS = ["http://127.0.0.1:9/"]
     at = timezone.now() + dt.timedelta(seconds=90)
     new_story(
         world, django_capture_on_commit_callbacks, status=Article.Status.PUBLISHED, publish_at=at
