@@ -74,22 +74,8 @@ WATERMARK_KEY = "replicas:public-change-lsn"
 _reached: dict[str, str] = {}
 
 
-def _server_and_name(alias: str) -> tuple:
-    conf = connections[alias].settings_dict
-    return (conf.get("HOST"), str(conf.get("PORT")), conf.get("NAME"))
-
-
 def replica_aliases() -> list[str]:
-    """The replica aliases that really are another server. Under the test runner every
-    replica is a mirror (``TEST: {"MIRROR": "default"}``): a second connection to the very
-    database the test writes in a transaction it cannot see, so reading it would only hide
-    the test's own rows. Such an alias is the primary, and the router leaves it alone."""
-    primary = _server_and_name(PRIMARY)
-    return [
-        alias
-        for alias in settings.DATABASES
-        if alias.startswith(REPLICA_PREFIX) and _server_and_name(alias) != primary
-    ]
+    return [alias for alias in settings.DATABASES if alias.startswith(REPLICA_PREFIX)]
 
 
 def mark_replica_down(alias: str) -> None:
