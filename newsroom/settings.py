@@ -140,7 +140,8 @@ for _number, _url in enumerate(_replica_urls, start=1):
         ) from None
     # A replica that is down must cost a reader seconds at most, once, before we fall back.
     _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
-    # Tests see one database: the replica alias is the test database itself.
+    # The test runner creates no database for a replica; a test that lists the alias
+    # reads the test database's name through it (docs/deploy.md, "Read replicas").
     _replica["TEST"] = {"MIRROR": "default"}
     DATABASES[f"replica_{_number}"] = _replica
 DATABASE_ROUTERS = ["newsroom.db_router.PrimaryReplicaRouter"] if _replica_urls else []
