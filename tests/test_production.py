@@ -201,6 +201,7 @@ def test_production_command_serves_pages_static_and_new_uploads_then_stops_on_si
             env=_serve_env(tmp_path, port, MIGRATE_ON_START="1"),
             stdout=out,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: a failed test kills the workers too
         )
     try:
         _wait_ready(base, server, time.monotonic() + 40)
@@ -239,7 +240,7 @@ def test_production_command_serves_pages_static_and_new_uploads_then_stops_on_si
             # granian gives workers up to 30 s (--workers-kill-timeout) to finish requests.
             returncode = server.wait(timeout=40)
         except subprocess.TimeoutExpired:
-            server.kill()
+            os.killpg(server.pid, signal.SIGKILL)
             pytest.fail("no graceful stop within 40 s:\n" + log.read_text())
     stop_seconds = time.monotonic() - started_stopping
     output = log.read_text()
