@@ -181,6 +181,10 @@ PAGE_CACHE = env_bool("PAGE_CACHE", bool(_redis_url))
 PAGE_CACHE_ALIAS = "default"
 # How long an unchanged page may be kept (our cache; a change retires it at once).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
+# Each worker re-reads the shared generation at most this often (seconds; a change shows
+# everywhere within it) and keeps this many pages in its own memory in front of Redis.
+PAGE_CACHE_STATE_SECONDS = 0.1
+PAGE_CACHE_LOCAL_ITEMS = env_int("PAGE_CACHE_LOCAL_ITEMS", 256)
 PAGE_CACHE_SKIP_PREFIXES = (
     "/static/",
     "/media/",

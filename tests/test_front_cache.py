@@ -20,6 +20,7 @@ import pytest
 from django.core.cache import cache
 
 from articles.models import Article
+from newsroom.pagecache import forget_local
 from tests.factories import ArticleFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,9 +49,11 @@ def varnish(live_server, settings) -> Iterator[str]:
     settings.FRONT_CACHE_PURGE_URLS = [f"{url}/"]
     settings.ALLOWED_HOSTS = ["*"]
     cache.clear()
+    forget_local()
     yield url
     subprocess.run([SCRIPT, "stop", str(listen)], check=False, capture_output=True)
     cache.clear()
+    forget_local()
 
 
 def fetch(url: str, cookie: str = "") -> tuple[int, dict[str, str], str]:

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, SlugRedirect
+from newsroom.pagecache import forget_local
 from related.models import RelatedItem
 from related.rebuild import rebuild
 from related.services import related_for_page
@@ -44,8 +45,10 @@ def page_cache_on(settings):
     settings.PAGE_CACHE = True
     settings.FRONT_CACHE_PURGE_URLS = []
     cache.clear()
+    forget_local()
     yield
     cache.clear()
+    forget_local()
 
 
 @pytest.fixture
@@ -395,6 +398,7 @@ def test_cache_lifetimes_never_outlive_the_next_scheduled_publication(
         world, django_capture_on_commit_callbacks, status=Article.Status.PUBLISHED, publish_at=at
     )
     cache.clear()
+    forget_local()
 
     response = reader.get("/")
 

@@ -55,8 +55,11 @@ def test_votes_from_a_cached_article_page_work_with_and_without_javascript(
 ):
     from django.core.cache import cache
 
+    from newsroom.pagecache import forget_local
+
     settings.PAGE_CACHE = True
     cache.clear()
+    forget_local()
     story = ArticleFactory(title="Extortion networks move into the bus routes")
     url = story.get_absolute_url()
     page.goto(url)
@@ -77,5 +80,6 @@ def test_votes_from_a_cached_article_page_work_with_and_without_javascript(
     assert "Thank you" in other.locator("#helpful").inner_text()
     no_js.close()
     cache.clear()
+    forget_local()
 
     assert sorted(HelpfulVote.objects.values_list("helpful", flat=True)) == [False, True]
