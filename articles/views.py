@@ -6,13 +6,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
-from django.db.models import QuerySet, Subquery
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from articles import services
+from articles import reads, services
 from articles.forms import ReaderCommentForm
 from articles.models import (
     Article,
@@ -27,7 +28,6 @@ from articles.permissions import can_preview
 from newsroom import ratelimit
 from newsroom.pagecache import public_page
 
-ORGANIZATION_SECTION = "the-organization"
 TOO_MANY_COMMENTS = (
     "You have sent several messages in a short time. Please wait a few minutes and send "
     "this one again: your text is still in the form below."
@@ -40,38 +40,13 @@ def _paginate(request: HttpRequest, queryset: QuerySet, per_page: int | None = N
     return paginator.get_page(request.GET.get("page"))
 
 
-def _organization_items(limit: int = 5, *, language: str | None = None) -> list[Article]:
-    # Filter on the section id (resolved in a subquery) rather than joining on the slug, so
-    # PostgreSQL walks the (section, status, publish_at) index instead of scanning the newest
-    # articles of every section for the few of this one (~180 ms at 100k articles).
-    section_id = Section.objects.filter(slug=ORGANIZATION_SECTION).values("pk")[:1]
-    items = Article.objects.published().filter(section_id=Subquery(section_id))
-    if language:
-        items = items.in_language(language)
-    return list(items.newest_first().for_card()[:limit])
-
-
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
-    public = Article.objects.published().newest_first().for_listing()
-    latest = list(public.exclude(section__slug=ORGANIZATION_SECTION)[:40])
-    lead = latest[0] if latest else None
-    # Group the latest stories by their top-level section in Python, from one query,
-    # so the home page costs the same number of queries however many sections exist.
-    by_section: dict[Section, list[Article]] = {}
-    for article in latest[1:]:
-        root = article.section.parent or article.section
-        bucket = by_section.setdefault(root, [])
-        if len(bucket) < 4:
-            bucket.append(article)
+    page = reads.home(now=timezone.now())
     return render(
         request,
         "articles/home.html",
-        {
-            "lead": lead,
-            "by_section": sorted(by_section.items(), key=lambda kv: (kv[0].position, kv[0].name)),
-            "organization": _organization_items(),
-        },
+        {"lead": page.lead, "by_section": page.by_section, "organization": page.organization},
     )
 
 
@@ -162,13 +137,15 @@ def search(request: HttpRequest) -> HttpResponse:
 def _render_article(
     request: HttpRequest, article: Article, *, preview: bool = False, status: int = 200
 ):
-    article.load_labels()
+    # Bylines, tags, related items and the organization block: one query.
+    blocks = reads.article_blocks(article, now=timezone.now())
+    article._labels = blocks.labels
     context = {
         "article": article,
         "breadcrumb": article.section.lineage(),
         "translation": article.public_translation,
-        "related": services.related_articles(article),
-        "organization": _organization_items(language=article.language),
+        "related": blocks.related,
+        "organization": blocks.organization,
         "helpful_vote": services.helpful_vote_for(article, request.session.session_key),
         "preview": preview,
     }
@@ -177,7 +154,7 @@ def _render_article(
 
 @public_page
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = Article.objects.published().for_page().filter(slug=slug).first()
+    article = reads.published_article(slug, now=timezone.now())
     if article is None:
         moved = SlugRedirect.objects.filter(old_slug=slug).select_related("article").first()
         if moved and moved.article.is_public:

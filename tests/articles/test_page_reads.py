@@ -65,3 +65,86 @@ def test_the_translation_link_loads_only_what_it_shows():
         shown = (translation.language, translation.get_absolute_url(), translation.is_public)
     assert len(queries) == 0
     assert shown == ("es", "/article/en-espanol/", True)
+
+
+def test_the_compiled_article_read_equals_the_orm_read():
+    from django.utils import timezone
+
+    from articles import reads
+    from related.rebuild import rebuild
+    from related.services import related_for_page
+    from tests.factories import SectionFactory
+
+    news = SectionFactory(slug="news", name="News")
+    brief = SectionFactory(slug="brief", name="Brief", parent=news)
+    organization = SectionFactory(slug="the-organization", name="The Organization")
+    group = CriminalGroupFactory(name="Zetas")
+    country = CountryFactory(name="Honduras")
+    article = ArticleFactory(section=brief, groups=[group], primary_group=group)
+    for _ in range(4):
+        ArticleFactory(section=brief, groups=[group], countries=[country], primary_country=country)
+    ArticleFactory(section=brief, groups=[group], status="draft")
+    for n in range(7):
+        ArticleFactory(section=organization, language="es" if n == 3 else "en")
+    rebuild()
+
+    now = timezone.now()
+    with CaptureQueriesContext(connection) as queries:
+        page = reads.published_article(article.slug, now=now)
+        blocks = reads.article_blocks(page, now=now)
+        lineage = [(s.name, s.get_absolute_url()) for s in page.section.lineage()]
+        tag = page.primary_tag.name
+    assert len(queries) == 2
+    assert lineage == [("News", "/section/news/"), ("Brief", "/section/brief/")]
+    assert tag == "Zetas"
+
+    def card(item):
+        tag = item.primary_tag
+        return (
+            item.pk,
+            item.title,
+            item.get_absolute_url(),
+            item.excerpt(),
+            item.publish_at,
+            tag and (tag.name, tag.get_absolute_url()),
+        )
+
+    expected_related = related_for_page(article)
+    assert [card(i) for i in blocks.related] == [card(i) for i in expected_related]
+    assert [(i.related_reason, i.related_pinned) for i in blocks.related] == [
+        (i.related_reason, i.related_pinned) for i in expected_related
+    ]
+    expected_organization = list(
+        Article.objects.published().filter(section=organization, language="en").newest_first()[:5]
+    )
+    assert [card(i) for i in blocks.organization] == [card(i) for i in expected_organization]
+    assert reads.published_article("no-such-slug", now=now) is None
+    draft = ArticleFactory(status="draft")
+    assert reads.published_article(draft.slug, now=now) is None
+
+
+def test_compiled_queries_put_each_value_where_its_placeholder_was():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from newsroom.compiled import CompiledQuery
+
+    old = ArticleFactory(title="Old", publish_at=timezone.now() - dt.timedelta(days=2))
+    ArticleFactory(title="New", publish_at=timezone.now() - dt.timedelta(hours=1))
+    query = CompiledQuery(
+        Article,
+        lambda now, title: (
+            Article.objects.published(at=now).filter(title=title).values_list("pk", "publish_at")
+        ),
+        now=dt.datetime,
+        title=str,
+    )
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    assert query(now=yesterday, title="Old") == [(old.pk, old.publish_at)]
+    assert query(now=yesterday, title="New") == []  # not public yet at that time
+    assert query(now=timezone.now(), title="New")[0][1].tzinfo is not None  # SQLite too
+    with pytest.raises(ValueError, match="unused"):
+        CompiledQuery(Article, lambda unused: Article.objects.values_list("pk"), unused=int)(
+            unused=1
+        )

@@ -1,0 +1,529 @@
+"""The hot public pages' reads: few queries, compiled once per process, light objects.
+
+The article page is two queries (its row; then bylines, tags, related items and the
+organization block in one UNION ALL) and the home page two (the latest stories; then the
+lead's byline and the organization block). Each is a ``CompiledQuery`` built from the
+ordinary read rules (``Article.objects.published()``, ``newest_first()``), so what readers
+may see is still written once, in ``ArticleQuerySet``. Cards are ``Teaser`` objects, not
+model instances: a card shows eight fields, and building an ``Article`` for each cost more
+than the query. docs/performance.md ("Render speed") has the figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import router
+from django.db.models import (
+    BooleanField,
+    DateTimeField,
+    F,
+    IntegerField,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast
+
+from articles.models import (
+    Article,
+    Author,
+    Byline,
+    Country,
+    CriminalGroup,
+    Labels,
+    Section,
+    TaggedCountry,
+    TaggedGroup,
+    TaggedTopic,
+    Topic,
+    url_with_slug,
+)
+from newsroom.compiled import CompiledQuery
+
+ORGANIZATION_SECTION = "the-organization"
+ORGANIZATION_COUNT = 5
+RELATED_COUNT = 3
+HOME_LATEST = 40
+
+
+class TagLink:
+    """A primary tag as a card shows it: its name and its hub."""
+
+    __slots__ = ("_view", "name", "slug")
+
+    def __init__(self, name: str, slug: str, view: str) -> None:
+        self.name, self.slug, self._view = name, slug, view
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return url_with_slug(self._view, self.slug)
+
+
+class Teaser:
+    """What a card shows of an article (includes/teaser.html, includes/organization.html)."""
+
+    __slots__ = (
+        "body",
+        "dek",
+        "language",
+        "ordered_authors",
+        "pk",
+        "primary_tag",
+        "publish_at",
+        "related_pinned",
+        "related_reason",
+        "section",
+        "slug",
+        "title",
+    )
+
+    # The same text and link as the article itself.
+    excerpt = Article.excerpt
+    get_absolute_url = Article.get_absolute_url
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def _tag(country: tuple, group: tuple) -> TagLink | None:
+    if country[0] is not None:
+        return TagLink(country[0], country[1], "articles:country")
+    if group[0] is not None:
+        return TagLink(group[0], group[1], "articles:group")
+    return None
+
+
+# --- one UNION ALL for the blocks around a story ---------------------------------------------
+#
+# Every part has the same columns, all annotations (so their order is the order written
+# here): block, rank, tiebreak, id, title, slug, dek, body, language, publish_at, the
+# primary country's and group's name and slug, the related reason and pin. Labels fill
+# title/slug with the author's or tag's name/slug and leave the rest empty.
+
+BYLINES, COUNTRIES, GROUPS, TOPICS, RELATED, ORGANIZATION = range(6)
+COLUMNS = (
+    "c_block",
+    "c_rank",
+    "c_tiebreak",
+    "c_id",
+    "c_title",
+    "c_slug",
+    "c_dek",
+    "c_body",
+    "c_language",
+    "c_publish_at",
+    "c_pc_name",
+    "c_pc_slug",
+    "c_pg_name",
+    "c_pg_slug",
+    "c_reason",
+    "c_pinned",
+)
+
+
+def _text(value: str = "") -> Value:
+    return Value(value, output_field=TextField())
+
+
+def _label_part(queryset: QuerySet, block: int, prefix: str, rank: str | None, tiebreak: str):
+    return (
+        queryset.order_by()
+        .annotate(
+            c_block=Value(block, output_field=IntegerField()),
+            c_rank=F(rank) if rank else Value(0, output_field=IntegerField()),
+            c_tiebreak=F(tiebreak),
+            c_id=F(f"{prefix}id"),
+            c_title=Cast(f"{prefix}name", TextField()),
+            c_slug=Cast(f"{prefix}slug", TextField()),
+            c_dek=_text(),
+            c_body=_text(),
+            c_language=_text(),
+            # A typed NULL: PostgreSQL resolves the UNION's column types pair by pair.
+            c_publish_at=Cast(Value(None), DateTimeField()),
+            c_pc_name=_text(),
+            c_pc_slug=_text(),
+            c_pg_name=_text(),
+            c_pg_slug=_text(),
+            c_reason=_text(),
+            c_pinned=Value(False, output_field=BooleanField()),
+        )
+        .values_list(*COLUMNS)
+    )
+
+
+def _card_part(queryset: QuerySet, block: int, *, prefix: str = "", related: bool = False):
+    """Card columns of the articles in ``queryset`` (``prefix`` leads to the article)."""
+    return (
+        queryset.order_by()
+        .annotate(
+            c_block=Value(block, output_field=IntegerField()),
+            c_rank=F("rank") if related else Value(0, output_field=IntegerField()),
+            c_tiebreak=Value(0, output_field=IntegerField()),
+            c_id=F(f"{prefix}id"),
+            c_title=Cast(f"{prefix}title", TextField()),
+            c_slug=Cast(f"{prefix}slug", TextField()),
+            c_dek=Cast(f"{prefix}dek", TextField()),
+            c_body=Cast(f"{prefix}body", TextField()),
+            c_language=Cast(f"{prefix}language", TextField()),
+            c_publish_at=F(f"{prefix}publish_at"),
+            c_pc_name=Cast(f"{prefix}primary_country__name", TextField()),
+            c_pc_slug=Cast(f"{prefix}primary_country__slug", TextField()),
+            c_pg_name=Cast(f"{prefix}primary_group__name", TextField()),
+            c_pg_slug=Cast(f"{prefix}primary_group__slug", TextField()),
+            c_reason=Cast("reason", TextField()) if related else _text(),
+            c_pinned=F("pinned") if related else Value(False, output_field=BooleanField()),
+        )
+        .values_list(*COLUMNS)
+    )
+
+
+def _organization_part(now, language: str | None):
+    # The section id in a subquery rather than a join on the slug, so PostgreSQL walks the
+    # (section, status, publish_at) index (~180 ms -> ~0.1 ms at 100k articles).
+    section_id = Section.objects.filter(slug=ORGANIZATION_SECTION).values("pk")[:1]
+    newest = Article.objects.published(at=now).filter(section_id=Subquery(section_id))
+    if language is not None:
+        newest = newest.in_language(language)
+    ids = newest.newest_first().values("pk")[:ORGANIZATION_COUNT]
+    return _card_part(Article.objects.filter(pk__in=Subquery(ids)), ORGANIZATION)
+
+
+def _related_part(now, pk):
+    from related.models import RelatedItem
+
+    visible = (
+        RelatedItem.objects.filter(article_id=pk, target__in=Article.objects.published(at=now))
+        .order_by("rank")
+        .values("pk")[:RELATED_COUNT]
+    )
+    return _card_part(
+        RelatedItem.objects.filter(pk__in=Subquery(visible)),
+        RELATED,
+        prefix="target__",
+        related=True,
+    )
+
+
+def _union(first: QuerySet, *rest: QuerySet) -> QuerySet:
+    return first.union(*rest, all=True).order_by(
+        "c_block", "c_rank", "c_tiebreak", F("c_publish_at").desc(), F("c_id").desc()
+    )
+
+
+def _byline_part(pk):
+    return _label_part(Byline.objects.filter(article_id=pk), BYLINES, "author__", "position", "id")
+
+
+def _label_parts(pk):
+    return (
+        _label_part(Byline.objects.filter(article_id=pk), BYLINES, "author__", "position", "id"),
+        _label_part(
+            TaggedCountry.objects.filter(content_object_id=pk), COUNTRIES, "tag__", None, "tag_id"
+        ),
+        _label_part(
+            TaggedGroup.objects.filter(content_object_id=pk), GROUPS, "tag__", None, "tag_id"
+        ),
+        _label_part(
+            TaggedTopic.objects.filter(content_object_id=pk), TOPICS, "tag__", None, "tag_id"
+        ),
+    )
+
+
+_ARTICLE_BLOCKS = CompiledQuery(
+    Article,
+    lambda now, pk, language: _union(
+        *_label_parts(pk), _related_part(now, pk), _organization_part(now, language)
+    ),
+    now=dt.datetime,
+    pk=int,
+    language=str,
+)
+_LABELS = CompiledQuery(Article, lambda pk: _union(*_label_parts(pk)), pk=int)
+_HOME_BLOCKS = CompiledQuery(
+    Article,
+    lambda now, pk: _union(
+        _byline_part(pk),
+        _organization_part(now, None),
+    ),
+    now=dt.datetime,
+    pk=int,
+)
+
+_LABEL_MODELS = {BYLINES: Author, COUNTRIES: Country, GROUPS: CriminalGroup, TOPICS: Topic}
+
+
+class Blocks:
+    def __init__(self) -> None:
+        self.labels = Labels([], [], [], [])
+        self.related: list[Teaser] = []
+        self.organization: list[Teaser] = []
+
+
+def _blocks(rows: list[tuple]) -> Blocks:
+    blocks = Blocks()
+    lists: dict[int, list] = {
+        BYLINES: blocks.labels.authors,
+        COUNTRIES: blocks.labels.countries,
+        GROUPS: blocks.labels.groups,
+        TOPICS: blocks.labels.topics,
+        RELATED: blocks.related,
+        ORGANIZATION: blocks.organization,
+    }
+    for row in rows:
+        block = row[0]
+        if block in _LABEL_MODELS:
+            # Only what the page shows (name and link); they are never saved.
+            lists[block].append(_LABEL_MODELS[block](id=row[3], name=row[4], slug=row[5]))
+            continue
+        card = Teaser()
+        (
+            _,
+            _,
+            _,
+            card.pk,
+            card.title,
+            card.slug,
+            card.dek,
+            card.body,
+            card.language,
+            card.publish_at,
+            pc_name,
+            pc_slug,
+            pg_name,
+            pg_slug,
+            card.related_reason,
+            pinned,
+        ) = row
+        card.related_pinned = bool(pinned)
+        card.primary_tag = _tag((pc_name, pc_slug), (pg_name, pg_slug))
+        lists[block].append(card)
+    return blocks
+
+
+def article_blocks(article: Article, *, now: dt.datetime) -> Blocks:
+    """Bylines, tags, related items and the organization block of a story: one query."""
+    return _blocks(_ARTICLE_BLOCKS(now=now, pk=article.pk, language=article.language))
+
+
+def article_labels(pk: int) -> Labels:
+    """Bylines and tags of one article: one query (``Article.load_labels``)."""
+    return _blocks(_LABELS(pk=pk)).labels
+
+
+# --- the article's own row -------------------------------------------------------------------
+
+_ROW_FIELDS = (
+    "id",
+    "title",
+    "slug",
+    "dek",
+    "body",
+    "section_id",
+    "language",
+    "translation_id",
+    "featured_image",
+    "featured_image_alt",
+    "featured_image_caption",
+    "featured_image_credit",
+    "status",
+    "publish_at",
+    "licence",
+    "primary_country_id",
+    "primary_group_id",
+)
+_ROW_RELATED = (
+    "section__name",
+    "section__slug",
+    "section__position",
+    "section__parent_id",
+    "section__parent__name",
+    "section__parent__slug",
+    "section__parent__position",
+    "section__parent__parent_id",
+    "primary_country__name",
+    "primary_country__slug",
+    "primary_group__name",
+    "primary_group__slug",
+    *(f"translation__{name}" for name in ("slug", "language", "status", "publish_at")),
+    *(f"translated_from__{name}" for name in ("id", "slug", "language", "status", "publish_at")),
+)
+_ARTICLE_ROW = CompiledQuery(
+    Article,
+    lambda now, slug: (
+        Article.objects.published(at=now)
+        .filter(slug=slug)
+        .order_by()
+        .values_list(*_ROW_FIELDS, *_ROW_RELATED)[:1]
+    ),
+    now=dt.datetime,
+    slug=str,
+)
+
+
+def _cache(instance, name: str, value) -> None:
+    instance._meta.get_field(name).set_cached_value(instance, value)
+
+
+def _other_version(values: tuple, pk: int | None) -> Article | None:
+    if pk is None:
+        return None
+    slug, language, status, publish_at = values
+    return Article(id=pk, slug=slug, language=language, status=status, publish_at=publish_at)
+
+
+def published_article(slug: str, *, now: dt.datetime) -> Article | None:
+    """The article page's row, section (with its parent), primary tag and translation link.
+
+    An ``Article`` with the page's fields loaded (others are deferred) and its relations
+    cached, as ``Article.objects.published().for_page()`` gives it, in a compiled query.
+    """
+    rows = _ARTICLE_ROW(now=now, slug=slug)
+    if not rows:
+        return None
+    row = rows[0]
+    n = len(_ROW_FIELDS)
+    # _ROW_FIELDS are in the model's field order, as from_db() needs for a partial row.
+    article = Article.from_db(router.db_for_read(Article), _ROW_FIELDS, row[:n])
+    (
+        section_name,
+        section_slug,
+        section_position,
+        parent_id,
+        parent_name,
+        parent_slug,
+        parent_position,
+        grandparent_id,
+        pc_name,
+        pc_slug,
+        pg_name,
+        pg_slug,
+        *versions,
+    ) = row[n:]
+    parent = None
+    if parent_id is not None:
+        parent = Section(id=parent_id, name=parent_name, slug=parent_slug, position=parent_position)
+        parent.parent_id = grandparent_id
+        if grandparent_id is None:
+            _cache(parent, "parent", None)  # lineage() stops here without a query
+    section = Section(
+        id=article.section_id, name=section_name, slug=section_slug, position=section_position
+    )
+    section.parent_id = parent_id
+    _cache(section, "parent", parent)
+    _cache(article, "section", section)
+    _cache(
+        article,
+        "primary_country",
+        Country(id=article.primary_country_id, name=pc_name, slug=pc_slug)
+        if article.primary_country_id
+        else None,
+    )
+    _cache(
+        article,
+        "primary_group",
+        CriminalGroup(id=article.primary_group_id, name=pg_name, slug=pg_slug)
+        if article.primary_group_id
+        else None,
+    )
+    _cache(article, "translation", _other_version(tuple(versions[:4]), article.translation_id))
+    _cache(article, "translated_from", _other_version(tuple(versions[5:]), versions[4]))
+    return article
+
+
+# --- the home page ----------------------------------------------------------------------------
+
+_LATEST_COLUMNS = (
+    "id",
+    "title",
+    "slug",
+    "dek",
+    "body",
+    "language",
+    "publish_at",
+    "primary_country__name",
+    "primary_country__slug",
+    "primary_group__name",
+    "primary_group__slug",
+    "section_id",
+    "section__name",
+    "section__slug",
+    "section__position",
+    "section__parent_id",
+    "section__parent__name",
+    "section__parent__slug",
+    "section__parent__position",
+)
+_HOME_LATEST = CompiledQuery(
+    Article,
+    lambda now: (
+        Article.objects.published(at=now)
+        .exclude(section__slug=ORGANIZATION_SECTION)
+        .newest_first()
+        .values_list(*_LATEST_COLUMNS)[:HOME_LATEST]
+    ),
+    now=dt.datetime,
+)
+
+
+class Home:
+    def __init__(self) -> None:
+        self.lead: Teaser | None = None
+        self.by_section: list[tuple[Section, list[Teaser]]] = []
+        self.organization: list[Teaser] = []
+
+
+def home(*, now: dt.datetime, per_section: int = 4) -> Home:
+    """The lead story with its byline, four stories per top-level section, the organization
+    block: two queries, however many sections there are (grouped here, in Python)."""
+    page = Home()
+    sections: dict[int, Section] = {}
+    buckets: dict[int, list[Teaser]] = {}
+    for index, row in enumerate(_HOME_LATEST(now=now)):
+        (
+            pk,
+            title,
+            slug,
+            dek,
+            body,
+            language,
+            publish_at,
+            pc_name,
+            pc_slug,
+            pg_name,
+            pg_slug,
+            *section_columns,
+        ) = row
+        # The story's top-level section: its parent, or itself.
+        root_id, name, slug_, position = (
+            section_columns[4:] if section_columns[4] is not None else section_columns[:4]
+        )
+        bucket = buckets.setdefault(root_id, [])
+        if index and len(bucket) >= per_section:
+            continue
+        card = Teaser()
+        card.pk, card.title, card.slug, card.dek, card.body = pk, title, slug, dek, body
+        card.language, card.publish_at = language, publish_at
+        card.primary_tag = _tag((pc_name, pc_slug), (pg_name, pg_slug))
+        if index == 0:
+            page.lead = card
+            continue
+        if root_id not in sections:
+            sections[root_id] = Section(id=root_id, name=name, slug=slug_, position=position)
+        bucket.append(card)
+    blocks = _blocks(_HOME_BLOCKS(now=now, pk=page.lead.pk if page.lead else 0))
+    if page.lead is not None:
+        page.lead.ordered_authors = blocks.labels.authors
+    page.by_section = sorted(
+        ((sections[root_id], buckets[root_id]) for root_id in sections),
+        key=lambda pair: (pair[0].position, pair[0].name),
+    )
+    page.organization = blocks.organization
+    return page

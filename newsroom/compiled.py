@@ -1,0 +1,120 @@
+"""QuerySets compiled to SQL once per process and database, then run with new values.
+
+Building a QuerySet and compiling it costs far more than running it on a hot page (the
+article page spent ~2.5 ms of CPU per request compiling four small queries that PostgreSQL
+answers in ~0.1 ms each). A ``CompiledQuery`` is built from an ordinary QuerySet, so the
+read rules stay in ``ArticleQuerySet`` (``published()`` and friends) and the SQL stays
+the one Django writes for the backend in use (PostgreSQL, SQLite):
+
+    by_slug = CompiledQuery(
+        Article, lambda now, slug: Article.objects.published(at=now).filter(slug=slug)
+        .values_list("pk", "title"), now=datetime, slug=str,
+    )
+    rows = by_slug(now=timezone.now(), slug="a-story")   # [(12, "A story")]
+
+The builder is called once per database alias with placeholder values; each placeholder
+found among the compiled SQL's parameters is replaced by the caller's value on every run.
+What the builder must not do: depend on the values (a branch, a list of variable length in
+``__in``, a slice computed from them). Limits are fixed text in the SQL. Queries go through
+the connection's cursor, so query logging, ``execute_wrapper`` and the test suite's query
+counts see them as usual, and the database router picks the alias as for any read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connections, router
+from django.db.models import Model, QuerySet
+
+_SERIAL = itertools.count()
+
+
+def _placeholder(kind: type, serial: int) -> Any:
+    # Values no real query uses as a literal, so they cannot be mistaken for one.
+    if kind is int:
+        return 1_999_990_000 + serial
+    if kind is str:
+        return f"\x1fcompiled-query-placeholder-{serial}\x1f"
+    if kind is dt.datetime:
+        return dt.datetime(1901, 1, 1, 0, 0, 0, serial + 1, tzinfo=dt.UTC)
+    raise TypeError(f"CompiledQuery placeholders are int, str or datetime, not {kind!r}")
+
+
+class _Compiled:
+    __slots__ = ("compiler", "converters", "params", "slots", "sql")
+
+    def __init__(self, queryset: QuerySet, alias: str, placeholders: dict[str, Any]) -> None:
+        connection = connections[alias]
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        adapted = {}
+        for name, value in placeholders.items():
+            adapted[_adapt(connection, value)] = name
+        self.sql = sql
+        self.params = list(params)
+        # (position in params, placeholder name) for every parameter that is a placeholder.
+        self.slots = [(i, adapted[p]) for i, p in enumerate(params) if _hashable(p) in adapted]
+        missing = set(placeholders) - {name for _, name in self.slots}
+        if missing:
+            raise ValueError(f"Placeholders not found in the compiled query: {sorted(missing)}")
+        # Database values to Python (SQLite's datetimes are text): Django's own converters.
+        fields = [column for column, _, _ in compiler.select[: compiler.col_count]]
+        self.compiler = compiler
+        self.converters = compiler.get_converters(fields)
+
+
+def _hashable(value: Any) -> Any:
+    try:
+        hash(value)
+    except TypeError:
+        return None
+    return value
+
+
+def _adapt(connection, value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
+class CompiledQuery:
+    """A ``values_list()`` QuerySet compiled once per database, run with new values."""
+
+    def __init__(self, model: type[Model], build: Callable[..., QuerySet], **kinds: type) -> None:
+        self.model = model
+        self.build = build
+        self.kinds = kinds
+        # Per thread: the compiler and its converters belong to this thread's connection.
+        self._local = threading.local()
+
+    def _compiled(self, alias: str) -> _Compiled:
+        by_alias = self._local.__dict__.setdefault("by_alias", {})
+        compiled = by_alias.get(alias)
+        if compiled is None:
+            placeholders = {
+                name: _placeholder(kind, next(_SERIAL)) for name, kind in self.kinds.items()
+            }
+            queryset = self.build(**placeholders)
+            compiled = by_alias[alias] = _Compiled(queryset, alias, placeholders)
+        return compiled
+
+    def __call__(self, **values: Any) -> list[tuple]:
+        alias = router.db_for_read(self.model)
+        compiled = self._compiled(alias)
+        connection = connections[alias]
+        params = compiled.params.copy()
+        for index, name in compiled.slots:
+            params[index] = _adapt(connection, values[name])
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        if compiled.converters and rows:
+            return [
+                tuple(row) for row in compiled.compiler.apply_converters(rows, compiled.converters)
+            ]
+        return rows
