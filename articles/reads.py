@@ -16,6 +16,7 @@ import datetime as dt
 from django.db import router
 from django.db.models import (
     BooleanField,
+    Case,
     DateTimeField,
     F,
     IntegerField,
@@ -23,6 +24,7 @@ from django.db.models import (
     Subquery,
     TextField,
     Value,
+    When,
 )
 from django.db.models.functions import Cast
 
@@ -159,6 +161,15 @@ def _label_part(queryset: QuerySet, block: int, prefix: str, rank: str | None, t
     )
 
 
+def _body_if_no_dek(prefix: str = ""):
+    # A card's excerpt comes from the dek, or from the body when there is no dek
+    # (Article.excerpt): the body, the biggest column by far, only travels when it is used.
+    return Case(
+        When(**{f"{prefix}dek": ""}, then=Cast(f"{prefix}body", TextField())),
+        default=_text(),
+    )
+
+
 def _card_part(queryset: QuerySet, block: int, *, prefix: str = "", related: bool = False):
     """Card columns of the articles in ``queryset`` (``prefix`` leads to the article)."""
     return (
@@ -171,7 +182,7 @@ def _card_part(queryset: QuerySet, block: int, *, prefix: str = "", related: boo
             c_title=Cast(f"{prefix}title", TextField()),
             c_slug=Cast(f"{prefix}slug", TextField()),
             c_dek=Cast(f"{prefix}dek", TextField()),
-            c_body=Cast(f"{prefix}body", TextField()),
+            c_body=_body_if_no_dek(prefix),
             c_language=Cast(f"{prefix}language", TextField()),
             c_publish_at=F(f"{prefix}publish_at"),
             c_pc_name=Cast(f"{prefix}primary_country__name", TextField()),
@@ -445,7 +456,7 @@ _LATEST_COLUMNS = (
     "title",
     "slug",
     "dek",
-    "body",
+    "excerpt_body",
     "language",
     "publish_at",
     "primary_country__name",
@@ -467,6 +478,7 @@ _HOME_LATEST = CompiledQuery(
         Article.objects.published(at=now)
         .exclude(section__slug=ORGANIZATION_SECTION)
         .newest_first()
+        .annotate(excerpt_body=_body_if_no_dek())
         .values_list(*_LATEST_COLUMNS)[:HOME_LATEST]
     ),
     now=dt.datetime,

@@ -28,6 +28,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import psycopg
+from django.conf import settings
 from django.db import connections, router
 from django.db.models import Model, QuerySet
 
@@ -82,6 +84,39 @@ def _adapt(connection, value: Any) -> Any:
     return value
 
 
+# psycopg prepares a statement when asked (prepare=True) only if the connection's
+# prepare_threshold is not None; Django sets None so that nothing is prepared behind a
+# pooler. Django's own cursors bind on the client and are never prepared whatever the
+# threshold, so a threshold no count reaches lets only our explicit requests through.
+_EXPLICIT_ONLY = 2**31 - 1
+
+
+def _cursor(connection):
+    """A cursor of ``connection``, one that prepares its statements on PostgreSQL.
+
+    Wrapped by Django as any cursor: query logging, ``execute_wrapper`` and the test
+    suite's query counts see these queries.
+    """
+    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
+        return connection.cursor()
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = _EXPLICIT_ONLY
+    with connection.wrap_database_errors:
+        cursor = _PreparingCursor(raw)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
+
+
+class _PreparingCursor(psycopg.Cursor):
+    """Server-side binding (``$1``), each statement prepared once per connection."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
 class CompiledQuery:
     """A ``values_list()`` QuerySet compiled once per database, run with new values."""
 
@@ -110,7 +145,7 @@ class CompiledQuery:
         params = compiled.params.copy()
         for index, name in compiled.slots:
             params[index] = _adapt(connection, values[name])
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         if compiled.converters and rows:

@@ -148,3 +148,41 @@ def test_compiled_queries_put_each_value_where_its_placeholder_was():
         CompiledQuery(Article, lambda unused: Article.objects.values_list("pk"), unused=int)(
             unused=1
         )
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_compiled_queries_are_prepared_statements_on_postgresql(settings, enabled):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from newsroom.compiled import CompiledQuery
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are a PostgreSQL feature")
+    settings.DATABASE_PREPARED_STATEMENTS = enabled
+    article = ArticleFactory()
+    # Columns no other query selects in this order: its own prepared statement, if any.
+    query = CompiledQuery(
+        Article,
+        lambda now, pk: (
+            Article.objects.published(at=now)
+            .filter(pk=pk)
+            .values_list("featured_image_credit", "licence", "pk")
+        ),
+        now=dt.datetime,
+        pk=int,
+    )
+
+    def prepared() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ['%"featured_image_credit", "articles_article"."licence"%'],
+            )
+            return cursor.fetchone()[0]
+
+    before = prepared()
+    for _ in range(2):
+        assert query(now=timezone.now(), pk=article.pk)[0][2] == article.pk
+    assert prepared() == (1 if enabled else before)
