@@ -19,7 +19,9 @@ from django.db.models import (
     Case,
     DateTimeField,
     F,
+    Func,
     IntegerField,
+    OuterRef,
     QuerySet,
     Subquery,
     TextField,
@@ -539,3 +541,143 @@ def home(*, now: dt.datetime, per_section: int = 4) -> Home:
     )
     page.organization = blocks.organization
     return page
+
+
+# --- hubs: a section, country, group, topic or author and a page of its stories ---------------
+
+_TEASER_COLUMNS = _LATEST_COLUMNS[:11]
+
+
+def _count_of(articles: QuerySet) -> Subquery:
+    # COUNT without GROUP BY: a Func is not an aggregate to the ORM, so the subquery stays
+    # one row (the paginator's "Page 1 of N" beside the hub's own row, one query).
+    return Subquery(
+        articles.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"),
+        output_field=IntegerField(),
+    )
+
+
+def _hub_articles(kind: str, now, pk) -> QuerySet:
+    published = Article.objects.published(at=now)
+    if kind == "section":
+        return published.in_section(pk)
+    if kind == "country":
+        return published.tagged_with_country(pk)
+    if kind == "group":
+        return published.tagged_with_group(pk)
+    if kind == "topic":
+        return published.filter(topics=pk)
+    return published.filter(authors=pk)
+
+
+_HUB_MODELS = {
+    "section": (Section, ("name", "slug", "description", "position", "parent_id")),
+    "country": (Country, ("name", "slug", "description")),
+    "group": (CriminalGroup, ("name", "slug", "description")),
+    "topic": (Topic, ("name", "slug")),
+    "author": (Author, ("name", "slug", "bio", "photo")),
+}
+_SECTION_PARENT = ("parent__name", "parent__slug", "parent__position", "parent__parent_id")
+
+
+def _hub_row_query(kind: str) -> CompiledQuery:
+    model, fields = _HUB_MODELS[kind]
+    extra = _SECTION_PARENT if kind == "section" else ()
+    return CompiledQuery(
+        model,
+        lambda now, slug: (
+            model.objects.filter(slug=slug)
+            .order_by()
+            .annotate(article_count=_count_of(_hub_articles(kind, now, OuterRef("pk"))))
+            .values_list("pk", *fields, *extra, "article_count")
+        ),
+        now=dt.datetime,
+        slug=str,
+    )
+
+
+_HUB_ROWS = {kind: _hub_row_query(kind) for kind in _HUB_MODELS}
+_FIRST_PAGES: dict[tuple[str, int], CompiledQuery] = {}
+
+
+def _first_page(kind: str, per_page: int) -> CompiledQuery:
+    query = _FIRST_PAGES.get((kind, per_page))
+    if query is None:
+        query = _FIRST_PAGES[kind, per_page] = CompiledQuery(
+            Article,
+            lambda now, pk: (
+                _hub_articles(kind, now, pk)
+                .newest_first()
+                .annotate(excerpt_body=_body_if_no_dek())
+                .values_list(*_TEASER_COLUMNS)[:per_page]
+            ),
+            now=dt.datetime,
+            pk=int,
+        )
+    return query
+
+
+def _teaser(row: tuple) -> Teaser:
+    card = Teaser()
+    (
+        card.pk,
+        card.title,
+        card.slug,
+        card.dek,
+        card.body,
+        card.language,
+        card.publish_at,
+        pc_name,
+        pc_slug,
+        pg_name,
+        pg_slug,
+    ) = row
+    card.primary_tag = _tag((pc_name, pc_slug), (pg_name, pg_slug))
+    return card
+
+
+class HubArticles:
+    """A hub's stories as the paginator sees them: a known count and slices.
+
+    The first page (nearly all hub traffic) is a compiled query; later pages use the
+    QuerySet (same cards, same number of queries).
+    """
+
+    def __init__(self, kind: str, pk: int, count: int, now: dt.datetime, per_page: int) -> None:
+        self.kind, self.pk, self._count, self.now, self.per_page = kind, pk, count, now, per_page
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: slice) -> list:
+        if index.start == index.stop:
+            return []
+        if index.start == 0 and index.stop <= self.per_page:
+            rows = _first_page(self.kind, self.per_page)(now=self.now, pk=self.pk)
+            return [_teaser(row) for row in rows[: index.stop]]
+        articles = _hub_articles(self.kind, self.now, self.pk).newest_first().for_teaser()
+        return list(articles[index])
+
+
+def hub(kind: str, slug: str, *, now: dt.datetime, per_page: int):
+    """The hub's own object and its stories (``HubArticles``), or None: one query so far."""
+    rows = _HUB_ROWS[kind](now=now, slug=slug)
+    if not rows:
+        return None
+    model, fields = _HUB_MODELS[kind]
+    row = rows[0]
+    values = dict(zip(("id", *fields), row, strict=False))
+    obj = model(**values)
+    if kind == "section":
+        parent = None
+        if obj.parent_id is not None:
+            name, slug_, position, grandparent_id = row[len(fields) + 1 : len(fields) + 5]
+            parent = Section(id=obj.parent_id, name=name, slug=slug_, position=position)
+            parent.parent_id = grandparent_id
+            if grandparent_id is None:
+                _cache(parent, "parent", None)
+        _cache(obj, "parent", parent)
+    return obj, HubArticles(kind, obj.pk, row[-1], now, per_page)

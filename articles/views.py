@@ -17,12 +17,7 @@ from articles import reads, services
 from articles.forms import ReaderCommentForm
 from articles.models import (
     Article,
-    Author,
-    Country,
-    CriminalGroup,
-    Section,
     SlugRedirect,
-    Topic,
 )
 from articles.permissions import can_preview
 from newsroom import ratelimit
@@ -62,13 +57,27 @@ def _listing(
     )
 
 
+def _hub(request: HttpRequest, kind: str, slug: str):
+    """The hub's object and its page of stories (articles/reads.py), or a 404."""
+    per_page = settings.ARTICLES_PER_PAGE
+    found = reads.hub(kind, slug, now=timezone.now(), per_page=per_page)
+    if found is None:
+        raise Http404(f"No such {kind}")
+    obj, articles = found
+    return obj, Paginator(articles, per_page).get_page(request.GET.get("page"))
+
+
+def _hub_page(request: HttpRequest, page, *, heading: str, context: dict) -> HttpResponse:
+    return render(request, "articles/listing.html", {"heading": heading, "page": page, **context})
+
+
 @public_page
 def section(request: HttpRequest, slug: str) -> HttpResponse:
-    current = get_object_or_404(Section.objects.select_related("parent"), slug=slug)
-    return _listing(
+    current, page = _hub(request, "section", slug)
+    return _hub_page(
         request,
+        page,
         heading=current.name,
-        queryset=Article.objects.published().in_section(current),
         context={
             "section": current,
             "breadcrumb": current.lineage(),
@@ -79,44 +88,39 @@ def section(request: HttpRequest, slug: str) -> HttpResponse:
 
 @public_page
 def country(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Country, slug=slug)
-    return _listing(
+    tag, page = _hub(request, "country", slug)
+    return _hub_page(
         request,
+        page,
         heading=tag.name,
-        queryset=Article.objects.published().tagged_with_country(tag),
         context={"hub": tag, "hub_kind": "Country", "profile": tag.description},
     )
 
 
 @public_page
 def group(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(CriminalGroup, slug=slug)
-    return _listing(
+    tag, page = _hub(request, "group", slug)
+    return _hub_page(
         request,
+        page,
         heading=tag.name,
-        queryset=Article.objects.published().tagged_with_group(tag),
         context={"hub": tag, "hub_kind": "Criminal group", "profile": tag.description},
     )
 
 
 @public_page
 def topic(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Topic, slug=slug)
-    return _listing(
-        request,
-        heading=tag.name,
-        queryset=Article.objects.published().filter(topics=tag),
-        context={"hub": tag, "hub_kind": "Topic"},
-    )
+    tag, page = _hub(request, "topic", slug)
+    return _hub_page(request, page, heading=tag.name, context={"hub": tag, "hub_kind": "Topic"})
 
 
 @public_page
 def author(request: HttpRequest, slug: str) -> HttpResponse:
-    person = get_object_or_404(Author, slug=slug)
-    return _listing(
+    person, page = _hub(request, "author", slug)
+    return _hub_page(
         request,
+        page,
         heading=person.name,
-        queryset=Article.objects.published().filter(authors=person),
         context={"hub": person, "hub_kind": "Author", "profile": person.bio},
     )
 
