@@ -552,7 +552,10 @@ def _count_of(articles: QuerySet) -> Subquery:
     # COUNT without GROUP BY: a Func is not an aggregate to the ORM, so the subquery stays
     # one row (the paginator's "Page 1 of N" beside the hub's own row, one query).
     return Subquery(
-        articles.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"),
+        # COUNT(*), not of a column: an index without that column can answer alone.
+        articles.order_by()
+        .annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
+        .values("n"),
         output_field=IntegerField(),
     )
 
@@ -568,6 +571,18 @@ def _hub_articles(kind: str, now, pk) -> QuerySet:
     if kind == "topic":
         return published.filter(topics=pk)
     return published.filter(authors=pk)
+
+
+def _hub_count(kind: str, now):
+    if kind != "section":
+        return _count_of(_hub_articles(kind, now, OuterRef("pk")))
+    # in_section() counted as its two halves (the section's own stories, its children's):
+    # the OR across the join made PostgreSQL read every article (6.7 ms for "News" at 10k);
+    # each half walks the (section, status, publish_at) index.
+    published = Article.objects.published(at=now)
+    own = _count_of(published.filter(section=OuterRef("pk")))
+    children = _count_of(published.filter(section__parent=OuterRef("pk")))
+    return own + children
 
 
 _HUB_MODELS = {
@@ -588,7 +603,7 @@ def _hub_row_query(kind: str) -> CompiledQuery:
         lambda now, slug: (
             model.objects.filter(slug=slug)
             .order_by()
-            .annotate(article_count=_count_of(_hub_articles(kind, now, OuterRef("pk"))))
+            .annotate(article_count=_hub_count(kind, now))
             .values_list("pk", *fields, *extra, "article_count")
         ),
         now=dt.datetime,
