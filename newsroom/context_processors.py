@@ -1,6 +1,33 @@
+from functools import cache
+
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import get_script_prefix, reverse
+
+# The links every public page carries (header, footer, calls to action). They change only
+# with the URLconf, i.e. with a deploy: reversed once per process (and script prefix), not
+# by a {% url %} tag on every render (~14 per article page). Section *names* in the header
+# are fixed text in base.html; nothing here depends on the database.
+_LINKS = {
+    "home": ("articles:home", {}),
+    "feed": ("articles:feed", {}),
+    "search": ("articles:search", {}),
+    "news": ("articles:section", {"slug": "news"}),
+    "investigations": ("articles:section", {"slug": "investigations"}),
+    "organization": ("articles:section", {"slug": "the-organization"}),
+    "donate": ("donations:donate", {}),
+    "csrf_token": ("csrf_token", {}),
+}
+
+
+@cache
+def _links(script_prefix: str) -> dict[str, str]:
+    return {name: reverse(view, kwargs=kwargs) for name, (view, kwargs) in _LINKS.items()}
 
 
 def site(request: HttpRequest) -> dict:
-    return {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL}
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "SITE_URL": settings.SITE_URL,
+        "LINKS": _links(get_script_prefix()),
+    }
