@@ -47,6 +47,29 @@ REDIS_URL = "redis://127.0.0.1:6379/3"
 BIN = Path(sys.executable).parent
 
 
+def production_env(database_url: str, workers: int) -> tuple[dict[str, str], str]:
+    """The shipped server's environment for a benchmark, with static files collected."""
+    static_root = tempfile.mkdtemp(prefix="newsroom-bench-static-")
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "DATABASE_URL": database_url,
+        "SITE_URL": "http://127.0.0.1",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "STATIC_ROOT": static_root,
+        "WEB_CONCURRENCY": str(workers),
+        "HOST": "127.0.0.1",
+    }
+    env.setdefault("TASKS_BACKEND", "immediate")  # no worker in these benchmarks
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    return env, static_root
+
+
 def pages(article_path: str) -> dict[str, str]:
     from articles.models import Country
 
@@ -143,25 +166,8 @@ def main() -> None:
 
     article_path = seed(args.database_url, args.size)
     targets = {name: path for name, path in pages(article_path).items() if name in args.pages}
-    static_root = tempfile.mkdtemp(prefix="newsroom-bench-static-")
-    base_env = {
-        **os.environ,
-        "DEBUG": "0",
-        "DATABASE_URL": args.database_url,
-        "SITE_URL": "http://127.0.0.1",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "STATIC_ROOT": static_root,
-        "WEB_CONCURRENCY": str(args.workers),
-        "HOST": "127.0.0.1",
-        "TASKS_BACKEND": "immediate",  # no worker in this benchmark
-    }
+    base_env, static_root = production_env(args.database_url, args.workers)
     base_env.pop("REDIS_URL", None)
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=base_env,
-        check=True,
-    )
     modes = args.modes.split(",")
     print(
         f"granian, {args.workers} workers; wrk -t{args.threads} -c{args.connections} "

@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.http_throughput import REDIS_URL, start_app, stop  # noqa: E402
+from benchmarks.http_throughput import REDIS_URL, production_env, start_app, stop  # noqa: E402
 from benchmarks.server_compare import (  # noqa: E402
     DATABASE_URL,
     free_port,
@@ -95,23 +95,7 @@ def main() -> None:
         os.environ["FRONT_CACHE_PURGE_URLS"] = f"http://127.0.0.1:{front_port}/"
     article_path = seed(args.database_url, 10_000)
     subprocess.run(["redis-cli", "-n", "3", "FLUSHDB"], check=True, capture_output=True)
-    static_root = tempfile.mkdtemp(prefix="newsroom-bench-static-")
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "DATABASE_URL": args.database_url,
-        "SITE_URL": "http://127.0.0.1",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "STATIC_ROOT": static_root,
-        "WEB_CONCURRENCY": str(args.workers),
-        "HOST": "127.0.0.1",
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
+    env, static_root = production_env(args.database_url, args.workers)
     print(f"before: {machine_state()}", flush=True)
     with tempfile.TemporaryFile(mode="w+") as log:
         proc = start_app(env, app_port, log)

@@ -91,6 +91,18 @@ def mismatch_record(donation: Donation, problem: str) -> None:
     donation.save(update_fields=["mismatch", "updated_at"])
 
 
+def _donation_for_session(session: Mapping[str, Any]) -> tuple[Donation | None, bool]:
+    """The locked donation a session names, and whether the session may change it (a
+    mismatch is recorded for an editor). ``(None, False)`` for sessions that are not ours."""
+    donation = donation_from_metadata(session.get("metadata"))
+    if donation is None:
+        return None, False
+    if problem := session_mismatch(donation, session):
+        mismatch_record(donation, problem)
+        return donation, False
+    return donation, True
+
+
 @transaction.atomic
 def donation_fulfil(
     *, session: Mapping[str, Any], occurred_at: dt.datetime | None = None
@@ -101,11 +113,8 @@ def donation_fulfil(
     ``occurred_at`` is the webhook event's ``created``: when Stripe saw the payment. The
     success page has no event; it runs seconds after the payment, so "now" is close.
     """
-    donation = donation_from_metadata(session.get("metadata"))
-    if donation is None:
-        return None
-    if problem := session_mismatch(donation, session):
-        mismatch_record(donation, problem)
+    donation, matches = _donation_for_session(session)
+    if not matches:
         return donation
     remember(
         donation,
@@ -149,11 +158,8 @@ def donation_fulfil(
 
 @transaction.atomic
 def donation_payment_failed(*, session: Mapping[str, Any], reason: str) -> Donation | None:
-    donation = donation_from_metadata(session.get("metadata"))
-    if donation is None:
-        return None
-    if problem := session_mismatch(donation, session):
-        mismatch_record(donation, problem)
+    donation, matches = _donation_for_session(session)
+    if not matches:
         return donation
     try_move(donation, partial(donation.mark_failed, reason=reason))
     donation.save()

@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from donations import gateway
+from tests.donations.factories import DonationFactory
 from tests.donations.stripe_fakes import (
     TEST_KEY,
     WEBHOOK_SECRET,
@@ -21,6 +22,29 @@ def _stripe_test_settings(settings):
     cache.clear()  # rate-limit counters must not leak between tests
     yield
     cache.clear()
+
+
+@pytest.fixture
+def once(db):
+    """A pending one-time gift of 25 USD whose Checkout Session is cs_test_a1b2c3."""
+    return DonationFactory(
+        frequency="once",
+        amount=2500,
+        donor_email="ana@example.org",
+        donor_name="Ana Reyes",
+        stripe_checkout_session_id="cs_test_a1b2c3",
+    )
+
+
+@pytest.fixture
+def monthly(db):
+    """A pending monthly gift of 25 USD whose Checkout Session is cs_test_sub9z8y7."""
+    return DonationFactory(
+        frequency="monthly",
+        amount=2500,
+        donor_email="ana@example.org",
+        stripe_checkout_session_id="cs_test_sub9z8y7",
+    )
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from donations.limits import STRIPE_MAXIMUM_CHARGE
 from donations.models import Donation, Payment, StripeEvent
 from donations.reports import attribution_report
 from donations.services.common import warn_on_api_version_mismatch
-from tests.donations.factories import DonationFactory
 from tests.donations.stripe_fakes import event, fixture, post_event
 
 S = Donation.Status
@@ -43,27 +42,6 @@ def deliver(client, django_capture_on_commit_callbacks):
             return post_event(client, payload)
 
     return _deliver
-
-
-@pytest.fixture
-def once(db):
-    return DonationFactory(
-        frequency="once",
-        amount=2500,
-        donor_email="ana@example.org",
-        donor_name="Ana Reyes",
-        stripe_checkout_session_id="cs_test_a1b2c3",
-    )
-
-
-@pytest.fixture
-def monthly(db):
-    return DonationFactory(
-        frequency="monthly",
-        amount=2500,
-        donor_email="ana@example.org",
-        stripe_checkout_session_id="cs_test_sub9z8y7",
-    )
 
 
 def dispute(status, *, donation, event_id, kind="charge.dispute.updated", **fields):

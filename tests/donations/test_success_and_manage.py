@@ -16,16 +16,6 @@ pytestmark = pytest.mark.django_db
 S = Donation.Status
 
 
-@pytest.fixture
-def once():
-    return DonationFactory(
-        frequency="once",
-        amount=2500,
-        donor_name="Ana Reyes",
-        stripe_checkout_session_id="cs_test_a1b2c3",
-    )
-
-
 def _retrieved_for(transport, donation):
     transport.answer(
         "GET",

@@ -20,24 +20,11 @@ S = Donation.Status
 
 
 @pytest.fixture
-def once():
-    return DonationFactory(
-        frequency="once",
-        amount=2500,
-        currency="usd",
-        stripe_checkout_session_id="cs_test_a1b2c3",
-    )
-
-
-@pytest.fixture
-def monthly():
-    return DonationFactory(
-        frequency="monthly",
-        amount=2500,
-        currency="usd",
-        stripe_checkout_session_id="cs_test_sub9z8y7",
-        stripe_subscription_id="sub_test_monthly1",
-    )
+def monthly(monthly):
+    """The recurring gift once its first checkout told us its subscription."""
+    monthly.stripe_subscription_id = "sub_test_monthly1"
+    monthly.save()
+    return monthly
 
 
 # --- item 8: unauthenticated 500s -------------------------------------------------------

@@ -9,7 +9,6 @@ from django.core import mail
 from django.core.management import call_command
 
 from donations.models import Donation, Payment, StripeEvent
-from tests.donations.factories import DonationFactory
 from tests.donations.stripe_fakes import TEST_KEY, event, fixture, post_event
 
 pytestmark = pytest.mark.django_db
@@ -31,27 +30,6 @@ def deliver(client, django_capture_on_commit_callbacks):
             return post_event(client, payload)
 
     return _deliver
-
-
-@pytest.fixture
-def once():
-    return DonationFactory(
-        frequency="once",
-        amount=2500,
-        donor_email="ana@example.org",
-        donor_name="Ana Reyes",
-        stripe_checkout_session_id="cs_test_a1b2c3",
-    )
-
-
-@pytest.fixture
-def monthly():
-    return DonationFactory(
-        frequency="monthly",
-        amount=2500,
-        donor_email="ana@example.org",
-        stripe_checkout_session_id="cs_test_sub9z8y7",
-    )
 
 
 # --- verification and the ledger -------------------------------------------------------
