@@ -7,6 +7,7 @@ test that caused one; these tests also assert it at the point where it matters.
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from articles.models import Article
 from tests.factories import ArticleFactory, CountryFactory, SectionFactory, UserFactory
@@ -68,7 +69,8 @@ def test_copy_link_share_button_still_copies_under_the_policy(page, csp_violatio
     copy = page.locator(".share .copy-link")
     assert copy.inner_text() == "Copy link"
     copy.click()
-    assert copy.inner_text() == "Link copied"  # static/js/share.js ran and kept us on the page
+    # The clipboard write is asynchronous: wait for the label it sets when done.
+    expect(copy).to_have_text("Link copied")  # static/js/share.js ran and kept us on the page
     assert page.evaluate("navigator.clipboard.readText()") == story.get_canonical_url()
     assert csp_violations == []
 
