@@ -296,27 +296,10 @@ def _blocks(rows: list[tuple]) -> Blocks:
             # Only what the page shows (name and link); they are never saved.
             lists[block].append(_LABEL_MODELS[block](id=row[3], name=row[4], slug=row[5]))
             continue
-        card = Teaser()
-        (
-            _,
-            _,
-            _,
-            card.pk,
-            card.title,
-            card.slug,
-            card.dek,
-            card.body,
-            card.language,
-            card.publish_at,
-            pc_name,
-            pc_slug,
-            pg_name,
-            pg_slug,
-            card.related_reason,
-            pinned,
-        ) = row
+        # The block's columns: three label columns, the teaser's, then reason and pin.
+        card = _teaser(row[3:14])
+        card.related_reason, pinned = row[14], row[15]
         card.related_pinned = bool(pinned)
-        card.primary_tag = _tag((pc_name, pc_slug), (pg_name, pg_slug))
         lists[block].append(card)
     return blocks
 

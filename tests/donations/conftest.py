@@ -7,6 +7,8 @@ from tests.donations.stripe_fakes import (
     TEST_KEY,
     WEBHOOK_SECRET,
     RecordingTransport,
+    event,
+    post_event,
     retrieved_charge,
 )
 
@@ -45,6 +47,22 @@ def monthly(db):
         donor_email="ana@example.org",
         stripe_checkout_session_id="cs_test_sub9z8y7",
     )
+
+
+@pytest.fixture
+def deliver(client, django_capture_on_commit_callbacks):
+    """Post a signed event and run what the view schedules after commit (receipts)."""
+
+    def _deliver(name_or_payload, *, donation=None, **kw):
+        payload = (
+            event(name_or_payload, donation=donation, **kw)
+            if isinstance(name_or_payload, str)
+            else name_or_payload
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            return post_event(client, payload)
+
+    return _deliver
 
 
 @pytest.fixture

@@ -22,26 +22,10 @@ from donations.limits import STRIPE_MAXIMUM_CHARGE
 from donations.models import Donation, Payment, StripeEvent
 from donations.reports import attribution_report
 from donations.services.common import warn_on_api_version_mismatch
-from tests.donations.stripe_fakes import event, fixture, post_event
+from tests.donations.stripe_fakes import event, fixture
 
 S = Donation.Status
 ROOT = Path(__file__).resolve().parent.parent.parent
-
-
-@pytest.fixture
-def deliver(client, django_capture_on_commit_callbacks):
-    """Post a signed event and run what the view schedules after commit (receipts)."""
-
-    def _deliver(name_or_payload, *, donation=None, **kw):
-        payload = (
-            event(name_or_payload, donation=donation, **kw)
-            if isinstance(name_or_payload, str)
-            else name_or_payload
-        )
-        with django_capture_on_commit_callbacks(execute=True):
-            return post_event(client, payload)
-
-    return _deliver
 
 
 def dispute(status, *, donation, event_id, kind="charge.dispute.updated", **fields):

@@ -16,22 +16,6 @@ pytestmark = pytest.mark.django_db
 S = Donation.Status
 
 
-@pytest.fixture
-def deliver(client, django_capture_on_commit_callbacks):
-    """Post a signed event and run what the view schedules after commit (receipts)."""
-
-    def _deliver(name_or_payload, *, donation=None, **kw):
-        payload = (
-            event(name_or_payload, donation=donation, **kw)
-            if isinstance(name_or_payload, str)
-            else name_or_payload
-        )
-        with django_capture_on_commit_callbacks(execute=True):
-            return post_event(client, payload)
-
-    return _deliver
-
-
 # --- verification and the ledger -------------------------------------------------------
 
 
