@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connection, models
 from django.db.models import Prefetch, Q
 from django.urls import get_script_prefix, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
@@ -262,24 +262,27 @@ TRANSLATION_FIELDS = ("id", "slug", "language", "status", "publish_at")
 
 
 @cache
-def _path_before_slug(viewname: str) -> str:
-    """A URL pattern up to the slug ("article/"), from the URLconf, once per process."""
+def _path_before_slug(viewname: str, language: str) -> str:
+    """A URL pattern up to the slug ("article/", "es/article/"), once per process and language."""
     probe = "slug-probe"
-    url = reverse(viewname, kwargs={"slug": probe})
+    with translation.override(language):
+        url = reverse(viewname, kwargs={"slug": probe})
     prefix = get_script_prefix()
     if not (url.startswith(prefix) and url.endswith(f"/{probe}/")):
         raise ImproperlyConfigured(f"{viewname} must end in <slug>/, got {url!r}")
     return url[len(prefix) : -len(f"{probe}/")]
 
 
-def url_with_slug(viewname: str, slug: str) -> str:
+def url_with_slug(viewname: str, slug: str, language: str | None = None) -> str:
     """``reverse(viewname, kwargs={"slug": slug})`` for a pattern ending in ``<slug>/``.
 
+    In ``language``'s URL scheme (``/es/...``), by default the active one (the page's).
     Every card, label, feed item and sitemap entry asks for a URL: string concatenation
     from the pattern reversed once instead of a reverse() each time (~17 µs; 85 ms of a
     5,000 URL sitemap page). Slugs are [-a-zA-Z0-9_], so there is nothing to quote.
     """
-    return f"{get_script_prefix()}{_path_before_slug(viewname)}{slug}/"
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    return f"{get_script_prefix()}{_path_before_slug(viewname, language)}{slug}/"
 
 
 @cache
@@ -416,7 +419,8 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return url_with_slug("articles:detail", self.slug)
+        # An article lives in its own language's URL scheme, whatever page links to it.
+        return url_with_slug("articles:detail", self.slug, self.language)
 
     def clean(self) -> None:
         self._default_publish_time()

@@ -20,7 +20,7 @@ from articles.models import (
     SlugRedirect,
 )
 from articles.permissions import can_preview
-from newsroom import ratelimit
+from newsroom import language, ratelimit
 from newsroom.pagecache import public_page
 
 TOO_MANY_COMMENTS = (
@@ -144,10 +144,12 @@ def _render_article(
     # Bylines, tags, related items and the organization block: one query.
     blocks = reads.article_blocks(article, now=timezone.now())
     article._labels = blocks.labels
+    translation = article.public_translation
     context = {
         "article": article,
         "breadcrumb": article.section.lineage(),
-        "translation": article.public_translation,
+        "translation": translation,
+        **_article_languages(article, translation),
         "related": blocks.related,
         "organization": blocks.organization,
         "helpful_vote": services.helpful_vote_for(article, request.session.session_key),
@@ -156,9 +158,37 @@ def _render_article(
     return render(request, "articles/detail.html", context, status=status)
 
 
+def _article_languages(article: Article, translation: Article | None) -> dict:
+    """hreflang links and the header's switch for an article: its translation, if public."""
+    if translation is None:
+        # No counterpart: no alternates; the switch goes to the other language's home.
+        other = language.other_language(article.language)
+        return {
+            "alternates": [],
+            "language_switch": language.LanguageSwitch(
+                other, language.language_name(other), language.home_url(other)
+            ),
+        }
+    versions = {
+        version.language: version.get_canonical_url() for version in (article, translation)
+    }
+    return {
+        "alternates": language.alternates_for(versions),
+        "language_switch": language.LanguageSwitch(
+            translation.language,
+            language.language_name(translation.language),
+            translation.get_absolute_url(),
+        ),
+    }
+
+
 @public_page
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = reads.published_article(slug, now=timezone.now())
+    if article is not None and article.language != request.LANGUAGE_CODE:
+        # Each article lives in its own language's scheme (/es/article/...); the other
+        # scheme's address, and every pre-/es/ address of a Spanish article, moves there.
+        return redirect(article.get_absolute_url(), permanent=True)
     if article is None:
         moved = SlugRedirect.objects.filter(old_slug=slug).select_related("article").first()
         if moved and moved.article.is_public:
