@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -23,11 +24,11 @@ from articles.permissions import can_preview
 from newsroom import language, ratelimit
 from newsroom.pagecache import public_page
 
-TOO_MANY_COMMENTS = (
+TOO_MANY_COMMENTS = _(
     "You have sent several messages in a short time. Please wait a few minutes and send "
     "this one again: your text is still in the form below."
 )
-TOO_MANY_VOTES = "Too many answers from your network just now. Please try again later."
+TOO_MANY_VOTES = _("Too many answers from your network just now. Please try again later.")
 
 
 def _paginate(request: HttpRequest, queryset: QuerySet, per_page: int | None = None):
@@ -93,7 +94,7 @@ def country(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         page,
         heading=tag.name,
-        context={"hub": tag, "hub_kind": "Country", "profile": tag.description},
+        context={"hub": tag, "hub_kind": _("Country"), "profile": tag.description},
     )
 
 
@@ -104,14 +105,14 @@ def group(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         page,
         heading=tag.name,
-        context={"hub": tag, "hub_kind": "Criminal group", "profile": tag.description},
+        context={"hub": tag, "hub_kind": _("Criminal group"), "profile": tag.description},
     )
 
 
 @public_page
 def topic(request: HttpRequest, slug: str) -> HttpResponse:
     tag, page = _hub(request, "topic", slug)
-    return _hub_page(request, page, heading=tag.name, context={"hub": tag, "hub_kind": "Topic"})
+    return _hub_page(request, page, heading=tag.name, context={"hub": tag, "hub_kind": _("Topic")})
 
 
 @public_page
@@ -121,7 +122,7 @@ def author(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         page,
         heading=person.name,
-        context={"hub": person, "hub_kind": "Author", "profile": person.bio},
+        context={"hub": person, "hub_kind": _("Author"), "profile": person.bio},
     )
 
 
@@ -132,7 +133,7 @@ def search(request: HttpRequest) -> HttpResponse:
         queryset = Article.objects.published().search(query)
     return _listing(
         request,
-        heading=f"Search: {query}" if query else "Search",
+        heading=_("Search: %(query)s") % {"query": query} if query else _("Search"),
         queryset=queryset,
         context={"query": query},
     )
@@ -169,9 +170,7 @@ def _article_languages(article: Article, translation: Article | None) -> dict:
                 other, language.language_name(other), language.home_url(other)
             ),
         }
-    versions = {
-        version.language: version.get_canonical_url() for version in (article, translation)
-    }
+    versions = {version.language: version.get_canonical_url() for version in (article, translation)}
     return {
         "alternates": language.alternates_for(versions),
         "language_switch": language.LanguageSwitch(
@@ -221,7 +220,7 @@ def helpful_vote(request: HttpRequest, slug: str) -> HttpResponse:
         )
     answer = request.POST.get("helpful")
     if answer not in {"yes", "no"}:
-        messages.error(request, "Please choose yes or no.")
+        messages.error(request, _("Please choose yes or no."))
         return redirect(f"{article.get_absolute_url()}#helpful")
     if not ratelimit.allow(
         request,
@@ -240,9 +239,9 @@ def helpful_vote(request: HttpRequest, slug: str) -> HttpResponse:
         article=article, session_key=request.session.session_key, helpful=answer == "yes"
     )
     if created:
-        messages.success(request, "Thank you for your feedback.")
+        messages.success(request, _("Thank you for your feedback."))
     else:
-        messages.info(request, "You have already answered for this article. Thank you.")
+        messages.info(request, _("You have already answered for this article. Thank you."))
     return redirect(f"{article.get_absolute_url()}#helpful")
 
 
@@ -265,7 +264,7 @@ def comment(request: HttpRequest, slug: str) -> HttpResponse:
             if not form.is_bot():
                 services.reader_comment_submit(article=article, **form.comment_fields())
             # Bots get the same thanks as people, so the honeypot teaches them nothing.
-            messages.success(request, "Thank you. Your comments reached our editors.")
+            messages.success(request, _("Thank you. Your comments reached our editors."))
             return redirect(article)
     else:
         form = ReaderCommentForm()

@@ -187,6 +187,8 @@ else:
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as each language's readers expect them (newsroom/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["newsroom.formats"]
 
 # --- Page cache (newsroom/pagecache.py; docs/performance.md) -------------------------------
 # Anonymous public pages from the shared cache, never stale (a generation bumped on every
