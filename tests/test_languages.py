@@ -249,6 +249,8 @@ def test_the_switcher_goes_to_the_translation_or_the_same_page_in_the_other_lang
 
     assert SWITCH.search(article).groups() == (world["spanish"].get_absolute_url(), "es")
     assert SWITCH.search(hub).groups() == ("/group/sinaloa-cartel/", "en")
+    # Each language named in itself.
+    assert 'lang="es">Español</a>' in article and 'lang="en">English</a>' in hub
 
 
 def test_an_unpublished_translation_is_neither_linked_nor_an_alternate(client, world):
