@@ -21,6 +21,7 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    JSONField,
     OuterRef,
     QuerySet,
     Subquery,
@@ -44,6 +45,7 @@ from articles.models import (
     Topic,
     url_with_slug,
 )
+from images.models import Image
 from newsroom.compiled import CompiledQuery
 
 ORGANIZATION_SECTION = "the-organization"
@@ -73,6 +75,7 @@ class Teaser:
     __slots__ = (
         "body",
         "dek",
+        "image",
         "language",
         "ordered_authors",
         "pk",
@@ -109,8 +112,9 @@ def _tag(country: tuple, group: tuple) -> TagLink | None:
 #
 # Every part has the same columns, all annotations (so their order is the order written
 # here): block, rank, tiebreak, id, title, slug, dek, body, language, publish_at, the
-# primary country's and group's name and slug, the related reason and pin. Labels fill
-# title/slug with the author's or tag's name/slug and leave the rest empty.
+# primary country's and group's name and slug, the featured image's display data, the
+# related reason and pin. Labels fill title/slug with the author's or tag's name/slug and
+# leave the rest empty.
 
 BYLINES, COUNTRIES, GROUPS, TOPICS, RELATED, ORGANIZATION = range(6)
 COLUMNS = (
@@ -128,6 +132,7 @@ COLUMNS = (
     "c_pc_slug",
     "c_pg_name",
     "c_pg_slug",
+    "c_image",
     "c_reason",
     "c_pinned",
 )
@@ -156,6 +161,8 @@ def _label_part(queryset: QuerySet, block: int, prefix: str, rank: str | None, t
             c_pc_slug=_text(),
             c_pg_name=_text(),
             c_pg_slug=_text(),
+            # A typed NULL again: the cards' column is the image's JSON.
+            c_image=Cast(Value(None), JSONField()),
             c_reason=_text(),
             c_pinned=Value(False, output_field=BooleanField()),
         )
@@ -191,6 +198,8 @@ def _card_part(queryset: QuerySet, block: int, *, prefix: str = "", related: boo
             c_pc_slug=Cast(f"{prefix}primary_country__slug", TextField()),
             c_pg_name=Cast(f"{prefix}primary_group__name", TextField()),
             c_pg_slug=Cast(f"{prefix}primary_group__slug", TextField()),
+            # The card's picture in the same join: Image.display (alt, credit, renditions).
+            c_image=F(f"{prefix}featured_image__display"),
             c_reason=Cast("reason", TextField()) if related else _text(),
             c_pinned=F("pinned") if related else Value(False, output_field=BooleanField()),
         )
@@ -297,8 +306,8 @@ def _blocks(rows: list[tuple]) -> Blocks:
             lists[block].append(_LABEL_MODELS[block](id=row[3], name=row[4], slug=row[5]))
             continue
         # The block's columns: three label columns, the teaser's, then reason and pin.
-        card = _teaser(row[3:14])
-        card.related_reason, pinned = row[14], row[15]
+        card = _teaser(row[3:15])
+        card.related_reason, pinned = row[15], row[16]
         card.related_pinned = bool(pinned)
         lists[block].append(card)
     return blocks
@@ -322,13 +331,11 @@ _ROW_FIELDS = (
     "slug",
     "dek",
     "body",
+    "body_html",
     "section_id",
     "language",
     "translation_id",
-    "featured_image",
-    "featured_image_alt",
-    "featured_image_caption",
-    "featured_image_credit",
+    "featured_image_id",
     "status",
     "publish_at",
     "licence",
@@ -348,6 +355,7 @@ _ROW_RELATED = (
     "primary_country__slug",
     "primary_group__name",
     "primary_group__slug",
+    "featured_image__display",
     *(f"translation__{name}" for name in ("slug", "language", "status", "publish_at")),
     *(f"translated_from__{name}" for name in ("id", "slug", "language", "status", "publish_at")),
 )
@@ -401,6 +409,7 @@ def published_article(slug: str, *, now: dt.datetime) -> Article | None:
         pc_slug,
         pg_name,
         pg_slug,
+        image_display,
         *versions,
     ) = row[n:]
     parent = None
@@ -429,6 +438,14 @@ def published_article(slug: str, *, now: dt.datetime) -> Article | None:
         if article.primary_group_id
         else None,
     )
+    _cache(
+        article,
+        "featured_image",
+        # Only what pages read (alt, caption, credit, renditions: Image.display).
+        Image(id=article.featured_image_id, display=image_display or {})
+        if article.featured_image_id
+        else None,
+    )
     _cache(article, "translation", _other_version(tuple(versions[:4]), article.translation_id))
     _cache(article, "translated_from", _other_version(tuple(versions[5:]), versions[4]))
     return article
@@ -448,6 +465,7 @@ _LATEST_COLUMNS = (
     "primary_country__slug",
     "primary_group__name",
     "primary_group__slug",
+    "featured_image__display",
     "section_id",
     "section__name",
     "section__slug",
@@ -496,6 +514,7 @@ def home(*, now: dt.datetime, per_section: int = 4) -> Home:
             pc_slug,
             pg_name,
             pg_slug,
+            image,
             *section_columns,
         ) = row
         # The story's top-level section: its parent, or itself.
@@ -507,7 +526,7 @@ def home(*, now: dt.datetime, per_section: int = 4) -> Home:
             continue
         card = Teaser()
         card.pk, card.title, card.slug, card.dek, card.body = pk, title, slug, dek, body
-        card.language, card.publish_at = language, publish_at
+        card.language, card.publish_at, card.image = language, publish_at, image
         card.primary_tag = _tag((pc_name, pc_slug), (pg_name, pg_slug))
         if index == 0:
             page.lead = card
@@ -528,7 +547,7 @@ def home(*, now: dt.datetime, per_section: int = 4) -> Home:
 
 # --- hubs: a section, country, group, topic or author and a page of its stories ---------------
 
-_TEASER_COLUMNS = _LATEST_COLUMNS[:11]
+_TEASER_COLUMNS = _LATEST_COLUMNS[:12]
 
 
 def _count_of(articles: QuerySet) -> Subquery:
@@ -629,6 +648,7 @@ def _teaser(row: tuple) -> Teaser:
         pc_slug,
         pg_name,
         pg_slug,
+        card.image,
     ) = row
     card.primary_tag = _tag((pc_name, pc_slug), (pg_name, pg_slug))
     return card
