@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "donations",
     "newsroom",  # the shared rate-limit counter (newsroom.ratelimit)
     "axes",  # admin login lockouts (see "Abuse limits" below)
+    "demo",  # seed_demo and its data; nothing imports it
 ]
 
 MIDDLEWARE = [
