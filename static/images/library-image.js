@@ -76,7 +76,7 @@ export const LibraryImage = Node.create({
     menu.defineItem({
       name: "libraryImage",
       groups: "nodes",
-      button: buttons.material("add_photo_alternate", gettext("Insert image from the library")),
+      button: buttons.material("image", gettext("Insert image from the library")),
       enabled: (editor) => editor.can().insertLibraryImage("1"),
       active: (editor) => editor.isActive("libraryImage"),
       command(editor) {
