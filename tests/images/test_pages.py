@@ -190,3 +190,52 @@ def test_pictures_cost_no_extra_query(make_image, client):
     assert _count(client, "/") == HOME_PAGE_QUERIES
     assert _count(client, "/section/brief/") == HUB_PAGE_QUERIES
     assert _count(client, "/country/mexico/") == HUB_PAGE_QUERIES
+
+
+@pytest.fixture
+def page_cache_on(settings):
+    from django.core.cache import cache
+
+    from newsroom.pagecache import forget_local
+
+    settings.PAGE_CACHE = True
+    settings.FRONT_CACHE_PURGE_URLS = []
+    cache.clear()
+    forget_local()
+    yield
+    cache.clear()
+    forget_local()
+
+
+def test_a_cached_page_shows_a_picture_edit_at_once(
+    page_cache_on, make_image, client, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    featured = make_image(credit="Photo: Old Agency")
+    inline = make_image(caption="Inline, first caption")
+    # Committed as the admin would (the test's own transaction never commits).
+    with django_capture_on_commit_callbacks(execute=True):
+        article = ArticleFactory(
+            featured_image=featured, body=f'<figure data-image="{inline.pk}"></figure>'
+        )
+    reader = Client()
+    assert "Photo: Old Agency" in reader.get(article.get_absolute_url()).content.decode()
+    assert reader.get(article.get_absolute_url()).headers.get("X-Page-Cache") == "hit"
+    client.force_login(UserFactory(role="Editor"))
+    for image, changes in (
+        (featured, {"credit": "Photo: New Agency"}),
+        (inline, {"caption": "Second"}),
+    ):
+        data = {
+            "alt_text": image.alt_text,
+            "credit": image.credit,
+            "caption": image.caption,
+            "source": "",
+            "focal_x": "0.5",
+            "focal_y": "0.5",
+        } | changes
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(f"/admin/images/image/{image.pk}/change/", data).status_code == 302
+    html = reader.get(article.get_absolute_url()).content.decode()
+    assert "Photo: New Agency" in html and "Second" in html and "Old Agency" not in html
