@@ -239,3 +239,14 @@ def test_a_cached_page_shows_a_picture_edit_at_once(
             assert client.post(f"/admin/images/image/{image.pk}/change/", data).status_code == 302
     html = reader.get(article.get_absolute_url()).content.decode()
     assert "Photo: New Agency" in html and "Second" in html and "Old Agency" not in html
+
+
+def test_later_hub_pages_show_card_pictures_too(make_image, client, settings):
+    settings.ARTICLES_PER_PAGE = 2
+    mexico = CountryFactory(name="Mexico", slug="mexico")
+    image = make_image()
+    for _ in range(3):
+        ArticleFactory(countries=[mexico], featured_image=image)
+    second = client.get("/country/mexico/?page=2").content.decode()
+    cards = [f for f in figures(second) if "picture-card" in f]
+    assert len(cards) == 1 and "/card-320.webp 320w" in cards[0]
