@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from images.hooks import display_changed
-from images.markup import picture
+from images.markup import crop_files, picture
 from images.models import Image
 from images.services import image_renditions_on_commit
 
@@ -18,7 +18,7 @@ from images.services import image_renditions_on_commit
 def thumbnail(image: Image | None, *, width: int = 160):
     """A small preview for admin lists and pickers (the smallest card rendition)."""
     data = (image.display if image else None) or {}
-    files = data.get("crops", {}).get("card") or []
+    files = crop_files(data, "card")
     if not files:
         return "—"
     return format_html(
@@ -60,7 +60,7 @@ class ImageAdmin(admin.ModelAdmin):
         image = Image.objects.filter(pk=pk).first()
         if image is None or not self.has_view_permission(request, image):
             return JsonResponse({"error": "not found"}, status=404)
-        files = image.display.get("crops", {}).get("card") or []
+        files = crop_files(image.display, "card")
         return JsonResponse(
             {
                 "id": image.pk,

@@ -29,6 +29,13 @@ SIZES = {
 FALLBACK_WIDTH = 960
 
 
+def crop_files(display: dict | None, crop: str) -> list[dict]:
+    """The renditions of ``crop`` in ``Image.display`` (following an alias), or []."""
+    crops = (display or {}).get("crops") or {}
+    files = crops.get(crop) or []
+    return crops.get(files) or [] if isinstance(files, str) else files
+
+
 def _data(image: Any) -> dict | None:
     """``Image.display``, from an ``Image``, the dict itself, or nothing."""
     if image is None:
@@ -83,8 +90,7 @@ def picture(
     data = _data(image)
     if data is None:
         return mark_safe("")
-    crops = data.get("crops") or {}
-    files = crops.get(crop) or crops.get("full")
+    files = crop_files(data, crop) or crop_files(data, "full")
     # The lead image is the page's largest paint: fetched first, never lazily.
     loading = ' fetchpriority="high"' if lead else ' loading="lazy"'
     alt = _escape(data.get("alt", ""))

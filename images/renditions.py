@@ -200,6 +200,17 @@ def _files_of(renditions: dict) -> set[str]:
     }
 
 
+def _aliased(crops: dict[str, list]) -> dict[str, Any]:
+    """A crop with the same files as an earlier one names it instead of repeating its list
+    (a 3:2 photo's lead is its full shape): pages decode this JSON for every card."""
+    out: dict[str, Any] = {}
+    for name, files in crops.items():
+        out[name] = next((earlier for earlier, f in crops.items() if f == files), name)
+        if out[name] == name:
+            out[name] = files
+    return out
+
+
 def display_data(image: Image) -> dict[str, Any]:
     """What a page needs to draw ``image``: stored on the image (``Image.display``)."""
     return {
@@ -209,7 +220,7 @@ def display_data(image: Image) -> dict[str, Any]:
         "w": image.width,
         "h": image.height,
         "original": image.file.name if image.file else "",
-        "crops": {
-            name: crop["files"] for name, crop in (image.renditions.get("crops") or {}).items()
-        },
+        "crops": _aliased(
+            {name: crop["files"] for name, crop in (image.renditions.get("crops") or {}).items()}
+        ),
     }

@@ -2,6 +2,7 @@ from django import template
 from django.conf import settings
 from django.core.files.storage import default_storage
 
+from images.markup import crop_files
 from images.markup import picture as _picture
 
 register = template.Library()
@@ -17,7 +18,7 @@ def picture(image, crop: str = "full", lead: bool = False, sizes: str = "", capt
 def og_image(image) -> dict | None:
     """The rendition social cards use (the largest 'full' JPEG), with its size and alt."""
     data = image if isinstance(image, dict) else getattr(image, "display", None)
-    files = (data or {}).get("crops", {}).get("full")
+    files = crop_files(data, "full")
     if not files:
         return None
     best = files[-1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.storage import Storage, default_storage
 
+from images.markup import crop_files
 from images.models import Image
 from images.renditions import crop_box, generate, needs_renditions
 from images.tasks import generate_renditions
@@ -30,10 +31,11 @@ def storage_saves(monkeypatch):
 
 def test_upload_makes_webp_and_jpeg_at_each_width_capped_at_the_original(make_image):
     image = make_image(file=upload("p.jpg", picture_bytes((1200, 800))))
-    crops = image.display["crops"]
+    crops = {name: crop_files(image.display, name) for name in ("full", "lead", "card")}
     # 1280 and 1600 would be upscaled: the largest is the picture's own width.
     assert [f["w"] for f in crops["full"]] == [320, 480, 640, 960, 1200]
-    assert [f["w"] for f in crops["lead"]] == [320, 480, 640, 960, 1200]  # 3:2 already
+    # Already 3:2: the lead crop is the full picture, stored once and named in the JSON.
+    assert image.display["crops"]["lead"] == "full" and crops["lead"] == crops["full"]
     assert [(f["w"], f["h"]) for f in crops["card"]] == [
         (320, 180),
         (480, 270),

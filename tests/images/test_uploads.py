@@ -74,8 +74,8 @@ def test_a_polyglot_is_stored_and_served_only_as_the_picture_it_also_is(make_ima
     payload = b"<svg onload=alert(1)><script>alert(document.domain)</script></svg>"
     image = make_image(file=upload("evil.svg", picture_bytes((640, 480), "PNG") + payload))
     assert image.file.name.endswith(".png")
-    for crop in image.display["crops"].values():
-        for entry in crop:
+    for crop in image.renditions["crops"].values():
+        for entry in crop["files"]:
             for ext in ("webp", "jpeg"):
                 data = (settings.MEDIA_ROOT / entry[ext]).read_bytes()
                 assert b"<script" not in data and b"onload" not in data
