@@ -92,6 +92,17 @@ class ImageAdmin(admin.ModelAdmin):
             _("Click the part of the picture that must stay in view when it is cropped."),
         )
 
+    def has_change_permission(self, request, obj: Image | None = None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        # Writers (who cannot delete images) edit the pictures they uploaded; a caption or
+        # credit on someone else's picture, possibly in a published story, is an editor's.
+        return (
+            obj is None
+            or request.user.has_perm("images.delete_image")
+            or obj.uploaded_by_id == request.user.pk
+        )
+
     def save_model(self, request, obj: Image, form, change: bool) -> None:
         if not change:
             obj.uploaded_by = request.user

@@ -157,3 +157,17 @@ def test_the_focal_point_must_lie_inside_the_picture(make_image):
 def test_picture_bytes_helper_makes_real_pictures():
     with PILImage.open(io.BytesIO(picture_bytes((30, 20), "WEBP"))) as picture:
         assert picture.format == "WEBP" and picture.size == (30, 20)
+
+
+def test_writers_edit_only_the_pictures_they_uploaded(client, make_image):
+    editor_upload = make_image(uploaded_by=UserFactory(role="Editor"))
+    writer = UserFactory(role="Writer")
+    own = make_image(uploaded_by=writer)
+    client.force_login(writer)
+    data = {"alt_text": "Changed", "credit": "Photo: W", "focal_x": "0.5", "focal_y": "0.5"}
+    assert client.post(f"/admin/images/image/{own.pk}/change/", data).status_code == 302
+    client.post(f"/admin/images/image/{editor_upload.pk}/change/", data)
+    editor_upload.refresh_from_db()
+    assert editor_upload.alt_text != "Changed"
+    assert client.post(f"/admin/images/image/{own.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Image.objects.filter(pk=own.pk).exists()
