@@ -307,14 +307,26 @@ def _add_counts(deltas: dict[tuple[str, str], int]) -> None:
             )
 
 
-def index_article(article: Article, source: Source, counts: dict[str, int]) -> bool:
-    """Replace the article's rows in the inverted index; returns whether it is a candidate.
+def index_article(article: Article, weights: Weights) -> tuple[bool, Source]:
+    """Replace the article's rows in the inverted index; returns whether it is a candidate,
+    and its source (features) as indexed.
 
-    Term frequencies are counted once per article, when it first becomes a candidate; they are
-    not decremented on unpublish (a small drift that ``rebuild_related`` recomputes exactly).
+    Term frequencies are counted once per article, when it first becomes a candidate, and
+    *before* its own vector is built: a rebuild counts every candidate's terms first, so the
+    article's weights then equal the rebuild's (built before counting, a newcomer's rare words
+    looked rarer than the rebuild found them: its scores everywhere were off by a few %).
+    They are not decremented on unpublish (a small drift ``rebuild_related`` recomputes).
     """
     eligible = candidate_articles().filter(pk=article.pk).exists()
     with transaction.atomic():
+        if eligible:
+            state, _ = RelatedState.objects.select_for_update().get_or_create(article_id=article.pk)
+            if not state.counted_in_stats:
+                counts = engine.term_counts(article.title, article.dek, article.body, weights)
+                _count_terms(counts, article.language)
+                state.counted_in_stats = True
+                state.save(update_fields=["counted_in_stats"])
+        source, _ = source_for(article, weights)
         old = RelatedFeature.objects.select_for_update().filter(article_id=article.pk)
         deltas: dict[tuple[str, str], int] = {}
         for key, language in old.values_list("key", "language"):
@@ -326,14 +338,7 @@ def index_article(article: Article, source: Source, counts: dict[str, int]) -> b
             for row in rows:
                 deltas[(row.key, row.language)] = deltas.get((row.key, row.language), 0) + 1
         _add_counts(deltas)
-        if not eligible:
-            return False
-        state, _ = RelatedState.objects.select_for_update().get_or_create(article_id=article.pk)
-        if not state.counted_in_stats:
-            _count_terms(counts, article.language)
-            state.counted_in_stats = True
-            state.save(update_fields=["counted_in_stats"])
-    return True
+    return eligible, source
 
 
 # --- One article's list ------------------------------------------------------------------
@@ -509,8 +514,7 @@ def related_refresh(article_id: int) -> dict[str, int]:
     weights = get_weights()
     before = stored_source(article)
     affected = lists_within_reach(before, weights) if before is not None else set()
-    source, counts = source_for(article, weights)
-    eligible = index_article(article, source, counts)
+    eligible, source = index_article(article, weights)
     pins, chosen, entry = compute_list(article, weights, source=source)
     store_list(article.pk, pins, chosen, entry=entry)
 
