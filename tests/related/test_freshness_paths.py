@@ -28,10 +28,11 @@ import json
 import pytest
 from django.contrib import admin
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from articles import services
 from articles.models import Article
@@ -41,6 +42,7 @@ from related.models import RelatedItem
 from related.rebuild import rebuild
 from related.tasks import refresh_related_at_publish
 from tests.factories import UserFactory
+from tests.test_tasks import run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -266,4 +268,33 @@ def test_deleting_in_the_admin_leaves_the_lists_a_rebuild_would(
 
     assert not Article.objects.filter(pk=article.pk).exists()
     assert all(RelatedItem.objects.filter(article_id=pk).count() >= 3 for pk in showing)
+    assert differences_from_a_rebuild(article.pk) == {}
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the worker process opens the test database by name: PostgreSQL only",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_publish_refreshed_by_a_real_worker_process_leaves_the_lists_a_rebuild_would(
+    settings, tmp_path
+):
+    spec = generate(300, seed=11, n_countries=6, body_words=120)
+    ids = _bench.load(spec)
+    rebuild()
+    corpus = {s.key: (s, ids[s.key]) for s in spec.articles}
+    article = unpublished_thread_article(corpus)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    services.article_publish(article=article)  # committed at once: the task is queued
+
+    [queued] = DBTaskResult.objects.all()
+    assert (queued.task_path, queued.status) == ("related.tasks.refresh_related", "READY")
+    assert not lists_showing(article)
+
+    run_worker(tmp_path)
+
+    queued.refresh_from_db()
+    assert queued.status == "SUCCESSFUL"
+    assert lists_showing(article)
     assert differences_from_a_rebuild(article.pk) == {}
