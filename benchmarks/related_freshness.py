@@ -79,6 +79,13 @@ def compare_with_rebuild(published: list[int]) -> dict[str, int]:
         rebuilt_shown = {t for t, _, _ in rebuilt} & targets
         counts["belongs"] += len(rebuilt_shown)
         counts["had"] += len(rebuilt_shown & shown)
+        for missed in sorted(rebuilt_shown - shown):
+            rank = [t for t, _, _ in rebuilt].index(missed)
+            print(
+                f"    missed: list {pk} lacks {missed} (rebuild: rank {rank}, score "
+                f"{rebuilt[rank][2]}); stored {stored}; rebuilt {rebuilt}",
+                flush=True,
+            )
         counts["extra"] += len(shown - rebuilt_shown)
         if [line[:2] for line in stored] == [line[:2] for line in rebuilt]:
             counts["equal"] += 1
@@ -201,9 +208,7 @@ def main() -> None:
                 time.sleep(3)  # the worker process imports Django and connects
                 if process.poll() is not None:
                     raise SystemExit(f"the worker exited: {process.stderr.read()}")
-            request_times, fresh_times, recomputed = publish_round(
-                client, articles, worker=worker
-            )
+            request_times, fresh_times, recomputed = publish_round(client, articles, worker=worker)
         finally:
             if process is not None:
                 process.terminate()
