@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from articles import permissions
+from articles import permissions, services
 from articles.models import (
     Article,
     Author,
@@ -34,8 +34,6 @@ from articles.models import (
     Topic,
 )
 from images.admin import thumbnail
-from related.admin import RELATED_INLINES, RelatedAdminMixin  # related content (issue 3)
-from related.tasks import related_refresh_on_commit  # related content (issue 3)
 
 
 class TagAutocomplete(AutocompleteSelectMultiple):
@@ -165,9 +163,15 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude, freshness
+class ArticleAdmin(admin.ModelAdmin):
+    """Saves, deletions and actions go through ``articles.services`` (which announce them).
+
+    Apps above ``articles`` add their panels (related content's pins and suggestions) by
+    registering a subclass in their ``AppConfig.ready``; nothing here imports them.
+    """
+
     form = ArticleAdminForm
-    inlines = [BylineInline, *RELATED_INLINES]
+    inlines = [BylineInline]
     list_display = [
         "title",
         "state",
@@ -286,7 +290,15 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
         if not permissions.can_publish(request.user) and obj.status == Article.Status.PUBLISHED:
             # Defence in depth behind the form's validation.
             raise PermissionDenied("Only editors can publish.")
-        super().save_model(request, obj, form, change)
+        services.article_save(article=obj)
+
+    def delete_model(self, request, obj: Article) -> None:
+        services.article_delete(article=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        # One by one through the service, so each deletion is announced (related lists).
+        for article in queryset.order_by("pk"):
+            services.article_delete(article=article)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)  # topics, bylines, inlines
@@ -300,11 +312,7 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
         now = timezone.now()
         count = 0
         for article in queryset.exclude(status=Article.Status.PUBLISHED):
-            article.status = Article.Status.PUBLISHED
-            # "Now" means now: a stale future time would schedule it, a stale past one backdate it.
-            article.publish_at = now
-            article.save()
-            related_refresh_on_commit([article.pk])  # related: it may enter other lists
+            services.article_publish(article=article, at=now)
             count += 1
         self.message_user(
             request,
@@ -319,9 +327,7 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
     def unpublish(self, request, queryset):
         count = 0
         for article in queryset.filter(status=Article.Status.PUBLISHED):
-            article.status = Article.Status.DRAFT
-            article.save()
-            related_refresh_on_commit([article.pk])  # related: it leaves every list
+            services.article_unpublish(article=article)
             count += 1
         self.message_user(
             request,

@@ -209,8 +209,8 @@ class ArticleQuerySet(models.QuerySet):
         # clock passes it, because every read compares with now. No cron, no worker.
         return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=at or timezone.now())
 
-    def scheduled(self) -> ArticleQuerySet:
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now())
+    def scheduled(self, *, at=None) -> ArticleQuerySet:
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=at or timezone.now())
 
     def next_scheduled_publication(self) -> dt.datetime | None:
         """When the next scheduled article goes public (caches must not outlive it)."""
@@ -525,13 +525,26 @@ class Article(models.Model):
     def get_canonical_url(self) -> str:
         return settings.SITE_URL + self.get_absolute_url()
 
-    @property
-    def is_public(self) -> bool:
+    # The same rule as ArticleQuerySet.published() / scheduled(), for one loaded row (a
+    # NULL publish time matches neither lookup there); tests/articles/test_visibility.py
+    # checks both sides agree over every status and time.
+    def is_public_at(self, at: dt.datetime) -> bool:
         return (
             self.status == self.Status.PUBLISHED
             and self.publish_at is not None
-            and self.publish_at <= timezone.now()
+            and self.publish_at <= at
         )
+
+    def is_scheduled_at(self, at: dt.datetime) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > at
+        )
+
+    @property
+    def is_public(self) -> bool:
+        return self.is_public_at(timezone.now())
 
     @property
     def public_translation(self) -> Article | None:
@@ -541,11 +554,7 @@ class Article(models.Model):
 
     @property
     def is_scheduled(self) -> bool:
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.publish_at is not None
-            and self.publish_at > timezone.now()
-        )
+        return self.is_scheduled_at(timezone.now())
 
     @property
     def primary_tag(self) -> Country | CriminalGroup | None:

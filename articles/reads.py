@@ -1,7 +1,8 @@
 """The hot public pages' reads: few queries, compiled once per process, light objects.
 
-The article page is two queries (its row; then bylines, tags, related items and the
-organization block in one UNION ALL) and the home page two (the latest stories; then the
+The article page is two queries (its row; then bylines, tags, the blocks other apps add
+below the story (related content, through ``register_story_block``) and the organization
+block in one UNION ALL) and the home page two (the latest stories; then the
 lead's byline and the organization block). Each is a ``CompiledQuery`` built from the
 ordinary read rules (``Article.objects.published()``, ``newest_first()``), so what readers
 may see is still written once, in ``ArticleQuerySet``. Cards are ``Teaser`` objects, not
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import router
 from django.db.models import (
@@ -51,7 +54,6 @@ from newsroom.compiled import CompiledQuery
 
 ORGANIZATION_SECTION = "the-organization"
 ORGANIZATION_COUNT = 5
-RELATED_COUNT = 3
 HOME_LATEST = 40
 
 
@@ -129,7 +131,7 @@ def _tag(country: tuple, group: tuple) -> TagLink | None:
 # group's). Labels fill title/slug with the author's or tag's name/slug and leave the rest
 # empty.
 
-BYLINES, COUNTRIES, GROUPS, TOPICS, RELATED, ORGANIZATION = range(6)
+BYLINES, COUNTRIES, GROUPS, TOPICS, ORGANIZATION = range(5)
 COLUMNS = (
     "c_block",
     "c_rank",
@@ -211,13 +213,25 @@ def _image_json() -> Cast:
     return Cast("featured_image__display", TextField())
 
 
-def _card_part(queryset: QuerySet, block: int, *, prefix: str = "", related: bool = False):
-    """Card columns of the articles in ``queryset`` (``prefix`` leads to the article)."""
+def card_part(
+    queryset: QuerySet,
+    block: int,
+    *,
+    prefix: str = "",
+    rank: str | None = None,
+    reason: str | None = None,
+    pinned: str | None = None,
+):
+    """Card columns of the articles in ``queryset`` (``prefix`` leads to the article).
+
+    ``rank``, ``reason`` and ``pinned`` name fields of the queryset's own model that order the
+    cards and explain them (a stored related list's line); without them cards go newest first.
+    """
     return (
         queryset.order_by()
         .annotate(
             c_block=Value(block, output_field=IntegerField()),
-            c_rank=F("rank") if related else Value(0, output_field=IntegerField()),
+            c_rank=F(rank) if rank else Value(0, output_field=IntegerField()),
             c_tiebreak=Value(0, output_field=IntegerField()),
             c_id=F(f"{prefix}id"),
             c_title=Cast(f"{prefix}title", TextField()),
@@ -233,8 +247,8 @@ def _card_part(queryset: QuerySet, block: int, *, prefix: str = "", related: boo
             # The card's picture in the same join: Image.display (alt, credit, renditions).
             # As text: decoded by Teaser.image only if the card is drawn.
             c_image=Cast(f"{prefix}featured_image__display", TextField()),
-            c_reason=Cast("reason", TextField()) if related else _text(),
-            c_pinned=F("pinned") if related else Value(False, output_field=BooleanField()),
+            c_reason=Cast(reason, TextField()) if reason else _text(),
+            c_pinned=F(pinned) if pinned else Value(False, output_field=BooleanField()),
             c_title_es=_text(),
             c_pc_name_es=Cast(f"{prefix}primary_country__name_es", TextField()),
             c_pg_name_es=Cast(f"{prefix}primary_group__name_es", TextField()),
@@ -251,23 +265,38 @@ def _organization_part(now, language: str | None):
     if language is not None:
         newest = newest.in_language(language)
     ids = newest.newest_first().values("pk")[:ORGANIZATION_COUNT]
-    return _card_part(Article.objects.filter(pk__in=Subquery(ids)), ORGANIZATION)
+    return card_part(Article.objects.filter(pk__in=Subquery(ids)), ORGANIZATION)
 
 
-def _related_part(now, pk):
-    from related.models import RelatedItem
+@dataclass(frozen=True)
+class StoryBlock:
+    """A block of cards below a story that an app above ``articles`` adds to the page.
 
-    visible = (
-        RelatedItem.objects.filter(article_id=pk, target__in=Article.objects.published(at=now))
-        .order_by("rank")
-        .values("pk")[:RELATED_COUNT]
-    )
-    return _card_part(
-        RelatedItem.objects.filter(pk__in=Subquery(visible)),
-        RELATED,
-        prefix="target__",
-        related=True,
-    )
+    ``part(now, pk, block)`` returns ``card_part(...)`` of the cards to show under article
+    ``pk`` at ``now`` (only published articles: filter with ``Article.objects.published``),
+    tagged with ``block``; it joins the page's one UNION ALL, so the block costs no query.
+    The template is included with the cards as ``items``.
+    """
+
+    name: str
+    part: Callable[[dt.datetime, int, int], QuerySet]
+    template: str
+
+
+_STORY_BLOCKS: dict[str, StoryBlock] = {}
+_FIRST_STORY_BLOCK = 100  # block numbers above the ones this module uses
+
+
+def register_story_block(block: StoryBlock) -> None:
+    """Add ``block`` below every story (call from ``AppConfig.ready``, before any request)."""
+    _STORY_BLOCKS[block.name] = block
+
+
+def _story_block_parts(now, pk) -> list[QuerySet]:
+    return [
+        block.part(now, pk, _FIRST_STORY_BLOCK + number)
+        for number, block in enumerate(_STORY_BLOCKS.values())
+    ]
 
 
 def _union(first: QuerySet, *rest: QuerySet) -> QuerySet:
@@ -300,7 +329,7 @@ def _label_parts(pk):
 _ARTICLE_BLOCKS = CompiledQuery(
     Article,
     lambda now, pk, language: _union(
-        *_label_parts(pk), _related_part(now, pk), _organization_part(now, language)
+        *_label_parts(pk), *_story_block_parts(now, pk), _organization_part(now, language)
     ),
     now=dt.datetime,
     pk=int,
@@ -323,8 +352,14 @@ _LABEL_MODELS = {BYLINES: Author, COUNTRIES: Country, GROUPS: CriminalGroup, TOP
 class Blocks:
     def __init__(self) -> None:
         self.labels = Labels([], [], [], [])
-        self.related: list[Teaser] = []
+        # name -> cards, for the blocks other apps registered (``register_story_block``)
+        self.extra: dict[str, list[Teaser]] = {name: [] for name in _STORY_BLOCKS}
         self.organization: list[Teaser] = []
+
+    @property
+    def below_story(self) -> list[tuple[str, list[Teaser]]]:
+        """(template, cards) of the registered blocks, in registration order."""
+        return [(block.template, self.extra[name]) for name, block in _STORY_BLOCKS.items()]
 
 
 def _blocks(rows: list[tuple]) -> Blocks:
@@ -334,9 +369,10 @@ def _blocks(rows: list[tuple]) -> Blocks:
         COUNTRIES: blocks.labels.countries,
         GROUPS: blocks.labels.groups,
         TOPICS: blocks.labels.topics,
-        RELATED: blocks.related,
         ORGANIZATION: blocks.organization,
     }
+    for number, name in enumerate(_STORY_BLOCKS):
+        lists[_FIRST_STORY_BLOCK + number] = blocks.extra[name]
     for row in rows:
         block = row[0]
         if block == BYLINES:
@@ -357,7 +393,7 @@ def _blocks(rows: list[tuple]) -> Blocks:
 
 
 def article_blocks(article: Article, *, now: dt.datetime) -> Blocks:
-    """Bylines, tags, related items and the organization block of a story: one query."""
+    """Bylines, tags, registered blocks and the organization block of a story: one query."""
     return _blocks(_ARTICLE_BLOCKS(now=now, pk=article.pk, language=article.language))
 
 

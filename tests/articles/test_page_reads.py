@@ -110,8 +110,8 @@ def test_the_compiled_article_read_equals_the_orm_read():
         )
 
     expected_related = related_for_page(article)
-    assert [card(i) for i in blocks.related] == [card(i) for i in expected_related]
-    assert [(i.related_reason, i.related_pinned) for i in blocks.related] == [
+    assert [card(i) for i in blocks.extra["related"]] == [card(i) for i in expected_related]
+    assert [(i.related_reason, i.related_pinned) for i in blocks.extra["related"]] == [
         (i.related_reason, i.related_pinned) for i in expected_related
     ]
     expected_organization = list(
