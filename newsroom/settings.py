@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "articles",
     "related",
     "donations",
+    "republish",  # "Republish this story", the counting pixel, partner feed (republish/)
     "newsroom",  # the shared rate-limit counter (newsroom.ratelimit)
     "axes",  # admin login lockouts (see "Abuse limits" below)
 ]
@@ -191,6 +192,7 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
 PAGE_CACHE_STATE_SECONDS = 0.1
 PAGE_CACHE_LOCAL_ITEMS = env_int("PAGE_CACHE_LOCAL_ITEMS", 256)
 PAGE_CACHE_SKIP_PREFIXES = (
+    "/republish/pixel/",  # the counting pixel: never stored, so no lookup either
     "/static/",
     "/media/",
     "/admin/",
@@ -525,6 +527,16 @@ if not 1 <= TASK_MAX_ATTEMPTS <= 20 or TASK_RETRY_DELAY < 0:
     raise ImproperlyConfigured(
         "TASK_MAX_ATTEMPTS must be 1 to 20 and TASK_RETRY_DELAY at least 0 seconds."
     )
+
+# --- Republication (the republish app; README "Republish this story") -----------------
+# Pixel hits are counted in Redis (REDIS_URL) or, without it, in each process's memory,
+# and moved into the database at most once per this many seconds.
+REPUBLISH_FLUSH_SECONDS = env_int("REPUBLISH_FLUSH_SECONDS", 60)
+# Counter keys in Redis start with this (tests and benchmarks use their own).
+REPUBLISH_KEY_PREFIX = env_str("REPUBLISH_KEY_PREFIX", "republish:")
+REPUBLISH_REDIS_URL = _redis_url  # empty: count in process memory (make run)
+if REPUBLISH_FLUSH_SECONDS < 1:
+    raise ImproperlyConfigured("REPUBLISH_FLUSH_SECONDS must be at least 1.")
 
 # --- Related content (the related app; see docs/related.md) ------------------------------
 # Optional overrides of related.engine.Weights, e.g. {"half_life_days": 180}.

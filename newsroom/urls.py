@@ -24,6 +24,7 @@ urlpatterns = [
         {"sitemaps": {"articles": ArticleSitemap}},
         name="django.contrib.sitemaps.views.sitemap",
     ),
+    path("", include("republish.urls")),
     path("", include("articles.urls")),
 ]
 

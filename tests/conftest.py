@@ -42,6 +42,12 @@ def _restore_roles(sender, **kwargs) -> None:
             content_type__app_label="donations", codename__in=grants.EDITOR_GRANTS
         )
     )
+    republish = importlib.import_module("republish.migrations.0002_editor_permissions")
+    Group.objects.get(name="Editor").permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="republish", codename__in=republish.EDITOR_GRANTS
+        )
+    )
     tasks = importlib.import_module("newsroom.migrations.0002_editor_sees_task_results")
     for app_label, codenames in tasks.TASK_RESULT_GRANTS.items():
         Group.objects.get(name="Editor").permissions.add(

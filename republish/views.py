@@ -1,0 +1,70 @@
+"""The republish page (public, cacheable) and the counting pixel (fast, anonymous)."""
+
+from __future__ import annotations
+
+import base64
+
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_safe
+
+from articles.models import Article, Byline
+from newsroom.pagecache import public_page
+from republish import content, counters
+
+# The smallest transparent 1x1 GIF (43 bytes).
+PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+
+def republishable():
+    """Public articles whose licence lets partners republish them, with their bylines."""
+    from articles.licences import LICENCES
+
+    codes = [code for code, licence in LICENCES.items() if licence.allows_republication]
+    return (
+        Article.objects.published()
+        .filter(licence__in=codes)
+        .prefetch_related(
+            Prefetch(
+                "bylines",
+                queryset=Byline.objects.select_related("author").only(
+                    "article_id", "position", "author__name", "author__slug"
+                ),
+            )
+        )
+    )
+
+
+@public_page
+def republish_page(request: HttpRequest, slug: str) -> HttpResponse:
+    # Drafts, scheduled and all-rights-reserved stories: 404, like any unknown page.
+    article = republishable().filter(slug=slug).first()
+    if article is None:
+        raise Http404("No such article to republish")
+    package = content.build(article)
+    return render(request, "republish/page.html", {"article": article, "package": package})
+
+
+@require_safe
+def pixel(request: HttpRequest, article_id: int) -> HttpResponse:
+    """A 1x1 GIF, and one view counted off the database (republish/counters.py).
+
+    ``no-store``: every page view fetches the pixel again, so every view counts; a
+    short private cache would merge a reader's reloads but also hide the second partner
+    page a reader opens within the window (the pixel URL is the same on every site). No
+    cookie is read or set; nothing but the Referer's page and the day is kept.
+    """
+    if request.method == "GET":
+        counters.record_view(
+            article_id=article_id,
+            referer=request.headers.get("referer", ""),
+            user_agent=request.headers.get("user-agent", ""),
+        )
+    response = HttpResponse(PIXEL_GIF, content_type="image/gif")
+    add_never_cache_headers(response)
+    # Loaded by other sites' pages: allowed cross-origin, never indexed.
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response["X-Robots-Tag"] = "noindex"
+    return response
