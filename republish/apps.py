@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class RepublishConfig(AppConfig):
-    """"Republish this story": the copyable HTML, the counting pixel, the partner feed and
+    """ "Republish this story": the copyable HTML, the counting pixel, the partner feed and
     the republication reports.
 
     Where it sits: above ``articles`` (it reads articles and their licences; ``articles``

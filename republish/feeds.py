@@ -23,7 +23,11 @@ CC_NS = "http://backend.userland.com/creativeCommonsRssModule"
 
 class PartnerRss(Rss201rev2Feed):
     def rss_attributes(self) -> dict[str, str]:
-        return {**super().rss_attributes(), "xmlns:content": CONTENT_NS, "xmlns:creativeCommons": CC_NS}
+        return {
+            **super().rss_attributes(),
+            "xmlns:content": CONTENT_NS,
+            "xmlns:creativeCommons": CC_NS,
+        }
 
     def add_item_elements(self, handler, item) -> None:
         super().add_item_elements(handler, item)
@@ -42,9 +46,7 @@ class PartnerFeed(Feed):
         return "/"
 
     def description(self) -> str:
-        return escape(
-            _("Full text of our stories licensed for republication, with attribution.")
-        )
+        return escape(_("Full text of our stories licensed for republication, with attribution."))
 
     def items(self):
         return republishable().order_by("-publish_at", "-pk")[:30]
