@@ -14,7 +14,7 @@ from articles.models import Article, Byline
 from newsroom.pagecache import public_page
 from republish import content, counters
 
-# The smallest transparent 1x1 GIF (43 bytes).
+# A transparent 1x1 GIF (42 bytes).
 PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 
