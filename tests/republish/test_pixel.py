@@ -3,10 +3,10 @@
 import io
 
 import pytest
-from PIL import Image
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from PIL import Image
 
 from republish import counters
 from republish.models import Republication
@@ -56,7 +56,9 @@ def test_a_hit_touches_no_database_until_the_flush(client):
             hit(client, article)
     assert len(queries) == 0
     assert Republication.objects.count() == 0
-    assert counted() == {("partner.example", "https://www.partner.example/2026/11/port-brokers/"): 3}
+    assert counted() == {
+        ("partner.example", "https://www.partner.example/2026/11/port-brokers/"): 3
+    }
 
 
 def test_the_first_hit_schedules_a_flush_at_most_once_per_interval(client):
@@ -78,17 +80,14 @@ def test_views_are_counted_per_article_page_and_day(client):
     hit(client, first, referer="https://other.example/news/item")
     counters.flush()
     rows = {
-        (row.article_id, row.site, row.page_url, row.views)
-        for row in Republication.objects.all()
+        (row.article_id, row.site, row.page_url, row.views) for row in Republication.objects.all()
     }
     assert rows == {
         (first.pk, "partner.example", PARTNER, 2),
         (second.pk, "partner.example", PARTNER, 1),
         (first.pk, "other.example", "https://other.example/news/item", 1),
     }
-    assert {row.day for row in Republication.objects.all()} == {
-        Republication.objects.first().day
-    }
+    assert {row.day for row in Republication.objects.all()} == {Republication.objects.first().day}
 
 
 @pytest.mark.parametrize(
