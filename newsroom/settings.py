@@ -535,6 +535,8 @@ REPUBLISH_FLUSH_SECONDS = env_int("REPUBLISH_FLUSH_SECONDS", 60)
 # Counter keys in Redis start with this (tests and benchmarks use their own).
 REPUBLISH_KEY_PREFIX = env_str("REPUBLISH_KEY_PREFIX", "republish:")
 REPUBLISH_REDIS_URL = _redis_url  # empty: count in process memory (make run)
+# Each worker sums its hits for this long before one pipeline to Redis (0: every hit).
+REPUBLISH_BUFFER_SECONDS = env_float("REPUBLISH_BUFFER_SECONDS", 1.0, low=0.0, high=60.0)
 if REPUBLISH_FLUSH_SECONDS < 1:
     raise ImproperlyConfigured("REPUBLISH_FLUSH_SECONDS must be at least 1.")
 

@@ -14,6 +14,7 @@ def _fresh_counters(settings):
     """Each test counts from zero: a new in-memory store, no flush guard left behind."""
     settings.REPUBLISH_REDIS_URL = ""
     counters._store_for.cache_clear()
+    counters._buffer_for.cache_clear()
     counters._next_schedule_attempt = 0.0
     cache.clear()
     yield
@@ -34,12 +35,15 @@ def redis_store(settings):
     prefix = f"test-republish-{uuid.uuid4().hex[:8]}:"
     settings.REPUBLISH_REDIS_URL = REDIS_URL
     settings.REPUBLISH_KEY_PREFIX = prefix
+    settings.REPUBLISH_BUFFER_SECONDS = 0  # every hit straight to Redis, unless a test says
     counters._store_for.cache_clear()
+    counters._buffer_for.cache_clear()
     store = counters.store()
     yield store
     for key in client.scan_iter(f"{prefix}*"):
         client.delete(key)
     counters._store_for.cache_clear()
+    counters._buffer_for.cache_clear()
 
 
 def hold_flushes() -> None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from republish import counters
 from republish.models import FlushBatch, Republication
 from tests.factories import ArticleFactory
+from tests.republish.conftest import hold_flushes
 
 PAGE = "https://partner.example/story/"
 
@@ -188,3 +189,51 @@ def test_with_a_queue_the_first_hit_enqueues_one_deferred_flush(settings, redis_
     assert queued.count() == 1
     assert queued.get().run_after > timezone.now()
     assert Republication.objects.count() == 0  # waiting for the worker, not in the request
+
+
+@pytest.mark.django_db
+def test_a_worker_sums_its_hits_and_pushes_them_to_redis_in_one_go(
+    settings, redis_store, client
+):
+    settings.REPUBLISH_BUFFER_SECONDS = 30  # the worker's thread will not push during the test
+    counters._buffer_for.cache_clear()
+    hold_flushes()
+    article = ArticleFactory()
+    for _ in range(4):
+        client.get(
+            f"/republish/pixel/{article.pk}.gif",
+            HTTP_REFERER=PAGE,
+            HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0",
+        )
+    assert redis_store.pending() == {}  # still in this worker
+    assert counters.drain_buffer() == 4
+    assert redis_store.pending() == {(timezone.localdate(), article.pk, PAGE): 4}
+    # The flush (task or command) pushes this process's buffer first, then writes.
+    client.get(
+        f"/republish/pixel/{article.pk}.gif",
+        HTTP_REFERER=PAGE,
+        HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0",
+    )
+    assert counters.flush() == 5
+    assert _total() == 5
+
+
+@pytest.mark.django_db
+def test_a_failed_push_to_redis_keeps_the_worker_s_counts(settings, redis_store, monkeypatch):
+    settings.REPUBLISH_BUFFER_SECONDS = 30
+    counters._buffer_for.cache_clear()
+    buffer = counters._buffer_for(redis_store)
+    article = ArticleFactory()
+    key = (timezone.localdate(), article.pk, PAGE)
+    buffer.add(key)
+    buffer.add(key)
+
+    def down(counts):
+        raise ConnectionError("Redis restarting")
+
+    monkeypatch.setattr(redis_store, "add_many", down)
+    with pytest.raises(ConnectionError):
+        buffer.drain()
+    monkeypatch.undo()
+    assert buffer.drain() == 2
+    assert redis_store.pending() == {key: 2}

@@ -282,6 +282,7 @@ def _today():
 
 def test_redis_down_still_answers_with_the_image(client, settings, caplog):
     settings.REPUBLISH_REDIS_URL = "redis://127.0.0.1:1/7"  # nothing listens on port 1
+    settings.REPUBLISH_BUFFER_SECONDS = 0  # written through (buffered: test_flush.py)
     counters._store_for.cache_clear()
     hold_flushes()
     response = hit(client, ArticleFactory())
