@@ -74,8 +74,9 @@ def browser_page(chromium, live_server, settings, csp_violations):
     page = context.new_page()
     page.on(
         "console",
-        lambda message: "Content Security Policy" in message.text
-        and csp_violations.append(message.text),
+        lambda message: (
+            "Content Security Policy" in message.text and csp_violations.append(message.text)
+        ),
     )
     yield page
     context.close()
