@@ -1,3 +1,6 @@
+"""The pixel and the partner feed: language-neutral, outside the /es/ prefix (the pixel's
+address is pasted into other sites and must never change)."""
+
 from django.urls import path
 
 from newsroom.pagecache import public_page
@@ -7,7 +10,6 @@ from republish.feeds import PartnerFeed
 app_name = "republish"
 
 urlpatterns = [
-    path("article/<slug:slug>/republish/", views.republish_page, name="page"),
     path("republish/pixel/<int:article_id>.gif", views.pixel, name="pixel"),
     path("republish/feed/", public_page(PartnerFeed()), name="feed"),
 ]

@@ -30,7 +30,7 @@ def _story(**kwargs) -> Article:
 
 
 def _page(client, article: Article):
-    return client.get(reverse("republish:page", args=[article.slug]))
+    return client.get(reverse("republish_pages:page", args=[article.slug]))
 
 
 def _copied_html(response) -> str:
@@ -141,7 +141,7 @@ def test_all_rights_reserved_shows_no_control_and_no_page(client):
     article = _story(licence="all-rights-reserved")
     page = client.get(article.get_absolute_url()).content.decode()
     assert "Republish this story" not in page
-    assert reverse("republish:page", args=[article.slug]) not in page
+    assert reverse("republish_pages:page", args=[article.slug]) not in page
     assert _page(client, article).status_code == 404
 
 
@@ -149,7 +149,7 @@ def test_republishable_articles_show_the_control_linking_to_the_page(client):
     article = _story(licence="cc-by-nc-nd-4.0")
     page = client.get(article.get_absolute_url()).content.decode()
     assert "Republish this story" in page
-    assert f'href="{reverse("republish:page", args=[article.slug])}"' in page
+    assert f'href="{reverse("republish_pages:page", args=[article.slug])}"' in page
     assert '<dialog id="republish-dialog"' in page
 
 
