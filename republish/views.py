@@ -6,7 +6,9 @@ import base64
 
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_safe
 
@@ -43,6 +45,10 @@ def republish_page(request: HttpRequest, slug: str) -> HttpResponse:
     article = republishable().filter(slug=slug).first()
     if article is None:
         raise Http404("No such article to republish")
+    if article.language != request.LANGUAGE_CODE:
+        # Beside its article, in the story's own language's scheme (/es/article/...).
+        with translation.override(article.language):
+            return redirect(reverse("republish_pages:page", args=[slug]), permanent=True)
     package = content.build(article)
     return render(request, "republish/page.html", {"article": article, "package": package})
 

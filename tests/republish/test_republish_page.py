@@ -129,12 +129,18 @@ def test_the_plain_text_variant_has_the_story_and_the_links_spelled_out(client):
     assert "<" not in text
 
 
-def test_a_spanish_story_gets_its_attribution_line_in_spanish_when_translated(client):
-    # The line is rendered in the story's language (catalogues come later: at least the
-    # language switch must not break the page).
+def test_a_spanish_story_is_republished_from_its_spanish_address(client):
     article = _story(licence="cc-by-4.0", language="es")
-    html = _copied_html(_page(client, article))
+    english = reverse("republish_pages:page", args=[article.slug])
+    response = client.get(english)
+    assert response.status_code == 301
+    assert response["Location"] == f"/es{english}"
+    page = client.get(response["Location"])
+    html = _copied_html(page)
     assert '<article lang="es">' in html
+    # The pixel's address is the same in every language: it is pasted into other sites.
+    assert f'<img src="http://testserver/republish/pixel/{article.pk}.gif"' in html
+    assert f"/es/article/{article.slug}/" in html  # the canonical link
 
 
 def test_all_rights_reserved_shows_no_control_and_no_page(client):
