@@ -9,7 +9,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_safe
 
 from articles.models import Article, Byline
@@ -53,24 +52,42 @@ def republish_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "republish/page.html", {"article": article, "package": package})
 
 
+# The pixel's headers, for the view and for the WSGI entry point alike (republish/wsgi.py).
+PIXEL_HEADERS = {
+    "Content-Type": "image/gif",
+    # no-store: every page view fetches the pixel again, so every view counts. A short
+    # private cache would merge a reader's reloads, but also hide the second partner page
+    # a reader opens within the window (the pixel URL is the same on every site).
+    "Cache-Control": "max-age=0, no-cache, no-store, must-revalidate, private",
+    "Expires": "Thu, 01 Jan 1970 00:00:00 GMT",
+    # Loaded by other sites' pages: allowed cross-origin, never sniffed, never indexed.
+    "Cross-Origin-Resource-Policy": "cross-origin",
+    "X-Content-Type-Options": "nosniff",
+    "X-Robots-Tag": "noindex",
+}
+
+
+def count_hit(method: str, article_id: int, referer: str, user_agent: str) -> None:
+    """A GET is a view; a HEAD (link checkers, proxies) gets the headers and counts nothing."""
+    if method == "GET":
+        counters.record_view(article_id=article_id, referer=referer, user_agent=user_agent)
+
+
 @require_safe
 def pixel(request: HttpRequest, article_id: int) -> HttpResponse:
     """A 1x1 GIF, and one view counted off the database (republish/counters.py).
 
-    ``no-store``: every page view fetches the pixel again, so every view counts; a
-    short private cache would merge a reader's reloads but also hide the second partner
-    page a reader opens within the window (the pixel URL is the same on every site). No
-    cookie is read or set; nothing but the Referer's page and the day is kept.
+    In production the WSGI entry point answers this URL before Django (republish/wsgi.py);
+    this view is the same answer for ``runserver``, the test client and any other server.
+    No cookie is read or set; nothing but the Referer's page and the day is kept.
     """
-    if request.method == "GET":
-        counters.record_view(
-            article_id=article_id,
-            referer=request.headers.get("referer", ""),
-            user_agent=request.headers.get("user-agent", ""),
-        )
-    response = HttpResponse(PIXEL_GIF, content_type="image/gif")
-    add_never_cache_headers(response)
-    # Loaded by other sites' pages: allowed cross-origin, never indexed.
-    response["Cross-Origin-Resource-Policy"] = "cross-origin"
-    response["X-Robots-Tag"] = "noindex"
+    count_hit(
+        request.method,
+        article_id,
+        request.headers.get("referer", ""),
+        request.headers.get("user-agent", ""),
+    )
+    response = HttpResponse(PIXEL_GIF)
+    for name, value in PIXEL_HEADERS.items():
+        response[name] = value
     return response

@@ -290,3 +290,48 @@ def test_redis_down_still_answers_with_the_image(client, settings, caplog):
     response = hit(client, ArticleFactory())
     assert response.status_code == 200 and response["Content-Type"] == "image/gif"
     assert "could not count a view" in caplog.text
+
+
+def _wsgi_get(path: str, method: str = "GET", **headers):
+    from django.test import RequestFactory
+
+    from newsroom.wsgi import application
+
+    environ = RequestFactory().generic(method, path, **headers).environ
+    seen: list = []
+    body = b"".join(application(environ, lambda status, hdrs: seen.extend([status, hdrs])))
+    return seen[0], dict(seen[1]), body
+
+
+def test_the_wsgi_entry_point_answers_the_pixel_like_the_view_before_django(client):
+    article = ArticleFactory()
+    hold_flushes()
+    path = reverse("republish:pixel", args=[article.pk])
+    headers = {"HTTP_REFERER": PARTNER, "HTTP_USER_AGENT": BROWSER}
+    with CaptureQueriesContext(connection) as queries:
+        status, wsgi_headers, body = _wsgi_get(path, **headers)
+    assert len(queries) == 0
+    view = hit(client, article)
+    assert status == "200 OK"
+    assert body == view.content
+    for name in ("Content-Type", "Cache-Control", "Cross-Origin-Resource-Policy", "Expires"):
+        assert wsgi_headers[name] == view[name], name
+    assert "Set-Cookie" not in wsgi_headers
+    # Both counted, through the same rules.
+    _wsgi_get(path, HTTP_REFERER="http://localhost/x", HTTP_USER_AGENT=BROWSER)
+    _wsgi_get(path, HTTP_REFERER=PARTNER, HTTP_USER_AGENT="Googlebot/2.1")
+    _wsgi_get(path, "HEAD", **headers)
+    assert counted() == {("partner.example", PARTNER): 2}
+
+
+def test_the_wsgi_entry_point_leaves_every_other_path_to_django():
+    status, _, _ = _wsgi_get("/republish/pixel/12.gif/extra")
+    assert status.startswith("404")
+    status, _, _ = _wsgi_get("/republish/pixel/abc.gif")
+    assert status.startswith("404")
+
+
+def test_the_fast_path_matches_the_url_the_pages_give_out():
+    from republish.wsgi import PIXEL_PATH
+
+    assert PIXEL_PATH.fullmatch(reverse("republish:pixel", args=[123456]))
