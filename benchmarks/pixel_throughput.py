@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/pixel_throughput.py [--duration 15] [--connections 32]
         [--workers 2] [--database postgres://postgres@127.0.0.1:5432/newsroom_h7_pixelbench]
-        [--redis redis://127.0.0.1:6379/7]
+        [--redis redis://127.0.0.1:6379/7] [--buffer-seconds 1]
 
 Creates the database if needed (20 CC BY stories), starts granian with the configuration
 we ship (newsroom/server.py: DEBUG off, ``REDIS_URL`` set, so hits are counted in Redis)
@@ -118,6 +118,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database", default=DATABASE_URL)
     parser.add_argument("--redis", default=REDIS_URL)
+    parser.add_argument(
+        "--buffer-seconds",
+        default="1",
+        help="REPUBLISH_BUFFER_SECONDS for the server (0: one Redis round trip per hit)",
+    )
     args = parser.parse_args()
 
     ids = prepare(args.database)
@@ -127,6 +132,7 @@ def main() -> None:
         {
             "REDIS_URL": args.redis,
             "REPUBLISH_KEY_PREFIX": prefix,
+            "REPUBLISH_BUFFER_SECONDS": args.buffer_seconds,
             "TASKS_BACKEND": "database",  # flushes queued, as in production; no worker here
             "GRANIAN_LOG_ACCESS_ENABLED": "false",  # one log line per hit is not the app's cost
         }
@@ -170,6 +176,7 @@ def main() -> None:
     rps = figures["requests"] / (figures["duration_us"] / 1e6)
     print(
         f"pixel ({args.workers} granian workers, {args.connections} connections, "
+        f"buffer {args.buffer_seconds} s, "
         f"{args.duration} s): {rps:,.0f} req/s  p50 {figures['p50_us'] / 1000:.2f} ms  "
         f"p99 {figures['p99_us'] / 1000:.2f} ms  errors {errors} "
         f"(connect {figures['connect']}, read {figures['read']}, write {figures['write']}, "
