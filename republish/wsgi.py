@@ -2,8 +2,9 @@
 
 The pixel is the one URL that other sites' readers hit for every view of every
 republished story, and the only thing it does is count (in memory: republish/counters.py)
-and send 42 bytes. Django's request cycle (fourteen middleware, the resolver) was ~70% of
-its cost, so the WSGI entry point (newsroom/wsgi.py) sends it here first; the Django view
+and send 42 bytes. Through Django's request cycle (fourteen middleware, the resolver) it
+served 1,273 req/s here, from this shortcut 5,341 (README, "Republish this story"), so the
+WSGI entry point (newsroom/wsgi.py) sends it here first; the Django view
 (``republish.views.pixel``) gives the same answer elsewhere (runserver, the test client),
 with the same headers and the same counting function.
 """
