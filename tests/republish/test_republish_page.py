@@ -157,6 +157,7 @@ def test_republishable_articles_show_the_control_linking_to_the_page(client):
     assert "Republish this story" in page
     assert f'href="{reverse("republish_pages:page", args=[article.slug])}"' in page
     assert '<dialog id="republish-dialog"' in page
+    assert f'href="{reverse("republish:feed")}"' in _page(client, article).content.decode()
 
 
 @pytest.mark.parametrize(
