@@ -103,19 +103,32 @@ def test_images_without_republication_rights_are_left_out(client):
     assert html.count("<img") == 1  # the pixel alone
 
 
-def test_inline_images_are_dropped_unless_republishable():
-    from republish.content import RepublishableImage, body_for_partners
+def test_inline_images_are_drawn_with_credit_only_when_republishable():
+    from republish.content import ArticleImages, RepublishableImage, body_for_partners
 
-    article = ArticleFactory.build(
-        body='<p>Text</p><img src="/media/ours.jpg" alt="ours"><img src="/media/agency.jpg">'
+    article = ArticleFactory.build()
+    # Library pictures as the editor leaves them in the body, and a stray <img> an import
+    # could have let through.
+    article.body = (
+        '<p>Text</p><figure data-image="12"></figure><figure data-image="13"></figure>'
+        '<img src="/media/stray.jpg">'
     )
-    # clean_body (the save path) drops every <img>; set the body as an import could.
-    article.body = '<p>Text</p><img src="/media/ours.jpg" alt="ours"><img src="/media/agency.jpg">'
-    ours = RepublishableImage("http://testserver/media/ours.jpg", "ours", "", "Photo: Newsroom")
-    assert "<img" not in body_for_partners(article, ())
-    kept = body_for_partners(article, (ours,))
-    assert '<img src="http://testserver/media/ours.jpg" alt="ours">' in kept
-    assert "agency.jpg" not in kept
+    ours = RepublishableImage(
+        "http://testserver/media/ours.jpg", "Port at night", "The port.", "Photo: Newsroom", 12
+    )
+    assert body_for_partners(article) == "<p>Text</p>"
+    kept = body_for_partners(article, ArticleImages(inline={12: ours}))
+    assert kept == (
+        '<p>Text</p><figure><img src="http://testserver/media/ours.jpg" alt="Port at night">'
+        "<figcaption>The port. Photo: Newsroom</figcaption></figure>"
+    )
+
+
+def test_without_the_image_library_no_picture_is_offered():
+    from republish.content import republishable_images_for
+
+    article = ArticleFactory(body='<p>x</p><figure data-image="5"></figure>')
+    assert republishable_images_for([article]) == {}
 
 
 def test_the_plain_text_variant_has_the_story_and_the_links_spelled_out(client):
