@@ -169,8 +169,19 @@ def body_for_partners(article: Article, images: ArticleImages = NO_IMAGES) -> st
 _BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|tr|pre|figure)>|<br\s*/?>|<hr\s*/?>", re.I)
 
 
+_LINK = re.compile(r'<a\s[^>]*href="([^"]+)"[^>]*>(.*?)</a>', re.I | re.S)
+
+
+def _link_as_text(match: re.Match) -> str:
+    url, label = match.group(1), match.group(2)
+    return label if unescape(strip_tags(label)).strip() == unescape(url) else f"{label} ({url})"
+
+
 def html_to_text(html: str) -> str:
-    text = _BLOCK_END.sub("\n\n", html)
+    """Paragraphs apart, list items with a dash, links as "text (URL)"."""
+    text = _LINK.sub(_link_as_text, html)
+    text = re.sub(r"<li[^>]*>", "- ", text, flags=re.I)
+    text = _BLOCK_END.sub("\n\n", text)
     text = unescape(strip_tags(text))
     paragraphs = [" ".join(part.split()) for part in text.split("\n\n")]
     return "\n\n".join(part for part in paragraphs if part)

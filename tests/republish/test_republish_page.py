@@ -136,7 +136,10 @@ def test_the_plain_text_variant_has_the_story_and_the_links_spelled_out(client):
     text = _copied_text(_page(client, article))
     assert text.startswith("Port brokers named in a new indictment\n")
     assert "By Ana Lopez and Luis Pérez, Newsroom" in text
-    assert "Prosecutors said the network moved cocaine.\n\nSecond paragraph & more." in text
+    assert (
+        "Prosecutors said the network (http://testserver/article/earlier/) moved cocaine."
+        "\n\nSecond paragraph & more." in text
+    )
     assert f"http://testserver{article.get_absolute_url()}" in text
     assert "https://creativecommons.org/licenses/by-nc/4.0/" in text
     assert "<" not in text
