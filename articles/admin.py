@@ -33,6 +33,7 @@ from articles.models import (
     SlugRedirect,
     Topic,
 )
+from images.admin import thumbnail
 from related.admin import RELATED_INLINES, RelatedAdminMixin  # related content (issue 3)
 from related.tasks import related_refresh_on_commit  # related content (issue 3)
 
@@ -73,9 +74,6 @@ class ArticleAdminForm(forms.ModelForm):
             "language",
             "translation",
             "featured_image",
-            "featured_image_alt",
-            "featured_image_caption",
-            "featured_image_credit",
             "status",
             "publish_at",
             "licence",
@@ -104,10 +102,6 @@ class ArticleAdminForm(forms.ModelForm):
             if cleaned.get("publish_at") != self.instance.publish_at:
                 # Setting, moving or clearing the time are all scheduling decisions.
                 self.add_error("publish_at", "Only editors can set the publish time.")
-        if cleaned.get("featured_image") and not cleaned.get("featured_image_alt"):
-            self.add_error(
-                "featured_image_alt", "Describe the image for readers who cannot see it."
-            )
         if cleaned.get("primary_country") and cleaned.get("primary_group"):
             self.add_error("primary_group", "Choose one primary tag: a country or a group.")
         if cleaned.get("primary_country") and cleaned["primary_country"] not in (
@@ -200,13 +194,19 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
     search_fields = ["title", "dek"]
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["primary_country", "primary_group", "translation"]
+    autocomplete_fields = ["primary_country", "primary_group", "translation", "featured_image"]
     list_select_related = ["section__parent", "primary_country", "primary_group"]
-    readonly_fields = ["preview_link", "helpful_counts", "created_at", "updated_at"]
+    readonly_fields = [
+        "preview_link",
+        "featured_image_preview",
+        "helpful_counts",
+        "created_at",
+        "updated_at",
+    ]
     list_per_page = 50
 
     class Media:
-        css = {"all": ["newsroom/admin.css"]}
+        css = {"all": ["newsroom/admin.css", "images/admin.css"]}
 
     def view_on_site(self, obj: Article) -> str:
         # Drafts and scheduled stories 404 on their public URL; staff get the preview.
@@ -229,18 +229,7 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
             },
         ),
         (_("Language"), {"fields": ["language", "translation"]}),
-        (
-            "Featured image",
-            {
-                "classes": ["collapse"],
-                "fields": [
-                    "featured_image",
-                    "featured_image_alt",
-                    "featured_image_caption",
-                    "featured_image_credit",
-                ],
-            },
-        ),
+        (_("Featured image"), {"fields": ["featured_image", "featured_image_preview"]}),
         (_("Publishing"), {"fields": ["status", "publish_at", "licence", "preview_link"]}),
         (_("Reader response"), {"classes": ["collapse"], "fields": ["helpful_counts"]}),
         (_("History"), {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
@@ -378,6 +367,18 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
         # Annotated by get_queryset, which both the changelist and the change form use;
         # an unsaved article has no votes.
         return f"{getattr(obj, 'yes_votes', 0)} / {getattr(obj, 'no_votes', 0)}"
+
+    @admin.display(description=_("picture"))
+    def featured_image_preview(self, obj: Article):
+        # The chosen picture as the library made it; the type-ahead above shows only text.
+        if not obj.featured_image_id:
+            return _("Pick a picture above (type words of its alt text, caption or credit).")
+        return format_html(
+            '{} <a href="{}">{}</a>',
+            thumbnail(obj.featured_image),
+            reverse("admin:images_image_change", args=[obj.featured_image_id]),
+            _("Edit alt text, caption, credit or focal point"),
+        )
 
     @admin.display(description=_("preview"))
     def preview_link(self, obj: Article) -> str:

@@ -19,6 +19,7 @@ from taggit.models import TagBase, TaggedItemBase
 
 from articles.licences import LICENCE_CHOICES, default_licence, get_licence
 from articles.sanitize import clean_body
+from images.markup import render_body
 
 MAX_SECTION_DEPTH = 4
 
@@ -250,11 +251,11 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_card(self) -> ArticleQuerySet:
         """Title, date, language and excerpt ("About the organization"): one table, no join."""
-        return self.only(*TEASER_FIELDS)
+        return self.select_related("featured_image").only(*TEASER_FIELDS)
 
     def for_teaser(self) -> ArticleQuerySet:
         """A teaser card (includes/teaser.html): the card plus the primary tag's label."""
-        return self.select_related("primary_country", "primary_group").only(
+        return self.select_related("primary_country", "primary_group", "featured_image").only(
             *TEASER_FIELDS, *TEASER_TAG_FIELDS
         )
 
@@ -293,11 +294,27 @@ class ArticleQuerySet(models.QuerySet):
             "primary_group",
             "translation",
             "translated_from",
-        ).defer("primary_country__description", "primary_group__description", *translation_deferred)
+            "featured_image",
+        ).defer(
+            "primary_country__description",
+            "primary_group__description",
+            "featured_image__renditions",
+            *translation_deferred,
+        )
 
 
 # What a teaser card reads. The body stays: excerpt() falls back to it when there is no dek.
-TEASER_FIELDS = ("title", "slug", "dek", "body", "language", "status", "publish_at")
+TEASER_FIELDS = (
+    "title",
+    "slug",
+    "dek",
+    "body",
+    "language",
+    "status",
+    "publish_at",
+    "featured_image",
+    "featured_image__display",
+)
 TEASER_TAG_FIELDS = (
     "primary_country",
     "primary_group",
@@ -372,11 +389,17 @@ class Article(models.Model):
             "HardBreak": True,
             "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
             "History": True,
+            # <figure data-image="ID">: an image from the library (static/images/library-image.js)
+            "LibraryImage": True,
         },
         # One allowlist (articles.sanitize) for the admin form and for save(),
         # so every write path, including scripts and imports, is covered.
         sanitize=clean_body,
     )
+    # The body as readers get it: inline library images drawn (images.markup.render_body),
+    # kept up to date by save() and when an image changes (ArticlesConfig.ready); "" when
+    # the body has no image, so pages show ``body`` itself.
+    body_html = models.TextField(blank=True, editable=False)
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles", blank=True)
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
@@ -388,10 +411,17 @@ class Article(models.Model):
         related_name="translated_from",
         help_text=_("The same story in the other language."),
     )
-    featured_image = models.ImageField(upload_to="articles/%Y/%m/", blank=True)
-    featured_image_alt = models.CharField(_("image alt text"), max_length=250, blank=True)
-    featured_image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
-    featured_image_credit = models.CharField(_("image credit"), max_length=200, blank=True)
+    # PROTECT, not SET_NULL: deleting a picture a story leads with would silently strip the
+    # story (and its social cards); the admin lists the stories that use it instead.
+    featured_image = models.ForeignKey(
+        "images.Image",
+        verbose_name=_("featured image"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="featured_in",
+        help_text=_("From the image library: shown above the story, on its cards and when shared."),
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     publish_at = models.DateTimeField(
         "publish time",
@@ -464,6 +494,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.body = clean_body(self.body)
+        self.body_html = render_body(self.body)
         self._default_publish_time()
         if self.pk and kwargs.get("update_fields") is None:
             self._remember_old_slug()
@@ -556,6 +587,15 @@ class Article(models.Model):
         from articles.reads import article_labels
 
         self._labels = article_labels(self.pk)
+
+    @property
+    def image(self) -> dict | None:
+        """The featured image as cards draw it (``Image.display``), like ``Teaser.image``."""
+        return self.featured_image.display if self.featured_image_id else None
+
+    @property
+    def shown_body(self) -> str:
+        return self.body_html or self.body
 
     def excerpt(self, length: int = 160) -> str:
         """Dek or body text cut at a word boundary, with an ellipsis when cut."""

@@ -12,6 +12,7 @@ than the query. docs/performance.md ("Render speed") has the figures.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.db import router
 from django.db.models import (
@@ -45,6 +46,7 @@ from articles.models import (
     in_page_language,
     url_with_slug,
 )
+from images.models import Image
 from newsroom.compiled import CompiledQuery
 
 ORGANIZATION_SECTION = "the-organization"
@@ -78,6 +80,7 @@ class Teaser:
     __slots__ = (
         "body",
         "dek",
+        "image_json",
         "language",
         "ordered_authors",
         "pk",
@@ -98,6 +101,12 @@ class Teaser:
     def id(self) -> int:
         return self.pk
 
+    @property
+    def image(self) -> dict | None:
+        """The featured image's ``Image.display``, decoded only for the cards a page draws
+        (the home page reads 40 rows and shows about 20)."""
+        return json.loads(self.image_json) if self.image_json else None
+
     def __str__(self) -> str:
         return self.title
 
@@ -115,9 +124,10 @@ def _tag(country: tuple, group: tuple) -> TagLink | None:
 #
 # Every part has the same columns, all annotations (so their order is the order written
 # here): block, rank, tiebreak, id, title, slug, dek, body, language, publish_at, the
-# primary country's and group's name and slug, the related reason and pin, then the Spanish
-# names (a tag label's, the primary country's and group's). Labels fill title/slug with the
-# author's or tag's name/slug and leave the rest empty.
+# primary country's and group's name and slug, the featured image's display data, the
+# related reason and pin, then the Spanish names (a tag label's, the primary country's and
+# group's). Labels fill title/slug with the author's or tag's name/slug and leave the rest
+# empty.
 
 BYLINES, COUNTRIES, GROUPS, TOPICS, RELATED, ORGANIZATION = range(6)
 COLUMNS = (
@@ -135,6 +145,7 @@ COLUMNS = (
     "c_pc_slug",
     "c_pg_name",
     "c_pg_slug",
+    "c_image",
     "c_reason",
     "c_pinned",
     "c_title_es",
@@ -174,6 +185,7 @@ def _label_part(
             c_pc_slug=_text(),
             c_pg_name=_text(),
             c_pg_slug=_text(),
+            c_image=_text(),
             c_reason=_text(),
             c_pinned=Value(False, output_field=BooleanField()),
             # Vocabulary has a Spanish name; authors do not.
@@ -192,6 +204,11 @@ def _body_if_no_dek(prefix: str = ""):
         When(**{f"{prefix}dek": ""}, then=Cast(f"{prefix}body", TextField())),
         default=_text(),
     )
+
+
+def _image_json() -> Cast:
+    # The featured image's display data as text, decoded by Teaser.image when drawn.
+    return Cast("featured_image__display", TextField())
 
 
 def _card_part(queryset: QuerySet, block: int, *, prefix: str = "", related: bool = False):
@@ -213,6 +230,9 @@ def _card_part(queryset: QuerySet, block: int, *, prefix: str = "", related: boo
             c_pc_slug=Cast(f"{prefix}primary_country__slug", TextField()),
             c_pg_name=Cast(f"{prefix}primary_group__name", TextField()),
             c_pg_slug=Cast(f"{prefix}primary_group__slug", TextField()),
+            # The card's picture in the same join: Image.display (alt, credit, renditions).
+            # As text: decoded by Teaser.image only if the card is drawn.
+            c_image=Cast(f"{prefix}featured_image__display", TextField()),
             c_reason=Cast("reason", TextField()) if related else _text(),
             c_pinned=F("pinned") if related else Value(False, output_field=BooleanField()),
             c_title_es=_text(),
@@ -324,13 +344,13 @@ def _blocks(rows: list[tuple]) -> Blocks:
             lists[block].append(Author(id=row[3], name=row[4], slug=row[5]))
             continue
         if block in _LABEL_MODELS:
-            label = _LABEL_MODELS[block](id=row[3], name=row[4], slug=row[5], name_es=row[16])
+            label = _LABEL_MODELS[block](id=row[3], name=row[4], slug=row[5], name_es=row[17])
             lists[block].append(label)
             continue
-        # The block's columns: three label columns, the teaser's, reason and pin, then the
-        # primary tag's Spanish names.
-        card = _teaser((*row[3:14], row[17], row[18]))
-        card.related_reason, pinned = row[14], row[15]
+        # The block's columns: three label columns, the teaser's, the picture, reason and pin,
+        # then the primary tag's Spanish names.
+        card = _teaser((*row[3:14], row[18], row[19], row[14]))
+        card.related_reason, pinned = row[15], row[16]
         card.related_pinned = bool(pinned)
         lists[block].append(card)
     return blocks
@@ -354,13 +374,11 @@ _ROW_FIELDS = (
     "slug",
     "dek",
     "body",
+    "body_html",
     "section_id",
     "language",
     "translation_id",
-    "featured_image",
-    "featured_image_alt",
-    "featured_image_caption",
-    "featured_image_credit",
+    "featured_image_id",
     "status",
     "publish_at",
     "licence",
@@ -380,6 +398,7 @@ _ROW_RELATED = (
     "primary_country__slug",
     "primary_group__name",
     "primary_group__slug",
+    "featured_image__display",
     *(f"translation__{name}" for name in ("slug", "language", "status", "publish_at")),
     *(f"translated_from__{name}" for name in ("id", "slug", "language", "status", "publish_at")),
     # The vocabulary's Spanish names, last.
@@ -438,6 +457,7 @@ def published_article(slug: str, *, now: dt.datetime) -> Article | None:
         pc_slug,
         pg_name,
         pg_slug,
+        image_display,
         *versions,
     ) = row[n:-4]
     section_name_es, parent_name_es, pc_name_es, pg_name_es = row[-4:]
@@ -477,6 +497,14 @@ def published_article(slug: str, *, now: dt.datetime) -> Article | None:
         if article.primary_group_id
         else None,
     )
+    _cache(
+        article,
+        "featured_image",
+        # Only what pages read (alt, caption, credit, renditions: Image.display).
+        Image(id=article.featured_image_id, display=image_display or {})
+        if article.featured_image_id
+        else None,
+    )
     _cache(article, "translation", _other_version(tuple(versions[:4]), article.translation_id))
     _cache(article, "translated_from", _other_version(tuple(versions[5:]), versions[4]))
     return article
@@ -498,6 +526,7 @@ _LATEST_COLUMNS = (
     "primary_group__slug",
     "primary_country__name_es",
     "primary_group__name_es",
+    "image_json",
     "section_id",
     "section__name",
     "section__slug",
@@ -515,7 +544,7 @@ _HOME_LATEST = CompiledQuery(
         Article.objects.published(at=now)
         .exclude(section__slug=ORGANIZATION_SECTION)
         .newest_first()
-        .annotate(excerpt_body=_body_if_no_dek())
+        .annotate(excerpt_body=_body_if_no_dek(), image_json=_image_json())
         .values_list(*_LATEST_COLUMNS)[:HOME_LATEST]
     ),
     now=dt.datetime,
@@ -550,6 +579,7 @@ def home(*, now: dt.datetime, per_section: int = 4) -> Home:
             pg_slug,
             pc_name_es,
             pg_name_es,
+            image,
             *section_columns,
         ) = row
         own, parent, (own_es, parent_es) = (
@@ -565,7 +595,7 @@ def home(*, now: dt.datetime, per_section: int = 4) -> Home:
             continue
         card = Teaser()
         card.pk, card.title, card.slug, card.dek, card.body = pk, title, slug, dek, body
-        card.language, card.publish_at = language, publish_at
+        card.language, card.publish_at, card.image_json = language, publish_at, image
         card.primary_tag = _tag((pc_name, pc_slug, pc_name_es), (pg_name, pg_slug, pg_name_es))
         if index == 0:
             page.lead = card
@@ -588,7 +618,7 @@ def home(*, now: dt.datetime, per_section: int = 4) -> Home:
 
 # --- hubs: a section, country, group, topic or author and a page of its stories ---------------
 
-_TEASER_COLUMNS = _LATEST_COLUMNS[:13]
+_TEASER_COLUMNS = _LATEST_COLUMNS[:14]
 
 
 def _count_of(articles: QuerySet) -> Subquery:
@@ -673,7 +703,7 @@ def _first_page(kind: str, per_page: int) -> CompiledQuery:
             lambda now, pk: (
                 _hub_articles(kind, now, pk)
                 .newest_first()
-                .annotate(excerpt_body=_body_if_no_dek())
+                .annotate(excerpt_body=_body_if_no_dek(), image_json=_image_json())
                 .values_list(*_TEASER_COLUMNS)[:per_page]
             ),
             now=dt.datetime,
@@ -698,6 +728,7 @@ def _teaser(row: tuple) -> Teaser:
         pg_slug,
         pc_name_es,
         pg_name_es,
+        card.image_json,
     ) = row
     card.primary_tag = _tag((pc_name, pc_slug, pc_name_es), (pg_name, pg_slug, pg_name_es))
     return card

@@ -41,3 +41,26 @@ def related_articles(article: Article, *, count: int = RELATED_COUNT) -> list[Ar
     ``related_reason`` / ``related_pinned`` attributes.
     """
     return related_for_page(article, count=count)
+
+
+def article_bodies_redraw(image_id: int) -> int:
+    """Redraw the stored bodies (``Article.body_html``) that show library image ``image_id``.
+
+    Called by the image library when an image's caption, credit or renditions change, or it
+    is deleted (``images.hooks``; registered in ``ArticlesConfig.ready``). A bulk update
+    sends no signals, so the page cache is told here.
+    """
+    from images.markup import render_body
+    from newsroom.pagecache import invalidate_on_commit
+
+    marker = f'data-image="{image_id}"'
+    changed = 0
+    for pk, body, old in Article.objects.filter(body__contains=marker).values_list(
+        "pk", "body", "body_html"
+    ):
+        new = render_body(body)
+        if new != old:
+            changed += Article.objects.filter(pk=pk).update(body_html=new)
+    if changed:
+        invalidate_on_commit(reason=f"inline image {image_id} redrawn in {changed} article(s)")
+    return changed
