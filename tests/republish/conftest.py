@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import cache
 
 from republish import counters
+from tests.images.conftest import make_image  # noqa: F401  (the image library's fixture)
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
 
