@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from articles import permissions
+from articles.admin_dashboard import HelpfulDashboardMixin
+from articles.admin_history import CorrectionInline, HistoryAdminMixin, VersionedFormMixin
 from articles.models import (
     Article,
     Author,
@@ -51,7 +53,7 @@ def _controlled_tags_field(name: str, model, label: str) -> forms.ModelMultipleC
     )
 
 
-class ArticleAdminForm(forms.ModelForm):
+class ArticleAdminForm(VersionedFormMixin, forms.ModelForm):  # history: lock version
     countries = _controlled_tags_field("countries", Country, "Countries")
     groups = _controlled_tags_field("groups", CriminalGroup, "Criminal groups")
 
@@ -168,9 +170,9 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude, freshness
+class ArticleAdmin(HistoryAdminMixin, RelatedAdminMixin, admin.ModelAdmin):  # history; related
     form = ArticleAdminForm
-    inlines = [BylineInline, *RELATED_INLINES]
+    inlines = [BylineInline, CorrectionInline, *RELATED_INLINES]
     list_display = [
         "title",
         "state",
@@ -199,7 +201,13 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["primary_country", "primary_group", "translation"]
     list_select_related = ["section__parent", "primary_country", "primary_group"]
-    readonly_fields = ["preview_link", "helpful_counts", "created_at", "updated_at"]
+    readonly_fields = [
+        "preview_link",
+        "helpful_counts",
+        "created_at",
+        "updated_at",
+        "history_links",  # history (admin_history.py)
+    ]
     list_per_page = 50
 
     class Media:
@@ -240,7 +248,7 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
         ),
         ("Publishing", {"fields": ["status", "publish_at", "licence", "preview_link"]}),
         ("Reader response", {"classes": ["collapse"], "fields": ["helpful_counts"]}),
-        ("History", {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
+        ("History", {"fields": ["history_links", "version", "created_at", "updated_at"]}),
     ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -466,9 +474,9 @@ class ReaderCommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(HelpfulVote)
-class HelpfulVoteAdmin(admin.ModelAdmin):
-    list_display = ["article", "helpful", "created_at"]
-    list_filter = ["helpful"]
+class HelpfulVoteAdmin(HelpfulDashboardMixin, admin.ModelAdmin):  # the editors' dashboard
+    list_display = ["article", "helpful", "reason", "comment", "created_at"]
+    list_filter = ["helpful", "reason"]
     list_select_related = ["article"]
     search_fields = ["article__title"]
 

@@ -34,6 +34,7 @@ from articles.models import (
     Article,
     Author,
     Byline,
+    Correction,
     Country,
     CriminalGroup,
     Labels,
@@ -112,7 +113,7 @@ def _tag(country: tuple, group: tuple) -> TagLink | None:
 # primary country's and group's name and slug, the related reason and pin. Labels fill
 # title/slug with the author's or tag's name/slug and leave the rest empty.
 
-BYLINES, COUNTRIES, GROUPS, TOPICS, RELATED, ORGANIZATION = range(6)
+BYLINES, COUNTRIES, GROUPS, TOPICS, RELATED, ORGANIZATION, CORRECTIONS = range(7)
 COLUMNS = (
     "c_block",
     "c_rank",
@@ -225,6 +226,34 @@ def _related_part(now, pk):
     )
 
 
+def _corrections_part(pk):
+    # Corrections and updates ride in the same UNION ALL (no third query): kind in the
+    # title column, text in the dek column, date in publish_at; newest first.
+    return (
+        Correction.objects.filter(article_id=pk)
+        .order_by()
+        .annotate(
+            c_block=Value(CORRECTIONS, output_field=IntegerField()),
+            c_rank=Value(0, output_field=IntegerField()),
+            c_tiebreak=Value(0, output_field=IntegerField()),
+            c_id=F("id"),
+            c_title=Cast("kind", TextField()),
+            c_slug=_text(),
+            c_dek=Cast("text", TextField()),
+            c_body=_text(),
+            c_language=_text(),
+            c_publish_at=F("noted_at"),
+            c_pc_name=_text(),
+            c_pc_slug=_text(),
+            c_pg_name=_text(),
+            c_pg_slug=_text(),
+            c_reason=_text(),
+            c_pinned=Value(False, output_field=BooleanField()),
+        )
+        .values_list(*COLUMNS)
+    )
+
+
 def _union(first: QuerySet, *rest: QuerySet) -> QuerySet:
     return first.union(*rest, all=True).order_by(
         "c_block", "c_rank", "c_tiebreak", F("c_publish_at").desc(), F("c_id").desc()
@@ -253,7 +282,10 @@ def _label_parts(pk):
 _ARTICLE_BLOCKS = CompiledQuery(
     Article,
     lambda now, pk, language: _union(
-        *_label_parts(pk), _related_part(now, pk), _organization_part(now, language)
+        *_label_parts(pk),
+        _related_part(now, pk),
+        _organization_part(now, language),
+        _corrections_part(pk),
     ),
     now=dt.datetime,
     pk=int,
@@ -278,6 +310,7 @@ class Blocks:
         self.labels = Labels([], [], [], [])
         self.related: list[Teaser] = []
         self.organization: list[Teaser] = []
+        self.corrections: list[Correction] = []
 
 
 def _blocks(rows: list[tuple]) -> Blocks:
@@ -292,6 +325,11 @@ def _blocks(rows: list[tuple]) -> Blocks:
     }
     for row in rows:
         block = row[0]
+        if block == CORRECTIONS:
+            blocks.corrections.append(
+                Correction(id=row[3], kind=row[4], text=row[6], noted_at=row[9])
+            )
+            continue
         if block in _LABEL_MODELS:
             # Only what the page shows (name and link); they are never saved.
             lists[block].append(_LABEL_MODELS[block](id=row[3], name=row[4], slug=row[5]))
@@ -305,7 +343,8 @@ def _blocks(rows: list[tuple]) -> Blocks:
 
 
 def article_blocks(article: Article, *, now: dt.datetime) -> Blocks:
-    """Bylines, tags, related items and the organization block of a story: one query."""
+    """Bylines, tags, related items, the organization block and the corrections and
+    updates of a story: one query."""
     return _blocks(_ARTICLE_BLOCKS(now=now, pk=article.pk, language=article.language))
 
 
@@ -334,6 +373,7 @@ _ROW_FIELDS = (
     "licence",
     "primary_country_id",
     "primary_group_id",
+    "modified_at",  # dateModified in structured data (Article.date_modified)
 )
 _ROW_RELATED = (
     "section__name",

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
+from articles.feedback import helpful_vote_record  # noqa: F401  (kept as services' API)
 from articles.models import Article, HelpfulVote, ReaderComment
 from related.services import related_for_page
 
 RELATED_COUNT = 3
-
-
-@transaction.atomic
-def helpful_vote_record(*, article: Article, session_key: str, helpful: bool) -> bool:
-    """Store one vote per reader session; returns False when this session had voted already."""
-    try:
-        with transaction.atomic():
-            HelpfulVote.objects.create(article=article, session_key=session_key, helpful=helpful)
-    except IntegrityError:
-        return False
-    return True
 
 
 def helpful_vote_for(article: Article, session_key: str | None) -> HelpfulVote | None:

@@ -428,6 +428,8 @@ class PageCacheWSGI:
 PUBLIC_APPS = ("articles", "related", "taggit")
 NOT_PUBLIC = {
     "articles.helpfulvote",
+    "articles.helpfuldaily",
+    "articles.revision",
     "articles.readercomment",
     "related.relateditem",
     "related.relatedfeature",
