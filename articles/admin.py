@@ -248,7 +248,7 @@ class ArticleAdmin(HistoryAdminMixin, RelatedAdminMixin, admin.ModelAdmin):  # h
         ),
         ("Publishing", {"fields": ["status", "publish_at", "licence", "preview_link"]}),
         ("Reader response", {"classes": ["collapse"], "fields": ["helpful_counts"]}),
-        ("History", {"fields": ["history_links", "version", "created_at", "updated_at"]}),
+        ("History", {"fields": ["history_links", "loaded_version", "created_at", "updated_at"]}),
     ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):

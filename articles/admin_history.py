@@ -30,17 +30,17 @@ CONFLICT_MESSAGE = gettext_lazy(
 class VersionedFormMixin(forms.Form):
     """A hidden ``version``: the article version the editor loaded (optimistic locking)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.conflict: list[history.FieldDiff] | None = None
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
+            self.fields["loaded_version"].initial = self.instance.version
 
     def clean(self):
         cleaned = super().clean()
-        loaded = cleaned.get("version")
+        loaded = cleaned.get("loaded_version")
         if not self.instance.pk or loaded is None:
             # A new article, or a client that predates the field (scripts, older tests):
             # Article.save() still refuses a row changed under it since it was read.

@@ -7,7 +7,7 @@ from html import unescape
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Prefetch, Q
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -441,7 +441,9 @@ class Article(models.Model):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         try:
-            super().save(*args, **kwargs)
+            # A savepoint, so that a refused save leaves the caller's transaction usable.
+            with transaction.atomic():
+                super().save(*args, **kwargs)
         except ArticleConflict:
             self.version = expected
             raise
