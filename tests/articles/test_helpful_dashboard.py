@@ -6,7 +6,6 @@ import datetime as dt
 import pytest
 import time_machine
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from articles import feedback
