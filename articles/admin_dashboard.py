@@ -39,7 +39,7 @@ class PeriodForm(forms.Form):
     end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
     by = forms.ChoiceField(label=gettext_lazy("Per"), choices=GROUPING_CHOICES)
     min_votes = forms.IntegerField(
-        label=gettext_lazy("Least helpful: at least this many votes"),
+        label=gettext_lazy("Stories with at least this many votes"),
         min_value=1,
         max_value=100_000,
     )
@@ -103,7 +103,7 @@ class HelpfulDashboardMixin:
             "period": period,
             "grouping_label": dict(GROUPING_CHOICES)[by],
             "totals": feedback.totals(start, end),
-            "rows": feedback.by_group(by, start, end),
+            "rows": feedback.by_group(by, start, end, min_votes=period["min_votes"]),
             "least": least,
             "weeks": feedback.weekly(start, end),
         }

@@ -21,12 +21,21 @@ from dataclasses import dataclass, field
 from html import unescape
 
 import nh3
-from django.db import IntegrityError, transaction
-from django.db.models import F, FloatField, Sum, Value
+from django.db import IntegrityError, connection, transaction
+from django.db.models import CharField, F, FloatField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Cast, Sqrt, TruncWeek
 from django.utils import timezone
 
-from articles.models import Article, HelpfulDaily, HelpfulVote
+from articles.models import (
+    Article,
+    Byline,
+    HelpfulDaily,
+    HelpfulRollup,
+    HelpfulTotal,
+    HelpfulVote,
+    TaggedCountry,
+    TaggedGroup,
+)
 
 Z = 1.959963984540054  # the normal quantile for a two-sided 95% interval
 REASON_FIELDS = tuple(choice.value for choice in HelpfulVote.Reason)
@@ -75,6 +84,69 @@ def _count_on_day(article_id: int, day: dt.date, **increments: int) -> None:
     )
 
 
+def _dimensions(article: Article) -> list[tuple[str, int]]:
+    """The rollup rows a vote on ``article`` counts in: the site, its section, each author,
+    country and group (one query)."""
+    kind = lambda name: Value(name, output_field=CharField())  # noqa: E731
+    refs = (
+        Byline.objects.filter(article_id=article.pk)
+        .order_by()
+        .annotate(k=kind("author"))
+        .values_list("k", "author_id")
+        .union(
+            TaggedCountry.objects.filter(content_object_id=article.pk)
+            .order_by()
+            .annotate(k=kind("country"))
+            .values_list("k", "tag_id"),
+            TaggedGroup.objects.filter(content_object_id=article.pk)
+            .order_by()
+            .annotate(k=kind("group"))
+            .values_list("k", "tag_id"),
+            all=True,
+        )
+        .order_by()
+    )
+    return [("site", 0), ("section", article.section_id), *refs]
+
+
+def _rollup_add(day: dt.date, dimensions: list[tuple[str, int]], yes: int, no: int) -> None:
+    # One INSERT ... ON CONFLICT DO UPDATE for all rows (PostgreSQL and SQLite 3.24+):
+    # atomic per row, so concurrent votes never lose a count.
+    table = connection.ops.quote_name(HelpfulRollup._meta.db_table)
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(dimensions))
+    params: list = []
+    for kind, ref in dimensions:
+        params += [kind, ref, day, yes, no]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (kind, ref, day, yes, no) VALUES {values} "
+            f"ON CONFLICT (kind, ref, day) DO UPDATE "
+            f"SET yes = {table}.yes + excluded.yes, no = {table}.no + excluded.no",
+            params,
+        )
+
+
+def _total_add(article_id: int, yes: int, no: int) -> None:
+    table = connection.ops.quote_name(HelpfulTotal._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (article_id, yes, no) VALUES (%s, %s, %s) "
+            f"ON CONFLICT (article_id) DO UPDATE "
+            f"SET yes = {table}.yes + excluded.yes, no = {table}.no + excluded.no",
+            [article_id, yes, no],
+        )
+
+
+def _with_votes(min_votes: int):
+    """Articles with at least ``min_votes`` of all time: only they can have that many in a
+    period, so the per-article sums skip the long tail of stories with a vote or two."""
+    return (
+        HelpfulTotal.objects.annotate(votes=F("yes") + F("no"))
+        .filter(votes__gte=max(min_votes, 1))
+        .values("article_id")
+    )
+
+
 @transaction.atomic
 def helpful_vote_record(*, article: Article, session_key: str, helpful: bool) -> bool:
     """Store one vote per reader session, and count it in the day's aggregate.
@@ -90,6 +162,8 @@ def helpful_vote_record(*, article: Article, session_key: str, helpful: bool) ->
         return False
     day = timezone.localdate(vote.created_at)
     _count_on_day(article.pk, day, **{"yes" if helpful else "no": 1})
+    _rollup_add(day, _dimensions(article), int(helpful), int(not helpful))
+    _total_add(article.pk, int(helpful), int(not helpful))
     return True
 
 
@@ -136,37 +210,59 @@ class Row:
         return wilson(self.yes, self.votes)
 
 
-# Each grouping: the path from HelpfulDaily to the group's id and name.
-GROUPINGS = {
-    "article": ("article_id", "article__title"),
-    "section": ("article__section_id", "article__section__name"),
-    "author": ("article__bylines__author_id", "article__bylines__author__name"),
-    "country": ("article__countries__id", "article__countries__name"),
-    "group": ("article__groups__id", "article__groups__name"),
+# The per-article table reads HelpfulDaily; the others read HelpfulRollup, with the name.
+LABELS = {
+    "section": ("articles", "Section", "name"),
+    "author": ("articles", "Author", "name"),
+    "country": ("articles", "Country", "name"),
+    "group": ("articles", "CriminalGroup", "name"),
 }
+GROUPINGS = ("article", *LABELS)
 
 
 def _in_period(start: dt.date, end: dt.date):
     return HelpfulDaily.objects.filter(day__gte=start, day__lte=end)
 
 
+def _rollup(kind: str, start: dt.date, end: dt.date):
+    return HelpfulRollup.objects.filter(kind=kind, day__gte=start, day__lte=end)
+
+
 def totals(start: dt.date, end: dt.date) -> Row:
-    sums = _in_period(start, end).aggregate(yes=Sum("yes"), no=Sum("no"))
+    sums = _rollup("site", start, end).aggregate(yes=Sum("yes"), no=Sum("no"))
     return Row(key=None, label="", yes=sums["yes"] or 0, no=sums["no"] or 0)
 
 
-def by_group(grouping: str, start: dt.date, end: dt.date, *, limit: int = 50) -> list[Row]:
-    """The ``limit`` groups with most votes in the period, with their counts."""
-    key, label = GROUPINGS[grouping]
-    rows = (
-        _in_period(start, end)
-        .filter(**{f"{key}__isnull": False})
-        .values(key, label)
-        .annotate(y=Sum("yes"), n=Sum("no"))
-        .order_by((F("y") + F("n")).desc(), label)
-        .values_list(key, label, "y", "n")[:limit]
-    )
-    return [Row(key=pk, label=name, yes=y, no=n) for pk, name, y, n in rows]
+def by_group(
+    grouping: str, start: dt.date, end: dt.date, *, limit: int = 50, min_votes: int = 1
+) -> list[Row]:
+    """The ``limit`` groups with most votes in the period, with their counts; articles
+    only with at least ``min_votes`` votes in the period."""
+    if grouping == "article":
+        rows = (
+            _in_period(start, end)
+            .filter(article_id__in=_with_votes(min_votes))
+            .values("article_id")
+            .annotate(y=Sum("yes"), n=Sum("no"), votes=F("y") + F("n"))
+            .filter(votes__gte=max(min_votes, 1))
+            .order_by((F("y") + F("n")).desc(), "article_id")
+            .values_list("article_id", "article__title", "y", "n")[:limit]
+        )
+    else:
+        from django.apps import apps
+
+        app_label, model_name, field = LABELS[grouping]
+        names = apps.get_model(app_label, model_name).objects.filter(pk=OuterRef("ref"))
+        rows = (
+            _rollup(grouping, start, end)
+            .values("ref")
+            .annotate(y=Sum("yes"), n=Sum("no"))
+            .annotate(name=Subquery(names.values(field)[:1]))
+            .order_by((F("y") + F("n")).desc(), "name")
+            .values_list("ref", "name", "y", "n")[:limit]
+        )
+    # A group deleted since has no name: nothing to show.
+    return [Row(key=pk, label=name, yes=y, no=n) for pk, name, y, n in rows if name is not None]
 
 
 def _lower_bound(yes, votes):
@@ -186,6 +282,7 @@ def least_helpful(
     with the reasons readers gave and what some of them wrote (two queries)."""
     rows = list(
         _in_period(start, end)
+        .filter(article_id__in=_with_votes(min_votes))
         .values("article_id")
         .annotate(
             y=Sum("yes"),
@@ -238,7 +335,7 @@ def least_helpful(
 def weekly(start: dt.date, end: dt.date) -> list[Row]:
     """Votes per week (weeks start on Monday) in the period."""
     rows = (
-        _in_period(start, end)
+        _rollup("site", start, end)
         .annotate(week=TruncWeek("day"))
         .values("week")
         .annotate(y=Sum("yes"), n=Sum("no"))
@@ -246,3 +343,78 @@ def weekly(start: dt.date, end: dt.date) -> list[Row]:
         .values_list("week", "y", "n")
     )
     return [Row(key=week, label=week.isoformat(), yes=y, no=n) for week, y, n in rows]
+
+
+# --- repair ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def aggregates_rebuild(*, daily: bool = True) -> tuple[int, int]:
+    """Recount ``HelpfulDaily`` from the votes (when ``daily``) and ``HelpfulRollup`` from
+    ``HelpfulDaily`` with today's sections, bylines and tags. Returns both row counts."""
+    from django.db.models import Count, Q
+    from django.db.models.functions import TruncDate
+
+    if daily:
+        HelpfulDaily.objects.all().delete()
+        reason_counts = {
+            name: Count("pk", filter=Q(reason=name, helpful=False)) for name in REASON_FIELDS
+        }
+        rows = (
+            HelpfulVote.objects.annotate(d=TruncDate("created_at"))
+            .values("article_id", "d")
+            .annotate(
+                y=Count("pk", filter=Q(helpful=True)),
+                n=Count("pk", filter=Q(helpful=False)),
+                **reason_counts,
+            )
+            .order_by()
+        )
+        batch: list[HelpfulDaily] = []
+        for row in rows.iterator(chunk_size=5000):
+            batch.append(
+                HelpfulDaily(
+                    article_id=row["article_id"],
+                    day=row["d"],
+                    yes=row["y"],
+                    no=row["n"],
+                    **{name: row[name] for name in REASON_FIELDS},
+                )
+            )
+            if len(batch) >= 5000:
+                HelpfulDaily.objects.bulk_create(batch)
+                batch = []
+        HelpfulDaily.objects.bulk_create(batch)
+    HelpfulRollup.objects.all().delete()
+    HelpfulTotal.objects.all().delete()
+    q = connection.ops.quote_name
+    daily_table, rollup = q(HelpfulDaily._meta.db_table), q(HelpfulRollup._meta.db_table)
+    joins = {
+        "site": ("0", ""),
+        "section": ("a.section_id", f"JOIN {q(Article._meta.db_table)} a ON a.id = d.article_id"),
+        "author": (
+            "x.author_id",
+            f"JOIN {q(Byline._meta.db_table)} x ON x.article_id = d.article_id",
+        ),
+        "country": (
+            "x.tag_id",
+            f"JOIN {q(TaggedCountry._meta.db_table)} x ON x.content_object_id = d.article_id",
+        ),
+        "group": (
+            "x.tag_id",
+            f"JOIN {q(TaggedGroup._meta.db_table)} x ON x.content_object_id = d.article_id",
+        ),
+    }
+    with connection.cursor() as cursor:
+        for kind, (ref, join) in joins.items():
+            cursor.execute(
+                f"INSERT INTO {rollup} (kind, ref, day, yes, no) "
+                f"SELECT %s, {ref}, d.day, SUM(d.yes), SUM(d.no) FROM {daily_table} d {join} "
+                f"GROUP BY {ref + ', ' if ref != '0' else ''}d.day",
+                [kind],
+            )
+        cursor.execute(
+            f"INSERT INTO {q(HelpfulTotal._meta.db_table)} (article_id, yes, no) "
+            f"SELECT article_id, SUM(yes), SUM(no) FROM {daily_table} GROUP BY article_id"
+        )
+    return HelpfulDaily.objects.count(), HelpfulRollup.objects.count()

@@ -762,3 +762,50 @@ class Correction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.text[:60]}"
+
+
+class HelpfulRollup(models.Model):
+    """Votes per day for the whole site and per section, author, country and group.
+
+    Kept in the vote's transaction (``feedback.helpful_vote_record``, one upsert), so the
+    dashboard's totals, weeks and per-group tables read a few thousand rows instead of one
+    row per article and day. A vote counts under the section, byline and tags the story had
+    when it was cast; ``manage.py rebuild_helpful_aggregates`` recounts with today's.
+    """
+
+    class Kind(models.TextChoices):
+        SITE = "site"
+        SECTION = "section"
+        AUTHOR = "author"
+        COUNTRY = "country"
+        GROUP = "group"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    ref = models.PositiveIntegerField(help_text="The section's, author's or tag's id; 0 for site.")
+    day = models.DateField()
+    yes = models.PositiveIntegerField(default=0)
+    no = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "ref", "day"], name="uniq_helpful_rollup")
+        ]
+        indexes = [models.Index(fields=["kind", "day"], name="helpful_rollup_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.ref} on {self.day}: {self.yes} yes, {self.no} no"
+
+
+class HelpfulTotal(models.Model):
+    """An article's votes of all time (kept with each vote): the dashboard's per-article
+    tables only look at stories with at least N votes, and this finds them without
+    summing every article's days."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="helpful_total"
+    )
+    yes = models.PositiveIntegerField(default=0)
+    no = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.yes} yes, {self.no} no"

@@ -429,6 +429,8 @@ PUBLIC_APPS = ("articles", "related", "taggit")
 NOT_PUBLIC = {
     "articles.helpfulvote",
     "articles.helpfuldaily",
+    "articles.helpfulrollup",
+    "articles.helpfultotal",
     "articles.revision",
     "articles.readercomment",
     "related.relateditem",

@@ -2,14 +2,16 @@
 query count that does not grow with the data."""
 
 import datetime as dt
+import io
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
 from articles import feedback
-from articles.models import HelpfulVote
+from articles.models import HelpfulDaily, HelpfulRollup, HelpfulTotal, HelpfulVote
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -123,9 +125,32 @@ def test_totals_and_rates_per_section_over_the_period(editor_client, newsroom):
     ],
 )
 def test_counts_per_article_author_country_and_group(editor_client, newsroom, by, expected):
-    response = editor_client.get(URL, period(by=by))
+    response = editor_client.get(URL, period(by=by, min_votes=1))
     rows = {row.label: (row.yes, row.no) for row in response.context["rows"]}
     assert rows == expected
+
+
+def test_the_per_article_table_keeps_stories_with_the_minimum_votes(editor_client, newsroom):
+    rows = editor_client.get(URL, period(by="article", min_votes=10)).context["rows"]
+    assert [(row.label, row.votes) for row in rows] == [("Port story", 10), ("Prison story", 10)]
+    rows = editor_client.get(URL, period(by="article", min_votes=11)).context["rows"]
+    assert rows == []  # 10 in March each; A's 50 February votes are outside the period
+
+
+def test_rebuilding_the_aggregates_gives_what_the_votes_kept(newsroom):
+    def state():
+        return (
+            sorted(
+                HelpfulDaily.objects.values_list("article_id", "day", "yes", "no", "inaccurate")
+            ),
+            sorted(HelpfulRollup.objects.values_list("kind", "ref", "day", "yes", "no")),
+            sorted(HelpfulTotal.objects.values_list("article_id", "yes", "no")),
+        )
+
+    kept = state()
+    call_command("rebuild_helpful_aggregates", stdout=io.StringIO())
+    assert state() == kept
+    assert len(kept[1]) > 0 and len(kept[2]) == 3
 
 
 def test_least_helpful_stories_come_by_lower_bound_with_their_reasons(editor_client, newsroom):
