@@ -180,7 +180,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='helpfulrollup',
-            index=models.Index(fields=['kind', 'day'], name='helpful_rollup_day_idx'),
+            index=models.Index(fields=['kind', 'day'], include=['ref', 'yes', 'no'], name='helpful_rollup_day_idx'),
         ),
         migrations.AddConstraint(
             model_name='helpfulrollup',
@@ -206,7 +206,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='helpfuldaily',
-            index=models.Index(fields=['day', 'article'], name='helpful_day_idx'),
+            index=models.Index(fields=['day', 'article'], include=['yes', 'no'], name='helpful_day_idx'),
         ),
         migrations.AddConstraint(
             model_name='helpfuldaily',
