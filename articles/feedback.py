@@ -22,7 +22,7 @@ from html import unescape
 
 import nh3
 from django.db import IntegrityError, connection, transaction
-from django.db.models import CharField, F, FloatField, OuterRef, Subquery, Sum, Value
+from django.db.models import CharField, F, FloatField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Cast, Sqrt, TruncWeek
 from django.utils import timezone
 
@@ -76,10 +76,14 @@ def plain_text(value: str, *, max_length: int = HelpfulVote.COMMENT_MAX_LENGTH) 
 
 
 def _count_on_day(article_id: int, day: dt.date, **increments: int) -> None:
-    # get_or_create takes care of two first votes of the day racing (the unique
-    # constraint, then a re-read); the increment is one UPDATE ... SET n = n + 1.
-    row, _ = HelpfulDaily.objects.get_or_create(article_id=article_id, day=day)
-    HelpfulDaily.objects.filter(pk=row.pk).update(
+    # The day's row and the month's row. get_or_create takes care of two first votes
+    # racing (the unique constraint, then a re-read); the increment is one UPDATE ...
+    # SET n = n + 1 for both rows.
+    rows = [
+        HelpfulDaily.objects.get_or_create(article_id=article_id, day=d, monthly=m)[0].pk
+        for d, m in ((day, False), (day.replace(day=1), True))
+    ]
+    HelpfulDaily.objects.filter(pk__in=rows).update(
         **{name: F(name) + amount for name, amount in increments.items()}
     )
 
@@ -220,8 +224,28 @@ LABELS = {
 GROUPINGS = ("article", *LABELS)
 
 
+def _month_after(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def period_rows(start: dt.date, end: dt.date) -> Q:
+    """Which HelpfulDaily rows make up [start, end]: the months it covers whole, and
+    the days before and after them (or only days, for a period within one month)."""
+    first_month = start if start.day == 1 else _month_after(start)
+    after_months = end.replace(day=1)
+    if _month_after(end) - dt.timedelta(days=1) == end:
+        after_months = _month_after(end)
+    if first_month >= after_months:
+        return Q(monthly=False, day__gte=start, day__lte=end)
+    return (
+        Q(monthly=True, day__gte=first_month, day__lt=after_months)
+        | Q(monthly=False, day__gte=start, day__lt=first_month)
+        | Q(monthly=False, day__gte=after_months, day__lte=end)
+    )
+
+
 def _in_period(start: dt.date, end: dt.date):
-    return HelpfulDaily.objects.filter(day__gte=start, day__lte=end)
+    return HelpfulDaily.objects.filter(period_rows(start, end))
 
 
 def _rollup(kind: str, start: dt.date, end: dt.date):
@@ -348,6 +372,34 @@ def weekly(start: dt.date, end: dt.date) -> list[Row]:
 # --- repair ----------------------------------------------------------------------------
 
 
+def _months_from_days() -> None:
+    """The monthly rows, summed from the daily ones."""
+    from django.db.models.functions import TruncMonth
+
+    sums = {name: Sum(name) for name in ("yes", "no", *REASON_FIELDS)}
+    rows = (
+        HelpfulDaily.objects.filter(monthly=False)
+        .annotate(month=TruncMonth("day"))
+        .values("article_id", "month")
+        .annotate(**{f"s_{name}": agg for name, agg in sums.items()})
+        .order_by()
+    )
+    batch: list[HelpfulDaily] = []
+    for row in rows.iterator(chunk_size=5000):
+        batch.append(
+            HelpfulDaily(
+                article_id=row["article_id"],
+                day=row["month"],
+                monthly=True,
+                **{name: row[f"s_{name}"] for name in sums},
+            )
+        )
+        if len(batch) >= 5000:
+            HelpfulDaily.objects.bulk_create(batch)
+            batch = []
+    HelpfulDaily.objects.bulk_create(batch)
+
+
 @transaction.atomic
 def aggregates_rebuild(*, daily: bool = True) -> tuple[int, int]:
     """Recount ``HelpfulDaily`` from the votes (when ``daily``) and ``HelpfulRollup`` from
@@ -385,6 +437,7 @@ def aggregates_rebuild(*, daily: bool = True) -> tuple[int, int]:
                 HelpfulDaily.objects.bulk_create(batch)
                 batch = []
         HelpfulDaily.objects.bulk_create(batch)
+        _months_from_days()
     HelpfulRollup.objects.all().delete()
     HelpfulTotal.objects.all().delete()
     q = connection.ops.quote_name
@@ -410,11 +463,13 @@ def aggregates_rebuild(*, daily: bool = True) -> tuple[int, int]:
             cursor.execute(
                 f"INSERT INTO {rollup} (kind, ref, day, yes, no) "
                 f"SELECT %s, {ref}, d.day, SUM(d.yes), SUM(d.no) FROM {daily_table} d {join} "
+                f"WHERE NOT d.monthly "
                 f"GROUP BY {ref + ', ' if ref != '0' else ''}d.day",
                 [kind],
             )
         cursor.execute(
             f"INSERT INTO {q(HelpfulTotal._meta.db_table)} (article_id, yes, no) "
-            f"SELECT article_id, SUM(yes), SUM(no) FROM {daily_table} GROUP BY article_id"
+            f"SELECT article_id, SUM(yes), SUM(no) FROM {daily_table} WHERE NOT monthly "
+            f"GROUP BY article_id"
         )
     return HelpfulDaily.objects.count(), HelpfulRollup.objects.count()

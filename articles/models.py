@@ -672,10 +672,16 @@ class ReaderComment(models.Model):
 
 class HelpfulDaily(models.Model):
     """Votes per article and day, kept by ``feedback.helpful_vote_record`` in the vote's
-    transaction: the editors' dashboard sums these rows instead of scanning every vote."""
+    transaction: the editors' dashboard sums these rows instead of scanning every vote.
+
+    Each vote is counted twice: in its day's row and in its month's row (``monthly``, dated
+    the 1st). A period reads the months it covers whole and the days at its edges
+    (``feedback._in_period``), so a year is ~12 rows per story instead of ~365.
+    """
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="helpful_days")
     day = models.DateField()
+    monthly = models.BooleanField(default=False)
     yes = models.PositiveIntegerField(default=0)
     no = models.PositiveIntegerField(default=0)
     # Reasons given after a "No" (HelpfulVote.Reason), counted on the vote's day.
@@ -687,12 +693,16 @@ class HelpfulDaily(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["article", "day"], name="uniq_helpful_article_day")
+            models.UniqueConstraint(
+                fields=["article", "day", "monthly"], name="uniq_helpful_article_day"
+            )
         ]
         indexes = [
-            # Every dashboard query is "days in the period", then joins to the article;
-            # with the counts included, PostgreSQL answers from the index alone.
-            models.Index(fields=["day", "article"], include=["yes", "no"], name="helpful_day_idx"),
+            # Every dashboard query is "days (or months) in the period", then joins to the
+            # article; with the counts included, PostgreSQL answers from the index alone.
+            models.Index(
+                fields=["monthly", "day", "article"], include=["yes", "no"], name="helpful_day_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,8 +7,8 @@ In a throwaway PostgreSQL database (created and dropped here): 12 sections, 300 
 20 countries, 60 groups, ``--articles`` articles (bulk_create in batches of 5,000, each
 with a byline, 1-2 countries and 0-2 groups), then ``--votes`` votes over the last 365
 days loaded with COPY (popularity skewed: a few stories get most votes; a quarter of the
-No's give a reason). The per-article daily rows are then filled from the votes in one
-INSERT ... SELECT ... GROUP BY, and the per-group rollups and per-article totals by
+No's give a reason). The per-article day rows are then filled from the votes in one
+INSERT ... SELECT ... GROUP BY, the month rows from the day rows in another, and the per-group rollups and per-article totals by
 ``feedback.aggregates_rebuild`` (the same rows ``feedback.helpful_vote_record`` keeps vote
 by vote; tests/articles/test_helpful_dashboard.py checks both agree), then VACUUM ANALYZE.
 
@@ -136,16 +136,28 @@ def load(n_articles: int, n_votes: int, seed: int = 12) -> None:
         cursor.execute(
             f"""
             INSERT INTO articles_helpfuldaily
-                (article_id, day, yes, no, {", ".join(REASONS)})
-            SELECT article_id, (created_at AT TIME ZONE 'UTC')::date,
+                (article_id, day, monthly, yes, no, {", ".join(REASONS)})
+            SELECT article_id, (created_at AT TIME ZONE 'UTC')::date, false,
                    COUNT(*) FILTER (WHERE helpful), COUNT(*) FILTER (WHERE NOT helpful),
                    {reason_sums}
             FROM articles_helpfulvote GROUP BY 1, 2
             """
         )
+        sums = ", ".join(f"SUM({name})" for name in ("yes", "no", *REASONS))
+        cursor.execute(
+            f"""
+            INSERT INTO articles_helpfuldaily
+                (article_id, day, monthly, yes, no, {", ".join(REASONS)})
+            SELECT article_id, date_trunc('month', day)::date, true, {sums}
+            FROM articles_helpfuldaily WHERE NOT monthly GROUP BY 1, 2
+            """
+        )
         cursor.execute("SELECT COUNT(*) FROM articles_helpfuldaily")
         days = cursor.fetchone()[0]
-    print(f"  daily aggregate: {days} rows in {time.perf_counter() - started:.1f}s", flush=True)
+    print(
+        f"  per-article day and month rows: {days} in {time.perf_counter() - started:.1f}s",
+        flush=True,
+    )
     rollups()
 
 

@@ -141,7 +141,9 @@ def test_rebuilding_the_aggregates_gives_what_the_votes_kept(newsroom):
     def state():
         return (
             sorted(
-                HelpfulDaily.objects.values_list("article_id", "day", "yes", "no", "inaccurate")
+                HelpfulDaily.objects.values_list(
+                    "article_id", "day", "monthly", "yes", "no", "inaccurate"
+                )
             ),
             sorted(HelpfulRollup.objects.values_list("kind", "ref", "day", "yes", "no")),
             sorted(HelpfulTotal.objects.values_list("article_id", "yes", "no")),
@@ -151,6 +153,29 @@ def test_rebuilding_the_aggregates_gives_what_the_votes_kept(newsroom):
     call_command("rebuild_helpful_aggregates", stdout=io.StringIO())
     assert state() == kept
     assert len(kept[1]) > 0 and len(kept[2]) == 3
+
+
+def test_a_period_with_whole_months_and_edge_days_counts_each_vote_once(editor_client, newsroom):
+    # 15 Jan - 10 Mar: days 15-31 Jan (A's 50 No's on 31 Jan), all of February (monthly
+    # rows), days 1-10 Mar (A's 10 votes, B's 10); C's vote on 11 Mar is outside.
+    start, end = dt.date(2026, 1, 15), dt.date(2026, 3, 10)
+    rows = {row.label: (row.yes, row.no) for row in feedback.by_group("article", start, end)}
+    assert rows == {"Port story": (7, 53), "Prison story": (2, 8)}
+    # The same from the daily rows alone, and for a period inside one month.
+    inside = feedback.period_rows(dt.date(2026, 3, 3), dt.date(2026, 3, 9))
+    assert ("monthly", False) in inside.children and ("monthly", True) not in inside.children
+    rows = {
+        row.label: (row.yes, row.no)
+        for row in feedback.by_group("article", *(dt.date(2026, 3, 3), dt.date(2026, 3, 9)))
+    }
+    assert rows == {"Port story": (3, 2)}
+    # Whole months only: January to March.
+    months = feedback.by_group("article", dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+    assert {row.label: (row.yes, row.no) for row in months} == {
+        "Port story": (7, 53),
+        "Prison story": (2, 8),
+        "Short brief": (1, 0),
+    }
 
 
 def test_least_helpful_stories_come_by_lower_bound_with_their_reasons(editor_client, newsroom):

@@ -42,7 +42,7 @@ def test_after_no_the_reader_can_give_a_reason_and_a_comment(client, article):
         "outdated",
         "The 2023 figures are old.",
     )
-    day = HelpfulDaily.objects.get()
+    day = HelpfulDaily.objects.get(monthly=False)
     assert (day.no, day.yes, day.outdated, day.unclear) == (1, 0, 1, 0)
 
 
@@ -55,7 +55,7 @@ def test_after_yes_the_reader_says_what_helped_and_no_reason_is_offered(client, 
 
     stored = HelpfulVote.objects.get()
     assert (stored.reason, stored.comment) == ("", "The map.")  # a forged reason is ignored
-    assert HelpfulDaily.objects.get().inaccurate == 0
+    assert HelpfulDaily.objects.get(monthly=False).inaccurate == 0
 
 
 def test_comment_is_stored_as_plain_text_and_bounded(client, article):
@@ -80,7 +80,7 @@ def test_an_unknown_reason_is_refused_and_nothing_is_counted(client, article):
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert HelpfulVote.objects.get().followed_up_at is None
-    assert HelpfulDaily.objects.get().other == 0
+    assert HelpfulDaily.objects.get(monthly=False).other == 0
 
 
 def test_the_follow_up_is_accepted_once(client, article):
@@ -89,7 +89,7 @@ def test_the_follow_up_is_accepted_once(client, article):
     again = client.post(more_url(article), {"reason": "inaccurate"})
     assert again["Location"].endswith("#helpful")
     assert HelpfulVote.objects.get().reason == "unclear"
-    day = HelpfulDaily.objects.get()
+    day = HelpfulDaily.objects.get(monthly=False)
     assert (day.unclear, day.inaccurate) == (1, 0)
 
 
@@ -122,7 +122,7 @@ def test_the_follow_up_is_throttled_per_client_ip(settings, article):
         statuses.append(reader.post(more_url(article), {"reason": "unclear"}).status_code)
     assert statuses == [302, 302, 429]
     assert HelpfulVote.objects.exclude(reason="").count() == 2
-    assert HelpfulDaily.objects.get().unclear == 2
+    assert HelpfulDaily.objects.get(monthly=False).unclear == 2
 
 
 def test_the_follow_up_page_is_never_cached(client, article):
@@ -135,6 +135,8 @@ def test_daily_counts_follow_every_vote(article):
     for answer in ("yes", "yes", "no"):
         vote(Client(), article, answer)
     vote(Client(), ArticleFactory(), "no")
-    day = HelpfulDaily.objects.get(article=article)
+    day = HelpfulDaily.objects.get(article=article, monthly=False)
     assert (day.yes, day.no) == (2, 1)
-    assert HelpfulDaily.objects.count() == 2
+    assert HelpfulDaily.objects.filter(monthly=False).count() == 2
+    month = HelpfulDaily.objects.get(article=article, monthly=True)
+    assert (month.yes, month.no, month.day.day) == (2, 1, 1)
