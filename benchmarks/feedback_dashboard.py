@@ -8,7 +8,8 @@ In a throwaway PostgreSQL database (created and dropped here): 12 sections, 300 
 with a byline, 1-2 countries and 0-2 groups), then ``--votes`` votes over the last 365
 days loaded with COPY (popularity skewed: a few stories get most votes; a quarter of the
 No's give a reason). The per-article day rows are then filled from the votes in one
-INSERT ... SELECT ... GROUP BY, the month rows from the day rows in another, and the per-group rollups and per-article totals by
+INSERT ... SELECT ... GROUP BY, the month rows from the day rows in another, and the
+per-group rollups and per-article totals by
 ``feedback.aggregates_rebuild`` (the same rows ``feedback.helpful_vote_record`` keeps vote
 by vote; tests/articles/test_helpful_dashboard.py checks both agree), then VACUUM ANALYZE.
 
