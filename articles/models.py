@@ -699,10 +699,9 @@ class HelpfulDaily(models.Model):
         ]
         indexes = [
             # Every dashboard query is "days (or months) in the period", then joins to the
-            # article; with the counts included, PostgreSQL answers from the index alone.
-            models.Index(
-                fields=["monthly", "day", "article"], include=["yes", "no"], name="helpful_day_idx"
-            ),
+            # article; with the counts in it, PostgreSQL answers from the index alone.
+            # (The counts are key columns, not INCLUDE: SQLite has no INCLUDE.)
+            models.Index(fields=["monthly", "day", "article", "yes", "no"], name="helpful_day_idx"),
         ]
 
     def __str__(self) -> str:
@@ -802,9 +801,7 @@ class HelpfulRollup(models.Model):
             models.UniqueConstraint(fields=["kind", "ref", "day"], name="uniq_helpful_rollup")
         ]
         indexes = [
-            models.Index(
-                fields=["kind", "day"], include=["ref", "yes", "no"], name="helpful_rollup_day_idx"
-            )
+            models.Index(fields=["kind", "day", "ref", "yes", "no"], name="helpful_rollup_day_idx")
         ]
 
     def __str__(self) -> str:

@@ -200,7 +200,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='helpfulrollup',
-            index=models.Index(fields=['kind', 'day'], include=('ref', 'yes', 'no'), name='helpful_rollup_day_idx'),
+            index=models.Index(fields=['kind', 'day', 'ref', 'yes', 'no'], name='helpful_rollup_day_idx'),
         ),
         migrations.AddConstraint(
             model_name='helpfulrollup',
@@ -226,7 +226,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='helpfuldaily',
-            index=models.Index(fields=['monthly', 'day', 'article'], include=('yes', 'no'), name='helpful_day_idx'),
+            index=models.Index(fields=['monthly', 'day', 'article', 'yes', 'no'], name='helpful_day_idx'),
         ),
         migrations.AddConstraint(
             model_name='helpfuldaily',
