@@ -57,8 +57,17 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
-    # The corpus the engine is tuned on: invented words, mid-sized threads, few decoys.
-    "tune": Profile(name="tune"),
+    # The corpus the engine is tuned on: invented words, mid-sized threads, many decoys, few
+    # names per article, stories often in a group's home town.
+    "tune": Profile(
+        name="tune",
+        thread_size=(4, 12),
+        thread_days=120,
+        decoy_share=0.3,
+        entity_mentions=(1, 4),
+        title_entity=0.6,
+        home_place=0.6,
+    ),
     # Word lists, long sagas over a dense 4-year period, many decoys, noisy tags, 40% Spanish
     # with threads mostly in one language, few names per story, headlines often without them.
     "sagas": Profile(
@@ -83,18 +92,18 @@ PROFILES: dict[str, Profile] = {
         body_words=300,
         event_words=40,
     ),
-    # Short briefs over 20 years: pairs and triples, 50% Spanish mixed inside threads, many
-    # groups and topics, tags fairly clean, names dense, decoys moderate.
+    # Short briefs over 20 years: small threads, a third Spanish mixed inside threads, many
+    # groups and topics, tags fairly clean, few words, decoys moderate.
     "briefs": Profile(
         name="briefs",
         articles=3200,
         vocabulary="lexicon",
         thread_share=0.6,
-        thread_size=(2, 5),
+        thread_size=(3, 7),
         thread_days=30,
         decoy_share=0.2,
         years=20.0,
-        spanish=0.5,
+        spanish=0.35,
         groups=30,
         topics=16,
         missing_group=0.1,
@@ -114,7 +123,7 @@ HELDOUT_SEED = 9041
 def heldout(seed: int = HELDOUT_SEED) -> Profile:
     """A profile drawn at random within the range the named profiles span (not printed)."""
     rng = random.Random(seed)
-    low = rng.randint(2, 5)
+    low = rng.randint(3, 5)
     return Profile(
         name="held-out",
         articles=rng.randint(3000, 3500),
@@ -124,7 +133,7 @@ def heldout(seed: int = HELDOUT_SEED) -> Profile:
         thread_days=rng.randint(30, 150),
         decoy_share=rng.uniform(0.15, 0.3),
         years=rng.uniform(4, 20),
-        spanish=rng.uniform(0.15, 0.5),
+        spanish=rng.uniform(0.15, 0.4),
         thread_language=rng.random() < 0.5,
         groups=rng.randint(8, 30),
         topics=rng.randint(8, 16),
@@ -310,10 +319,14 @@ class _Story:
 def generate(profile: Profile, *, seed: int) -> Corpus:
     rng = random.Random(seed)
     vocab = _Vocab(rng, profile)
-    countries = ["Mexico", *(vocab.place() for _ in range(23))]
-    groups = [
-        f"{vocab.place().split()[-1]} {rng.choice(GROUP_SUFFIX)}" for _ in range(profile.groups)
-    ]
+    countries = ["Mexico"]
+    while len(countries) < 24:
+        place = vocab.place()
+        countries += [place] if place not in countries else []
+    groups: list[str] = []
+    while len(groups) < profile.groups:
+        group = f"{vocab.place().split()[-1]} {rng.choice(GROUP_SUFFIX)}"
+        groups += [group] if group not in groups else []
     topics = [w for w, _ in rng.sample(vocab.events, min(profile.topics, len(vocab.events)))]
     topics += [f"topic {n}" for n in range(len(topics), profile.topics)]
     # What every story of a group shares: its leaders, home towns and home country.
