@@ -5,17 +5,21 @@ How a candidate ``c`` scores for a source article ``a`` (all weights live in ``W
     relevance = group   * Σ idf(g)  over shared criminal groups
               + country * Σ idf(k)  over shared countries
               + topic   * Σ idf(t)  over shared topics
-              + text    * cosine(tfidf(a), tfidf(c))
+              + text    * cosine(words(a), words(c))
+              + entity  * cosine(names(a), names(c))
     score     = relevance * (floor + (1 - floor) * 0.5 ** (|days between a and c| / half_life))
 
 ``idf`` is normalised to 0..1 (``log(1 + N/df) / log(1 + N)``): a tag on 40% of the corpus adds
-little, a tag on one article in a thousand adds nearly its full weight. The text vector is the
-article's top ``max_terms`` TF-IDF terms of title (boosted), dek (boosted) and body, L2-normalised,
-so their dot product is a cosine. The recency factor never falls below ``recency_floor``: a strong
-text match across the years still surfaces, a weak one does not.
+little, a tag on one article in a thousand adds nearly its full weight. ``words`` is the
+article's top ``max_terms`` terms of title (boosted), dek (boosted) and body, weighted by BM25
+(or TF-IDF) and L2-normalised, so their dot product is a cosine; ``names`` is the same for
+capitalised names (people, places, operations: ``names_in``), normalised on its own. Names and
+words outweigh tags: a decoy shares a story's group, topic and period, not its people. The
+recency factor, relative to the source's own date, never falls below ``recency_floor``.
 
-The final list is chosen by maximal marginal relevance over the primary tag, so three stories
-about the same group give way to a good alternative (pins count as already chosen).
+The final list is the best-scored candidates; an optional diversity step (off by default:
+it cost precision in ``benchmarks/related_quality.py``) spreads primary tags but never moves
+a candidate that names the source's people or places below one that does not.
 
 Candidates come from an index (``CandidateIndex``): the database (``related.services``) or
 memory (``related.rebuild``); both run this same code, so a rebuild equals per-article refreshes.
@@ -203,12 +207,17 @@ def term_vector(
     normalisation: the vector is normalised anyway) and Robertson's idf.
     """
     if weighting == "bm25":
+        # Frequencies are counted over both languages and N over one: a term more frequent than
+        # N would get a negative idf, so it is floored at 0 (it then weighs nothing).
         scored = [
             (
                 count
                 * (k1 + 1)
                 / (count + k1)
-                * math.log(1 + (n_docs - df.get(term, 0) + 0.5) / (df.get(term, 0) + 0.5)),
+                * max(
+                    0.0,
+                    math.log(1 + (n_docs - df.get(term, 0) + 0.5) / (df.get(term, 0) + 0.5)),
+                ),
                 term,
             )
             for term, count in counts.items()
