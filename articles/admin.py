@@ -15,9 +15,12 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
-from articles import permissions
+from articles import permissions, services
 from articles.admin_dashboard import HelpfulDashboardMixin
 from articles.admin_history import CorrectionInline, HistoryAdminMixin, VersionedFormMixin
 from articles.models import (
@@ -32,8 +35,7 @@ from articles.models import (
     SlugRedirect,
     Topic,
 )
-from related.admin import RELATED_INLINES, RelatedAdminMixin  # related content (issue 3)
-from related.tasks import related_refresh_on_commit  # related content (issue 3)
+from images.admin import thumbnail
 
 
 class TagAutocomplete(AutocompleteSelectMultiple):
@@ -49,7 +51,7 @@ def _controlled_tags_field(name: str, model, label: str) -> forms.ModelMultipleC
         required=False,
         label=label,
         widget=TagAutocomplete(Article._meta.get_field(name), admin.site),
-        help_text="Type to search. New entries are added by an editor under their own list.",
+        help_text=_("Type to search. New entries are added by an editor under their own list."),
     )
 
 
@@ -72,9 +74,6 @@ class ArticleAdminForm(VersionedFormMixin, forms.ModelForm):  # history: lock ve
             "language",
             "translation",
             "featured_image",
-            "featured_image_alt",
-            "featured_image_caption",
-            "featured_image_credit",
             "status",
             "publish_at",
             "licence",
@@ -92,21 +91,17 @@ class ArticleAdminForm(VersionedFormMixin, forms.ModelForm):  # history: lock ve
                 for choice in self.fields["status"].choices
                 if choice[0] != Article.Status.PUBLISHED
             ]
-            self.fields["status"].help_text = "Writers submit for review; an editor publishes."
+            self.fields["status"].help_text = _("Writers submit for review; an editor publishes.")
 
     def clean(self):
         cleaned = super().clean()
         status = cleaned.get("status")
         if self.user is not None and not permissions.can_publish(self.user):
             if status == Article.Status.PUBLISHED:
-                raise forms.ValidationError("Only editors can publish or schedule an article.")
+                raise forms.ValidationError(_("Only editors can publish or schedule an article."))
             if cleaned.get("publish_at") != self.instance.publish_at:
                 # Setting, moving or clearing the time are all scheduling decisions.
                 self.add_error("publish_at", "Only editors can set the publish time.")
-        if cleaned.get("featured_image") and not cleaned.get("featured_image_alt"):
-            self.add_error(
-                "featured_image_alt", "Describe the image for readers who cannot see it."
-            )
         if cleaned.get("primary_country") and cleaned.get("primary_group"):
             self.add_error("primary_group", "Choose one primary tag: a country or a group.")
         if cleaned.get("primary_country") and cleaned["primary_country"] not in (
@@ -140,12 +135,12 @@ class BylineInline(admin.TabularInline):
     extra = 1
     autocomplete_fields = ["author"]
     fields = ["author", "position"]
-    verbose_name = "author"
-    verbose_name_plural = "byline (in order)"
+    verbose_name = _("author")
+    verbose_name_plural = _("byline (in order)")
 
 
 class StatusFilter(admin.SimpleListFilter):
-    title = "status"
+    title = _("status")
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
@@ -170,9 +165,15 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(HistoryAdminMixin, RelatedAdminMixin, admin.ModelAdmin):  # history; related
+class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):  # history: revisions, lock, notes
+    """Saves, deletions and actions go through ``articles.services`` (which announce them).
+
+    Apps above ``articles`` add their panels (related content's pins and suggestions) by
+    registering a subclass in their ``AppConfig.ready``; nothing here imports them.
+    """
+
     form = ArticleAdminForm
-    inlines = [BylineInline, CorrectionInline, *RELATED_INLINES]
+    inlines = [BylineInline, CorrectionInline]
     list_display = [
         "title",
         "state",
@@ -199,10 +200,11 @@ class ArticleAdmin(HistoryAdminMixin, RelatedAdminMixin, admin.ModelAdmin):  # h
     search_fields = ["title", "dek"]
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["primary_country", "primary_group", "translation"]
+    autocomplete_fields = ["primary_country", "primary_group", "translation", "featured_image"]
     list_select_related = ["section__parent", "primary_country", "primary_group"]
     readonly_fields = [
         "preview_link",
+        "featured_image_preview",
         "helpful_counts",
         "created_at",
         "updated_at",
@@ -211,7 +213,7 @@ class ArticleAdmin(HistoryAdminMixin, RelatedAdminMixin, admin.ModelAdmin):  # h
     list_per_page = 50
 
     class Media:
-        css = {"all": ["newsroom/admin.css"]}
+        css = {"all": ["newsroom/admin.css", "images/admin.css"]}
 
     def view_on_site(self, obj: Article) -> str:
         # Drafts and scheduled stories 404 on their public URL; staff get the preview.
@@ -233,22 +235,14 @@ class ArticleAdmin(HistoryAdminMixin, RelatedAdminMixin, admin.ModelAdmin):  # h
                 ]
             },
         ),
-        ("Language", {"fields": ["language", "translation"]}),
+        (_("Language"), {"fields": ["language", "translation"]}),
+        (_("Featured image"), {"fields": ["featured_image", "featured_image_preview"]}),
+        (_("Publishing"), {"fields": ["status", "publish_at", "licence", "preview_link"]}),
+        (_("Reader response"), {"classes": ["collapse"], "fields": ["helpful_counts"]}),
         (
-            "Featured image",
-            {
-                "classes": ["collapse"],
-                "fields": [
-                    "featured_image",
-                    "featured_image_alt",
-                    "featured_image_caption",
-                    "featured_image_credit",
-                ],
-            },
+            _("History"),
+            {"fields": ["history_links", "loaded_version", "created_at", "updated_at"]},
         ),
-        ("Publishing", {"fields": ["status", "publish_at", "licence", "preview_link"]}),
-        ("Reader response", {"classes": ["collapse"], "fields": ["helpful_counts"]}),
-        ("History", {"fields": ["history_links", "loaded_version", "created_at", "updated_at"]}),
     ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -302,7 +296,15 @@ class ArticleAdmin(HistoryAdminMixin, RelatedAdminMixin, admin.ModelAdmin):  # h
         if not permissions.can_publish(request.user) and obj.status == Article.Status.PUBLISHED:
             # Defence in depth behind the form's validation.
             raise PermissionDenied("Only editors can publish.")
-        super().save_model(request, obj, form, change)
+        services.article_save(article=obj)
+
+    def delete_model(self, request, obj: Article) -> None:
+        services.article_delete(article=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        # One by one through the service, so each deletion is announced (related lists).
+        for article in queryset.order_by("pk"):
+            services.article_delete(article=article)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)  # topics, bylines, inlines
@@ -311,30 +313,34 @@ class ArticleAdmin(HistoryAdminMixin, RelatedAdminMixin, admin.ModelAdmin):  # h
         form.instance.groups.set(form.cleaned_data.get("groups") or [])
 
     # --- Actions -----------------------------------------------------------
-    @admin.action(description="Publish selected articles now", permissions=["publish"])
+    @admin.action(description=_("Publish selected articles now"), permissions=["publish"])
     def publish_now(self, request, queryset):
         now = timezone.now()
         count = 0
         for article in queryset.exclude(status=Article.Status.PUBLISHED):
-            article.status = Article.Status.PUBLISHED
-            # "Now" means now: a stale future time would schedule it, a stale past one backdate it.
-            article.publish_at = now
-            article.save()
-            related_refresh_on_commit([article.pk])  # related: it may enter other lists
+            services.article_publish(article=article, at=now)
             count += 1
-        self.message_user(request, f"Published {count} article(s).", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Published %(count)d article.", "Published %(count)d articles.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     @admin.action(
-        description="Unpublish selected articles (back to draft)", permissions=["publish"]
+        description=_("Unpublish selected articles (back to draft)"), permissions=["publish"]
     )
     def unpublish(self, request, queryset):
         count = 0
         for article in queryset.filter(status=Article.Status.PUBLISHED):
-            article.status = Article.Status.DRAFT
-            article.save()
-            related_refresh_on_commit([article.pk])  # related: it leaves every list
+            services.article_unpublish(article=article)
             count += 1
-        self.message_user(request, f"Unpublished {count} article(s).", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Unpublished %(count)d article.", "Unpublished %(count)d articles.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     actions = ["publish_now", "unpublish"]
 
@@ -342,57 +348,73 @@ class ArticleAdmin(HistoryAdminMixin, RelatedAdminMixin, admin.ModelAdmin):  # h
         return permissions.can_publish(request.user)
 
     # --- Columns -----------------------------------------------------------
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def state(self, obj: Article) -> str:
         if obj.is_scheduled:
             return format_html(
-                "Scheduled<br><small>{}</small>", obj.publish_at.strftime("%d %b %Y %H:%M")
+                "{}<br><small>{}</small>",
+                gettext("Scheduled"),
+                date_format(timezone.localtime(obj.publish_at), "DATETIME_FORMAT"),
             )
         return obj.get_status_display()
 
-    @admin.display(description="primary tag")
+    @admin.display(description=_("primary tag"))
     def primary_tag_label(self, obj: Article) -> str:
         return str(obj.primary_tag or "—")
 
-    @admin.display(description="countries")
+    @admin.display(description=_("countries"))
     def country_list(self, obj: Article) -> str:
         return ", ".join(tag.name for tag in obj.countries.all()) or "—"
 
-    @admin.display(description="groups")
+    @admin.display(description=_("groups"))
     def group_list(self, obj: Article) -> str:
         return ", ".join(tag.name for tag in obj.groups.all()) or "—"
 
-    @admin.display(description="authors")
+    @admin.display(description=_("authors"))
     def author_list(self, obj: Article) -> str:
         return ", ".join(byline.author.name for byline in obj.bylines.all()) or "—"
 
-    @admin.display(description="helpful (yes / no)")
+    @admin.display(description=_("helpful (yes / no)"))
     def helpful_counts(self, obj: Article) -> str:
         # Annotated by get_queryset, which both the changelist and the change form use;
         # an unsaved article has no votes.
         return f"{getattr(obj, 'yes_votes', 0)} / {getattr(obj, 'no_votes', 0)}"
 
-    @admin.display(description="preview")
+    @admin.display(description=_("picture"))
+    def featured_image_preview(self, obj: Article):
+        # The chosen picture as the library made it; the type-ahead above shows only text.
+        if not obj.featured_image_id:
+            return _("Pick a picture above (type words of its alt text, caption or credit).")
+        return format_html(
+            '{} <a href="{}">{}</a>',
+            thumbnail(obj.featured_image),
+            reverse("admin:images_image_change", args=[obj.featured_image_id]),
+            _("Edit alt text, caption, credit or focal point"),
+        )
+
+    @admin.display(description=_("preview"))
     def preview_link(self, obj: Article) -> str:
         if not obj.pk:
-            return "Save the article to preview it."
-        links = [(reverse("articles:preview", args=[obj.pk]), "Preview (staff only)")]
+            return gettext("Save the article to preview it.")
+        links = [(reverse("articles:preview", args=[obj.pk]), gettext("Preview (staff only)"))]
         if obj.is_public:
-            links.append((obj.get_absolute_url(), "View on site"))
+            links.append((obj.get_absolute_url(), gettext("View on site")))
         return format_html_join(" · ", '<a href="{}" target="_blank" rel="noopener">{}</a>', links)
 
 
 class ProfiledTagAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "article_count"]
+    list_display = ["name", "name_es", "slug", "article_count"]
     ordering = ["name"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_es"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "description"]
+    # One shared slug for both languages (README, "Two languages"): the URL is the same
+    # term under / and /es/.
+    fields = ["name", "name_es", "slug", "description", "description_es"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_articles=Count("tagged_items"))
 
-    @admin.display(description="articles", ordering="_articles")
+    @admin.display(description=_("articles"), ordering="_articles")
     def article_count(self, obj) -> int:
         return obj._articles
 
@@ -409,17 +431,17 @@ class CriminalGroupAdmin(ProfiledTagAdmin):
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name"]
+    list_display = ["name", "name_es", "slug"]
+    search_fields = ["name", "name_es"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "slug", "position"]
+    list_display = ["__str__", "name_es", "slug", "position"]
     list_select_related = ["parent"]
     prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name"]
+    search_fields = ["name", "name_es"]
 
 
 @admin.register(Author)
@@ -452,23 +474,33 @@ class ReaderCommentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    @admin.display(description="message")
+    @admin.display(description=_("message"))
     def short_message(self, obj: ReaderComment) -> str:
         return obj.message[:80] + ("…" if len(obj.message) > 80 else "")
 
     def _mark(self, request, queryset, status: str) -> None:
         count = queryset.update(status=status)
-        self.message_user(request, f"{count} message(s) marked {status}.", messages.SUCCESS)
+        label = ReaderComment.Status(status).label
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d message marked %(status)s.",
+                "%(count)d messages marked %(status)s.",
+                count,
+            )
+            % {"count": count, "status": str(label).lower()},
+            messages.SUCCESS,
+        )
 
-    @admin.action(description="Mark as read")
+    @admin.action(description=_("Mark as read"))
     def mark_read(self, request, queryset):
         self._mark(request, queryset, ReaderComment.Status.READ)
 
-    @admin.action(description="Mark as answered")
+    @admin.action(description=_("Mark as answered"))
     def mark_answered(self, request, queryset):
         self._mark(request, queryset, ReaderComment.Status.ANSWERED)
 
-    @admin.action(description="Mark as spam")
+    @admin.action(description=_("Mark as spam"))
     def mark_spam(self, request, queryset):
         self._mark(request, queryset, ReaderComment.Status.SPAM)
 

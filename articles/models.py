@@ -10,29 +10,72 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Prefetch, Q
 from django.urls import get_script_prefix, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from articles.licences import LICENCE_CHOICES, default_licence, get_licence
 from articles.sanitize import clean_body
+from images.markup import render_body
 
 MAX_SECTION_DEPTH = 4
 
 
-class Section(models.Model):
+def in_page_language(english: str, spanish: str) -> str:
+    """The Spanish text on Spanish pages when there is one, else the English."""
+    return spanish if spanish and translation.get_language() == "es" else english
+
+
+class LocalNames:
+    """Vocabulary shown in the page's language: ``local_name``, ``local_description``.
+
+    Each term has its English ``name`` (also what the admin and ``str()`` show) and a
+    ``name_es`` on the same row, so a card or hub reads both without another query; an
+    empty Spanish name falls back to the English one (proper names are often the same).
+    """
+
+    @property
+    def local_name(self) -> str:
+        return in_page_language(self.name, self.name_es)
+
+    @property
+    def local_description(self) -> str:
+        return in_page_language(self.description, self.description_es)
+
+
+def _name_es(max_length: int) -> models.CharField:
+    return models.CharField(
+        _("name in Spanish"),
+        max_length=max_length,
+        blank=True,
+        help_text=_("Shown on Spanish pages; left empty, they show the English name."),
+    )
+
+
+def _description_es() -> models.TextField:
+    return models.TextField(
+        _("profile in Spanish"),
+        blank=True,
+        help_text=_("Shown on Spanish pages; left empty, they show the English profile."),
+    )
+
+
+class Section(LocalNames, models.Model):
     """A small tree (News > Brief); the breadcrumb is read from it."""
 
     name = models.CharField(max_length=80)
+    name_es = _name_es(80)
     slug = models.SlugField(max_length=80, unique=True)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     position = models.PositiveSmallIntegerField(default=0)
     description = models.TextField(blank=True)
+    description_es = _description_es()
 
     class Meta:
         ordering = ["position", "name"]
@@ -45,13 +88,15 @@ class Section(models.Model):
 
     def clean(self) -> None:
         node = self.parent
-        for _ in range(MAX_SECTION_DEPTH):
+        for _depth in range(MAX_SECTION_DEPTH):
             if node is None:
                 return
             if node.pk == self.pk:
-                raise ValidationError({"parent": "A section cannot sit inside itself."})
+                raise ValidationError({"parent": _("A section cannot sit inside itself.")})
             node = node.parent
-        raise ValidationError({"parent": f"Sections nest at most {MAX_SECTION_DEPTH} deep."})
+        raise ValidationError(
+            {"parent": _("Sections nest at most %(depth)s deep.") % {"depth": MAX_SECTION_DEPTH}}
+        )
 
     def lineage(self) -> list[Section]:
         """This section and its ancestors, root first (the tree is two or three levels deep)."""
@@ -75,7 +120,7 @@ class Author(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="author_profile",
-        help_text="The staff account that writes under this byline, if any.",
+        help_text=_("The staff account that writes under this byline, if any."),
     )
 
     class Meta:
@@ -88,10 +133,12 @@ class Author(models.Model):
         return url_with_slug("articles:author", self.slug)
 
 
-class ProfiledTag(TagBase):
+class ProfiledTag(LocalNames, TagBase):
     """A controlled-vocabulary tag with a profile shown on its hub page."""
 
-    description = models.TextField(blank=True, help_text="Profile shown on the hub page.")
+    name_es = _name_es(100)
+    description = models.TextField(blank=True, help_text=_("Profile shown on the hub page."))
+    description_es = _description_es()
 
     class Meta:
         abstract = True
@@ -100,7 +147,7 @@ class ProfiledTag(TagBase):
 
 class Country(ProfiledTag):
     class Meta(ProfiledTag.Meta):
-        verbose_name_plural = "countries"
+        verbose_name_plural = _("countries")
 
     def get_absolute_url(self) -> str:
         return url_with_slug("articles:country", self.slug)
@@ -108,13 +155,16 @@ class Country(ProfiledTag):
 
 class CriminalGroup(ProfiledTag):
     class Meta(ProfiledTag.Meta):
-        verbose_name = "criminal group"
+        verbose_name = _("criminal group")
 
     def get_absolute_url(self) -> str:
         return url_with_slug("articles:group", self.slug)
 
 
-class Topic(TagBase):
+class Topic(LocalNames, TagBase):
+    name_es = _name_es(100)
+    description = description_es = ""  # topics have no profile
+
     class Meta:
         ordering = ["name"]
 
@@ -160,8 +210,8 @@ class ArticleQuerySet(models.QuerySet):
         # clock passes it, because every read compares with now. No cron, no worker.
         return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=at or timezone.now())
 
-    def scheduled(self) -> ArticleQuerySet:
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now())
+    def scheduled(self, *, at=None) -> ArticleQuerySet:
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=at or timezone.now())
 
     def next_scheduled_publication(self) -> dt.datetime | None:
         """When the next scheduled article goes public (caches must not outlive it)."""
@@ -202,11 +252,11 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_card(self) -> ArticleQuerySet:
         """Title, date, language and excerpt ("About the organization"): one table, no join."""
-        return self.only(*TEASER_FIELDS)
+        return self.select_related("featured_image").only(*TEASER_FIELDS)
 
     def for_teaser(self) -> ArticleQuerySet:
         """A teaser card (includes/teaser.html): the card plus the primary tag's label."""
-        return self.select_related("primary_country", "primary_group").only(
+        return self.select_related("primary_country", "primary_group", "featured_image").only(
             *TEASER_FIELDS, *TEASER_TAG_FIELDS
         )
 
@@ -245,17 +295,35 @@ class ArticleQuerySet(models.QuerySet):
             "primary_group",
             "translation",
             "translated_from",
-        ).defer("primary_country__description", "primary_group__description", *translation_deferred)
+            "featured_image",
+        ).defer(
+            "primary_country__description",
+            "primary_group__description",
+            "featured_image__renditions",
+            *translation_deferred,
+        )
 
 
 # What a teaser card reads. The body stays: excerpt() falls back to it when there is no dek.
-TEASER_FIELDS = ("title", "slug", "dek", "body", "language", "status", "publish_at")
+TEASER_FIELDS = (
+    "title",
+    "slug",
+    "dek",
+    "body",
+    "language",
+    "status",
+    "publish_at",
+    "featured_image",
+    "featured_image__display",
+)
 TEASER_TAG_FIELDS = (
     "primary_country",
     "primary_group",
     "primary_country__name",
+    "primary_country__name_es",
     "primary_country__slug",
     "primary_group__name",
+    "primary_group__name_es",
     "primary_group__slug",
 )
 # What the article page reads of its other-language version: the link and its visibility.
@@ -263,24 +331,27 @@ TRANSLATION_FIELDS = ("id", "slug", "language", "status", "publish_at")
 
 
 @cache
-def _path_before_slug(viewname: str) -> str:
-    """A URL pattern up to the slug ("article/"), from the URLconf, once per process."""
+def _path_before_slug(viewname: str, language: str) -> str:
+    """A URL pattern up to the slug ("article/", "es/article/"), once per process and language."""
     probe = "slug-probe"
-    url = reverse(viewname, kwargs={"slug": probe})
+    with translation.override(language):
+        url = reverse(viewname, kwargs={"slug": probe})
     prefix = get_script_prefix()
     if not (url.startswith(prefix) and url.endswith(f"/{probe}/")):
         raise ImproperlyConfigured(f"{viewname} must end in <slug>/, got {url!r}")
     return url[len(prefix) : -len(f"{probe}/")]
 
 
-def url_with_slug(viewname: str, slug: str) -> str:
+def url_with_slug(viewname: str, slug: str, language: str | None = None) -> str:
     """``reverse(viewname, kwargs={"slug": slug})`` for a pattern ending in ``<slug>/``.
 
+    In ``language``'s URL scheme (``/es/...``), by default the active one (the page's).
     Every card, label, feed item and sitemap entry asks for a URL: string concatenation
     from the pattern reversed once instead of a reverse() each time (~17 µs; 85 ms of a
     5,000 URL sitemap page). Slugs are [-a-zA-Z0-9_], so there is nothing to quote.
     """
-    return f"{get_script_prefix()}{_path_before_slug(viewname)}{slug}/"
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    return f"{get_script_prefix()}{_path_before_slug(viewname, language)}{slug}/"
 
 
 class ArticleConflict(Exception):
@@ -298,17 +369,17 @@ def _article_field_names() -> tuple[str, ...]:
 
 class Article(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        IN_REVIEW = "review", "In review"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "review", _("In review")
+        PUBLISHED = "published", _("Published")
 
     class Language(models.TextChoices):
-        ENGLISH = "en", "English"
-        SPANISH = "es", "Spanish"
+        ENGLISH = "en", _("English")
+        SPANISH = "es", _("Spanish")
 
     title = models.CharField(max_length=250)
     slug = models.SlugField(max_length=250, unique=True)
-    dek = models.TextField("summary (dek)", blank=True, max_length=600)
+    dek = models.TextField(_("summary (dek)"), blank=True, max_length=600)
     body = ProseEditorField(
         blank=True,
         extensions={
@@ -327,11 +398,17 @@ class Article(models.Model):
             "HardBreak": True,
             "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
             "History": True,
+            # <figure data-image="ID">: an image from the library (static/images/library-image.js)
+            "LibraryImage": True,
         },
         # One allowlist (articles.sanitize) for the admin form and for save(),
         # so every write path, including scripts and imports, is covered.
         sanitize=clean_body,
     )
+    # The body as readers get it: inline library images drawn (images.markup.render_body),
+    # kept up to date by save() and when an image changes (ArticlesConfig.ready); "" when
+    # the body has no image, so pages show ``body`` itself.
+    body_html = models.TextField(blank=True, editable=False)
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles", blank=True)
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
@@ -341,18 +418,25 @@ class Article(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="translated_from",
-        help_text="The same story in the other language.",
+        help_text=_("The same story in the other language."),
     )
-    featured_image = models.ImageField(upload_to="articles/%Y/%m/", blank=True)
-    featured_image_alt = models.CharField("image alt text", max_length=250, blank=True)
-    featured_image_caption = models.CharField("image caption", max_length=300, blank=True)
-    featured_image_credit = models.CharField("image credit", max_length=200, blank=True)
+    # PROTECT, not SET_NULL: deleting a picture a story leads with would silently strip the
+    # story (and its social cards); the admin lists the stories that use it instead.
+    featured_image = models.ForeignKey(
+        "images.Image",
+        verbose_name=_("featured image"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="featured_in",
+        help_text=_("From the image library: shown above the story, on its cards and when shared."),
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     publish_at = models.DateTimeField(
         "publish time",
         null=True,
         blank=True,
-        help_text="A future time schedules the article; it goes public by itself at that time.",
+        help_text=_("A future time schedules the article; it goes public by itself at that time."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -371,7 +455,7 @@ class Article(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Label above the headline. Pick a country or a group, not both.",
+        help_text=_("Label above the headline. Pick a country or a group, not both."),
     )
     primary_group = models.ForeignKey(
         CriminalGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -387,13 +471,13 @@ class Article(models.Model):
     )
 
     countries = TaggableManager(
-        through=TaggedCountry, related_name="articles", blank=True, verbose_name="countries"
+        through=TaggedCountry, related_name="articles", blank=True, verbose_name=_("countries")
     )
     groups = TaggableManager(
-        through=TaggedGroup, related_name="articles", blank=True, verbose_name="criminal groups"
+        through=TaggedGroup, related_name="articles", blank=True, verbose_name=_("criminal groups")
     )
     topics = TaggableManager(
-        through=TaggedTopic, related_name="articles", blank=True, verbose_name="topics"
+        through=TaggedTopic, related_name="articles", blank=True, verbose_name=_("topics")
     )
 
     objects = ArticleQuerySet.as_manager()
@@ -428,6 +512,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.body = clean_body(self.body)
+        self.body_html = render_body(self.body)
         self._default_publish_time()
         if self.pk and kwargs.get("update_fields") is None:
             self._remember_old_slug()
@@ -456,7 +541,8 @@ class Article(models.Model):
         revision_record_on_commit(self)
 
     def get_absolute_url(self) -> str:
-        return url_with_slug("articles:detail", self.slug)
+        # An article lives in its own language's URL scheme, whatever page links to it.
+        return url_with_slug("articles:detail", self.slug, self.language)
 
     _expected_version: int | None = None
 
@@ -502,13 +588,26 @@ class Article(models.Model):
     def get_canonical_url(self) -> str:
         return settings.SITE_URL + self.get_absolute_url()
 
-    @property
-    def is_public(self) -> bool:
+    # The same rule as ArticleQuerySet.published() / scheduled(), for one loaded row (a
+    # NULL publish time matches neither lookup there); tests/articles/test_visibility.py
+    # checks both sides agree over every status and time.
+    def is_public_at(self, at: dt.datetime) -> bool:
         return (
             self.status == self.Status.PUBLISHED
             and self.publish_at is not None
-            and self.publish_at <= timezone.now()
+            and self.publish_at <= at
         )
+
+    def is_scheduled_at(self, at: dt.datetime) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > at
+        )
+
+    @property
+    def is_public(self) -> bool:
+        return self.is_public_at(timezone.now())
 
     @property
     def public_translation(self) -> Article | None:
@@ -518,11 +617,7 @@ class Article(models.Model):
 
     @property
     def is_scheduled(self) -> bool:
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.publish_at is not None
-            and self.publish_at > timezone.now()
-        )
+        return self.is_scheduled_at(timezone.now())
 
     @property
     def primary_tag(self) -> Country | CriminalGroup | None:
@@ -564,6 +659,15 @@ class Article(models.Model):
         from articles.reads import article_labels
 
         self._labels = article_labels(self.pk)
+
+    @property
+    def image(self) -> dict | None:
+        """The featured image as cards draw it (``Image.display``), like ``Teaser.image``."""
+        return self.featured_image.display if self.featured_image_id else None
+
+    @property
+    def shown_body(self) -> str:
+        return self.body_html or self.body
 
     def excerpt(self, length: int = 160) -> str:
         """Dek or body text cut at a word boundary, with an ellipsis when cut."""
@@ -650,10 +754,10 @@ class ReaderComment(models.Model):
     """A message from a reader about an article; lands in a moderated inbox in the admin."""
 
     class Status(models.TextChoices):
-        NEW = "new", "New"
-        READ = "read", "Read"
-        ANSWERED = "answered", "Answered"
-        SPAM = "spam", "Spam"
+        NEW = "new", _("New")
+        READ = "read", _("Read")
+        ANSWERED = "answered", _("Answered")
+        SPAM = "spam", _("Spam")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="reader_comments")
     name = models.CharField(max_length=120)

@@ -1,7 +1,8 @@
 """The hot public pages' reads: few queries, compiled once per process, light objects.
 
-The article page is two queries (its row; then bylines, tags, related items and the
-organization block in one UNION ALL) and the home page two (the latest stories; then the
+The article page is two queries (its row; then bylines, tags, the blocks other apps add
+below the story (related content, through ``register_story_block``) and the organization
+block in one UNION ALL) and the home page two (the latest stories; then the
 lead's byline and the organization block). Each is a ``CompiledQuery`` built from the
 ordinary read rules (``Article.objects.published()``, ``newest_first()``), so what readers
 may see is still written once, in ``ArticleQuerySet``. Cards are ``Teaser`` objects, not
@@ -12,6 +13,9 @@ than the query. docs/performance.md ("Render speed") has the figures.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import router
 from django.db.models import (
@@ -43,26 +47,31 @@ from articles.models import (
     TaggedGroup,
     TaggedTopic,
     Topic,
+    in_page_language,
     url_with_slug,
 )
+from images.models import Image
 from newsroom.compiled import CompiledQuery
 
 ORGANIZATION_SECTION = "the-organization"
 ORGANIZATION_COUNT = 5
-RELATED_COUNT = 3
 HOME_LATEST = 40
 
 
 class TagLink:
-    """A primary tag as a card shows it: its name and its hub."""
+    """A primary tag as a card shows it: its name (in the page's language) and its hub."""
 
-    __slots__ = ("_view", "name", "slug")
+    __slots__ = ("_view", "name", "name_es", "slug")
 
-    def __init__(self, name: str, slug: str, view: str) -> None:
-        self.name, self.slug, self._view = name, slug, view
+    def __init__(self, name: str, slug: str, view: str, name_es: str = "") -> None:
+        self.name, self.slug, self._view, self.name_es = name, slug, view, name_es or ""
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def local_name(self) -> str:
+        return in_page_language(self.name, self.name_es)
 
     def get_absolute_url(self) -> str:
         return url_with_slug(self._view, self.slug)
@@ -74,6 +83,7 @@ class Teaser:
     __slots__ = (
         "body",
         "dek",
+        "image_json",
         "language",
         "ordered_authors",
         "pk",
@@ -94,15 +104,22 @@ class Teaser:
     def id(self) -> int:
         return self.pk
 
+    @property
+    def image(self) -> dict | None:
+        """The featured image's ``Image.display``, decoded only for the cards a page draws
+        (the home page reads 40 rows and shows about 20)."""
+        return json.loads(self.image_json) if self.image_json else None
+
     def __str__(self) -> str:
         return self.title
 
 
 def _tag(country: tuple, group: tuple) -> TagLink | None:
+    """The card's label from (name, slug, Spanish name) of its country and group."""
     if country[0] is not None:
-        return TagLink(country[0], country[1], "articles:country")
+        return TagLink(country[0], country[1], "articles:country", country[2])
     if group[0] is not None:
-        return TagLink(group[0], group[1], "articles:group")
+        return TagLink(group[0], group[1], "articles:group", group[2])
     return None
 
 
@@ -110,10 +127,12 @@ def _tag(country: tuple, group: tuple) -> TagLink | None:
 #
 # Every part has the same columns, all annotations (so their order is the order written
 # here): block, rank, tiebreak, id, title, slug, dek, body, language, publish_at, the
-# primary country's and group's name and slug, the related reason and pin. Labels fill
-# title/slug with the author's or tag's name/slug and leave the rest empty.
+# primary country's and group's name and slug, the featured image's display data, the
+# related reason and pin, then the Spanish names (a tag label's, the primary country's and
+# group's). Labels fill title/slug with the author's or tag's name/slug and leave the rest
+# empty.
 
-BYLINES, COUNTRIES, GROUPS, TOPICS, RELATED, ORGANIZATION, CORRECTIONS = range(7)
+BYLINES, COUNTRIES, GROUPS, TOPICS, ORGANIZATION, CORRECTIONS = range(6)
 COLUMNS = (
     "c_block",
     "c_rank",
@@ -129,8 +148,12 @@ COLUMNS = (
     "c_pc_slug",
     "c_pg_name",
     "c_pg_slug",
+    "c_image",
     "c_reason",
     "c_pinned",
+    "c_title_es",
+    "c_pc_name_es",
+    "c_pg_name_es",
 )
 
 
@@ -138,7 +161,15 @@ def _text(value: str = "") -> Value:
     return Value(value, output_field=TextField())
 
 
-def _label_part(queryset: QuerySet, block: int, prefix: str, rank: str | None, tiebreak: str):
+def _label_part(
+    queryset: QuerySet,
+    block: int,
+    prefix: str,
+    rank: str | None,
+    tiebreak: str,
+    *,
+    spanish: bool = True,
+):
     return (
         queryset.order_by()
         .annotate(
@@ -157,8 +188,13 @@ def _label_part(queryset: QuerySet, block: int, prefix: str, rank: str | None, t
             c_pc_slug=_text(),
             c_pg_name=_text(),
             c_pg_slug=_text(),
+            c_image=_text(),
             c_reason=_text(),
             c_pinned=Value(False, output_field=BooleanField()),
+            # Vocabulary has a Spanish name; authors do not.
+            c_title_es=Cast(f"{prefix}name_es", TextField()) if spanish else _text(),
+            c_pc_name_es=_text(),
+            c_pg_name_es=_text(),
         )
         .values_list(*COLUMNS)
     )
@@ -173,13 +209,30 @@ def _body_if_no_dek(prefix: str = ""):
     )
 
 
-def _card_part(queryset: QuerySet, block: int, *, prefix: str = "", related: bool = False):
-    """Card columns of the articles in ``queryset`` (``prefix`` leads to the article)."""
+def _image_json() -> Cast:
+    # The featured image's display data as text, decoded by Teaser.image when drawn.
+    return Cast("featured_image__display", TextField())
+
+
+def card_part(
+    queryset: QuerySet,
+    block: int,
+    *,
+    prefix: str = "",
+    rank: str | None = None,
+    reason: str | None = None,
+    pinned: str | None = None,
+):
+    """Card columns of the articles in ``queryset`` (``prefix`` leads to the article).
+
+    ``rank``, ``reason`` and ``pinned`` name fields of the queryset's own model that order the
+    cards and explain them (a stored related list's line); without them cards go newest first.
+    """
     return (
         queryset.order_by()
         .annotate(
             c_block=Value(block, output_field=IntegerField()),
-            c_rank=F("rank") if related else Value(0, output_field=IntegerField()),
+            c_rank=F(rank) if rank else Value(0, output_field=IntegerField()),
             c_tiebreak=Value(0, output_field=IntegerField()),
             c_id=F(f"{prefix}id"),
             c_title=Cast(f"{prefix}title", TextField()),
@@ -192,8 +245,14 @@ def _card_part(queryset: QuerySet, block: int, *, prefix: str = "", related: boo
             c_pc_slug=Cast(f"{prefix}primary_country__slug", TextField()),
             c_pg_name=Cast(f"{prefix}primary_group__name", TextField()),
             c_pg_slug=Cast(f"{prefix}primary_group__slug", TextField()),
-            c_reason=Cast("reason", TextField()) if related else _text(),
-            c_pinned=F("pinned") if related else Value(False, output_field=BooleanField()),
+            # The card's picture in the same join: Image.display (alt, credit, renditions).
+            # As text: decoded by Teaser.image only if the card is drawn.
+            c_image=Cast(f"{prefix}featured_image__display", TextField()),
+            c_reason=Cast(reason, TextField()) if reason else _text(),
+            c_pinned=F(pinned) if pinned else Value(False, output_field=BooleanField()),
+            c_title_es=_text(),
+            c_pc_name_es=Cast(f"{prefix}primary_country__name_es", TextField()),
+            c_pg_name_es=Cast(f"{prefix}primary_group__name_es", TextField()),
         )
         .values_list(*COLUMNS)
     )
@@ -207,23 +266,38 @@ def _organization_part(now, language: str | None):
     if language is not None:
         newest = newest.in_language(language)
     ids = newest.newest_first().values("pk")[:ORGANIZATION_COUNT]
-    return _card_part(Article.objects.filter(pk__in=Subquery(ids)), ORGANIZATION)
+    return card_part(Article.objects.filter(pk__in=Subquery(ids)), ORGANIZATION)
 
 
-def _related_part(now, pk):
-    from related.models import RelatedItem
+@dataclass(frozen=True)
+class StoryBlock:
+    """A block of cards below a story that an app above ``articles`` adds to the page.
 
-    visible = (
-        RelatedItem.objects.filter(article_id=pk, target__in=Article.objects.published(at=now))
-        .order_by("rank")
-        .values("pk")[:RELATED_COUNT]
-    )
-    return _card_part(
-        RelatedItem.objects.filter(pk__in=Subquery(visible)),
-        RELATED,
-        prefix="target__",
-        related=True,
-    )
+    ``part(now, pk, block)`` returns ``card_part(...)`` of the cards to show under article
+    ``pk`` at ``now`` (only published articles: filter with ``Article.objects.published``),
+    tagged with ``block``; it joins the page's one UNION ALL, so the block costs no query.
+    The template is included with the cards as ``items``.
+    """
+
+    name: str
+    part: Callable[[dt.datetime, int, int], QuerySet]
+    template: str
+
+
+_STORY_BLOCKS: dict[str, StoryBlock] = {}
+_FIRST_STORY_BLOCK = 100  # block numbers above the ones this module uses
+
+
+def register_story_block(block: StoryBlock) -> None:
+    """Add ``block`` below every story (call from ``AppConfig.ready``, before any request)."""
+    _STORY_BLOCKS[block.name] = block
+
+
+def _story_block_parts(now, pk) -> list[QuerySet]:
+    return [
+        block.part(now, pk, _FIRST_STORY_BLOCK + number)
+        for number, block in enumerate(_STORY_BLOCKS.values())
+    ]
 
 
 def _corrections_part(pk):
@@ -247,8 +321,12 @@ def _corrections_part(pk):
             c_pc_slug=_text(),
             c_pg_name=_text(),
             c_pg_slug=_text(),
+            c_image=_text(),
             c_reason=_text(),
             c_pinned=Value(False, output_field=BooleanField()),
+            c_title_es=_text(),
+            c_pc_name_es=_text(),
+            c_pg_name_es=_text(),
         )
         .values_list(*COLUMNS)
     )
@@ -261,12 +339,14 @@ def _union(first: QuerySet, *rest: QuerySet) -> QuerySet:
 
 
 def _byline_part(pk):
-    return _label_part(Byline.objects.filter(article_id=pk), BYLINES, "author__", "position", "id")
+    return _label_part(
+        Byline.objects.filter(article_id=pk), BYLINES, "author__", "position", "id", spanish=False
+    )
 
 
 def _label_parts(pk):
     return (
-        _label_part(Byline.objects.filter(article_id=pk), BYLINES, "author__", "position", "id"),
+        _byline_part(pk),
         _label_part(
             TaggedCountry.objects.filter(content_object_id=pk), COUNTRIES, "tag__", None, "tag_id"
         ),
@@ -283,7 +363,7 @@ _ARTICLE_BLOCKS = CompiledQuery(
     Article,
     lambda now, pk, language: _union(
         *_label_parts(pk),
-        _related_part(now, pk),
+        *_story_block_parts(now, pk),
         _organization_part(now, language),
         _corrections_part(pk),
     ),
@@ -308,9 +388,15 @@ _LABEL_MODELS = {BYLINES: Author, COUNTRIES: Country, GROUPS: CriminalGroup, TOP
 class Blocks:
     def __init__(self) -> None:
         self.labels = Labels([], [], [], [])
-        self.related: list[Teaser] = []
+        # name -> cards, for the blocks other apps registered (``register_story_block``)
+        self.extra: dict[str, list[Teaser]] = {name: [] for name in _STORY_BLOCKS}
         self.organization: list[Teaser] = []
         self.corrections: list[Correction] = []
+
+    @property
+    def below_story(self) -> list[tuple[str, list[Teaser]]]:
+        """(template, cards) of the registered blocks, in registration order."""
+        return [(block.template, self.extra[name]) for name, block in _STORY_BLOCKS.items()]
 
 
 def _blocks(rows: list[tuple]) -> Blocks:
@@ -320,9 +406,10 @@ def _blocks(rows: list[tuple]) -> Blocks:
         COUNTRIES: blocks.labels.countries,
         GROUPS: blocks.labels.groups,
         TOPICS: blocks.labels.topics,
-        RELATED: blocks.related,
         ORGANIZATION: blocks.organization,
     }
+    for number, name in enumerate(_STORY_BLOCKS):
+        lists[_FIRST_STORY_BLOCK + number] = blocks.extra[name]
     for row in rows:
         block = row[0]
         if block == CORRECTIONS:
@@ -330,20 +417,25 @@ def _blocks(rows: list[tuple]) -> Blocks:
                 Correction(id=row[3], kind=row[4], text=row[6], noted_at=row[9])
             )
             continue
-        if block in _LABEL_MODELS:
+        if block == BYLINES:
             # Only what the page shows (name and link); they are never saved.
-            lists[block].append(_LABEL_MODELS[block](id=row[3], name=row[4], slug=row[5]))
+            lists[block].append(Author(id=row[3], name=row[4], slug=row[5]))
             continue
-        # The block's columns: three label columns, the teaser's, then reason and pin.
-        card = _teaser(row[3:14])
-        card.related_reason, pinned = row[14], row[15]
+        if block in _LABEL_MODELS:
+            label = _LABEL_MODELS[block](id=row[3], name=row[4], slug=row[5], name_es=row[17])
+            lists[block].append(label)
+            continue
+        # The block's columns: three label columns, the teaser's, the picture, reason and pin,
+        # then the primary tag's Spanish names.
+        card = _teaser((*row[3:14], row[18], row[19], row[14]))
+        card.related_reason, pinned = row[15], row[16]
         card.related_pinned = bool(pinned)
         lists[block].append(card)
     return blocks
 
 
 def article_blocks(article: Article, *, now: dt.datetime) -> Blocks:
-    """Bylines, tags, related items, the organization block and the corrections and
+    """Bylines, tags, registered blocks, the organization block and the corrections and
     updates of a story: one query."""
     return _blocks(_ARTICLE_BLOCKS(now=now, pk=article.pk, language=article.language))
 
@@ -361,13 +453,11 @@ _ROW_FIELDS = (
     "slug",
     "dek",
     "body",
+    "body_html",
     "section_id",
     "language",
     "translation_id",
-    "featured_image",
-    "featured_image_alt",
-    "featured_image_caption",
-    "featured_image_credit",
+    "featured_image_id",
     "status",
     "publish_at",
     "licence",
@@ -388,8 +478,14 @@ _ROW_RELATED = (
     "primary_country__slug",
     "primary_group__name",
     "primary_group__slug",
+    "featured_image__display",
     *(f"translation__{name}" for name in ("slug", "language", "status", "publish_at")),
     *(f"translated_from__{name}" for name in ("id", "slug", "language", "status", "publish_at")),
+    # The vocabulary's Spanish names, last.
+    "section__name_es",
+    "section__parent__name_es",
+    "primary_country__name_es",
+    "primary_group__name_es",
 )
 _ARTICLE_ROW = CompiledQuery(
     Article,
@@ -441,16 +537,28 @@ def published_article(slug: str, *, now: dt.datetime) -> Article | None:
         pc_slug,
         pg_name,
         pg_slug,
+        image_display,
         *versions,
-    ) = row[n:]
+    ) = row[n:-4]
+    section_name_es, parent_name_es, pc_name_es, pg_name_es = row[-4:]
     parent = None
     if parent_id is not None:
-        parent = Section(id=parent_id, name=parent_name, slug=parent_slug, position=parent_position)
+        parent = Section(
+            id=parent_id,
+            name=parent_name,
+            name_es=parent_name_es,
+            slug=parent_slug,
+            position=parent_position,
+        )
         parent.parent_id = grandparent_id
         if grandparent_id is None:
             _cache(parent, "parent", None)  # lineage() stops here without a query
     section = Section(
-        id=article.section_id, name=section_name, slug=section_slug, position=section_position
+        id=article.section_id,
+        name=section_name,
+        name_es=section_name_es,
+        slug=section_slug,
+        position=section_position,
     )
     section.parent_id = parent_id
     _cache(section, "parent", parent)
@@ -458,15 +566,23 @@ def published_article(slug: str, *, now: dt.datetime) -> Article | None:
     _cache(
         article,
         "primary_country",
-        Country(id=article.primary_country_id, name=pc_name, slug=pc_slug)
+        Country(id=article.primary_country_id, name=pc_name, name_es=pc_name_es, slug=pc_slug)
         if article.primary_country_id
         else None,
     )
     _cache(
         article,
         "primary_group",
-        CriminalGroup(id=article.primary_group_id, name=pg_name, slug=pg_slug)
+        CriminalGroup(id=article.primary_group_id, name=pg_name, name_es=pg_name_es, slug=pg_slug)
         if article.primary_group_id
+        else None,
+    )
+    _cache(
+        article,
+        "featured_image",
+        # Only what pages read (alt, caption, credit, renditions: Image.display).
+        Image(id=article.featured_image_id, display=image_display or {})
+        if article.featured_image_id
         else None,
     )
     _cache(article, "translation", _other_version(tuple(versions[:4]), article.translation_id))
@@ -488,6 +604,9 @@ _LATEST_COLUMNS = (
     "primary_country__slug",
     "primary_group__name",
     "primary_group__slug",
+    "primary_country__name_es",
+    "primary_group__name_es",
+    "image_json",
     "section_id",
     "section__name",
     "section__slug",
@@ -496,6 +615,8 @@ _LATEST_COLUMNS = (
     "section__parent__name",
     "section__parent__slug",
     "section__parent__position",
+    "section__name_es",
+    "section__parent__name_es",
 )
 _HOME_LATEST = CompiledQuery(
     Article,
@@ -503,7 +624,7 @@ _HOME_LATEST = CompiledQuery(
         Article.objects.published(at=now)
         .exclude(section__slug=ORGANIZATION_SECTION)
         .newest_first()
-        .annotate(excerpt_body=_body_if_no_dek())
+        .annotate(excerpt_body=_body_if_no_dek(), image_json=_image_json())
         .values_list(*_LATEST_COLUMNS)[:HOME_LATEST]
     ),
     now=dt.datetime,
@@ -536,24 +657,33 @@ def home(*, now: dt.datetime, per_section: int = 4) -> Home:
             pc_slug,
             pg_name,
             pg_slug,
+            pc_name_es,
+            pg_name_es,
+            image,
             *section_columns,
         ) = row
-        # The story's top-level section: its parent, or itself.
-        root_id, name, slug_, position = (
-            section_columns[4:] if section_columns[4] is not None else section_columns[:4]
+        own, parent, (own_es, parent_es) = (
+            section_columns[:4],
+            section_columns[4:8],
+            section_columns[8:],
         )
+        # The story's top-level section: its parent, or itself.
+        root_id, name, slug_, position = parent if parent[0] is not None else own
+        name_es = parent_es if parent[0] is not None else own_es
         bucket = buckets.setdefault(root_id, [])
         if index and len(bucket) >= per_section:
             continue
         card = Teaser()
         card.pk, card.title, card.slug, card.dek, card.body = pk, title, slug, dek, body
-        card.language, card.publish_at = language, publish_at
-        card.primary_tag = _tag((pc_name, pc_slug), (pg_name, pg_slug))
+        card.language, card.publish_at, card.image_json = language, publish_at, image
+        card.primary_tag = _tag((pc_name, pc_slug, pc_name_es), (pg_name, pg_slug, pg_name_es))
         if index == 0:
             page.lead = card
             continue
         if root_id not in sections:
-            sections[root_id] = Section(id=root_id, name=name, slug=slug_, position=position)
+            sections[root_id] = Section(
+                id=root_id, name=name, name_es=name_es, slug=slug_, position=position
+            )
         bucket.append(card)
     blocks = _blocks(_HOME_BLOCKS(now=now, pk=page.lead.pk if page.lead else 0))
     if page.lead is not None:
@@ -568,7 +698,7 @@ def home(*, now: dt.datetime, per_section: int = 4) -> Home:
 
 # --- hubs: a section, country, group, topic or author and a page of its stories ---------------
 
-_TEASER_COLUMNS = _LATEST_COLUMNS[:11]
+_TEASER_COLUMNS = _LATEST_COLUMNS[:14]
 
 
 def _count_of(articles: QuerySet) -> Subquery:
@@ -608,14 +738,21 @@ def _hub_count(kind: str, now):
     return own + children
 
 
+_VOCABULARY = ("name", "name_es", "slug", "description", "description_es")
 _HUB_MODELS = {
-    "section": (Section, ("name", "slug", "description", "position", "parent_id")),
-    "country": (Country, ("name", "slug", "description")),
-    "group": (CriminalGroup, ("name", "slug", "description")),
-    "topic": (Topic, ("name", "slug")),
+    "section": (Section, (*_VOCABULARY, "position", "parent_id")),
+    "country": (Country, _VOCABULARY),
+    "group": (CriminalGroup, _VOCABULARY),
+    "topic": (Topic, ("name", "name_es", "slug")),
     "author": (Author, ("name", "slug", "bio", "photo")),
 }
-_SECTION_PARENT = ("parent__name", "parent__slug", "parent__position", "parent__parent_id")
+_SECTION_PARENT = (
+    "parent__name",
+    "parent__slug",
+    "parent__position",
+    "parent__parent_id",
+    "parent__name_es",
+)
 
 
 def _hub_row_query(kind: str) -> CompiledQuery:
@@ -646,7 +783,7 @@ def _first_page(kind: str, per_page: int) -> CompiledQuery:
             lambda now, pk: (
                 _hub_articles(kind, now, pk)
                 .newest_first()
-                .annotate(excerpt_body=_body_if_no_dek())
+                .annotate(excerpt_body=_body_if_no_dek(), image_json=_image_json())
                 .values_list(*_TEASER_COLUMNS)[:per_page]
             ),
             now=dt.datetime,
@@ -669,8 +806,11 @@ def _teaser(row: tuple) -> Teaser:
         pc_slug,
         pg_name,
         pg_slug,
+        pc_name_es,
+        pg_name_es,
+        card.image_json,
     ) = row
-    card.primary_tag = _tag((pc_name, pc_slug), (pg_name, pg_slug))
+    card.primary_tag = _tag((pc_name, pc_slug, pc_name_es), (pg_name, pg_slug, pg_name_es))
     return card
 
 
@@ -712,8 +852,10 @@ def hub(kind: str, slug: str, *, now: dt.datetime, per_page: int):
     if kind == "section":
         parent = None
         if obj.parent_id is not None:
-            name, slug_, position, grandparent_id = row[len(fields) + 1 : len(fields) + 5]
-            parent = Section(id=obj.parent_id, name=name, slug=slug_, position=position)
+            name, slug_, position, grandparent_id, name_es = row[len(fields) + 1 : len(fields) + 6]
+            parent = Section(
+                id=obj.parent_id, name=name, name_es=name_es, slug=slug_, position=position
+            )
             parent.parent_id = grandparent_id
             if grandparent_id is None:
                 _cache(parent, "parent", None)

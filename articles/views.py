@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -10,7 +12,9 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override as translation_override
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -22,15 +26,15 @@ from articles.models import (
     SlugRedirect,
 )
 from articles.permissions import can_preview
-from newsroom import ratelimit
+from newsroom import language, ratelimit
 from newsroom.pagecache import public_page
 
-TOO_MANY_COMMENTS = (
+TOO_MANY_COMMENTS = _(
     "You have sent several messages in a short time. Please wait a few minutes and send "
     "this one again: your text is still in the form below."
 )
 CORRECTIONS_PER_PAGE = 25
-TOO_MANY_VOTES = "Too many answers from your network just now. Please try again later."
+TOO_MANY_VOTES = _("Too many answers from your network just now. Please try again later.")
 
 
 def _paginate(request: HttpRequest, queryset: QuerySet, per_page: int | None = None):
@@ -60,72 +64,48 @@ def _listing(
     )
 
 
-def _hub(request: HttpRequest, kind: str, slug: str):
-    """The hub's object and its page of stories (articles/reads.py), or a 404."""
+@dataclass(frozen=True)
+class HubKind:
+    """What differs between hubs: the kicker above the name, where the profile text is."""
+
+    label: str | None  # None: a section shows its breadcrumb instead
+    profile: str | None  # the object's field holding its profile text
+
+
+HUB_KINDS = {
+    "section": HubKind(label=None, profile="local_description"),
+    "country": HubKind(label=pgettext_lazy("hub kind", "Country"), profile="local_description"),
+    "group": HubKind(
+        label=pgettext_lazy("hub kind", "Criminal group"), profile="local_description"
+    ),
+    "topic": HubKind(label=pgettext_lazy("hub kind", "Topic"), profile=None),
+    "author": HubKind(label=pgettext_lazy("hub kind", "Author"), profile="bio"),
+}
+
+
+@public_page
+def hub(request: HttpRequest, slug: str, *, kind: str) -> HttpResponse:
+    """A section, country, group, topic or author and a page of its stories: one view.
+
+    The urls name the kind (``kwargs={"kind": ...}``); reads.hub() is the one read for all.
+    """
     per_page = settings.ARTICLES_PER_PAGE
     found = reads.hub(kind, slug, now=timezone.now(), per_page=per_page)
     if found is None:
         raise Http404(f"No such {kind}")
     obj, articles = found
-    return obj, Paginator(articles, per_page).get_page(request.GET.get("page"))
-
-
-def _hub_page(request: HttpRequest, page, *, heading: str, context: dict) -> HttpResponse:
-    return render(request, "articles/listing.html", {"heading": heading, "page": page, **context})
-
-
-@public_page
-def section(request: HttpRequest, slug: str) -> HttpResponse:
-    current, page = _hub(request, "section", slug)
-    return _hub_page(
-        request,
-        page,
-        heading=current.name,
-        context={
-            "section": current,
-            "breadcrumb": current.lineage(),
-            "profile": current.description,
-        },
-    )
-
-
-@public_page
-def country(request: HttpRequest, slug: str) -> HttpResponse:
-    tag, page = _hub(request, "country", slug)
-    return _hub_page(
-        request,
-        page,
-        heading=tag.name,
-        context={"hub": tag, "hub_kind": "Country", "profile": tag.description},
-    )
-
-
-@public_page
-def group(request: HttpRequest, slug: str) -> HttpResponse:
-    tag, page = _hub(request, "group", slug)
-    return _hub_page(
-        request,
-        page,
-        heading=tag.name,
-        context={"hub": tag, "hub_kind": "Criminal group", "profile": tag.description},
-    )
-
-
-@public_page
-def topic(request: HttpRequest, slug: str) -> HttpResponse:
-    tag, page = _hub(request, "topic", slug)
-    return _hub_page(request, page, heading=tag.name, context={"hub": tag, "hub_kind": "Topic"})
-
-
-@public_page
-def author(request: HttpRequest, slug: str) -> HttpResponse:
-    person, page = _hub(request, "author", slug)
-    return _hub_page(
-        request,
-        page,
-        heading=person.name,
-        context={"hub": person, "hub_kind": "Author", "profile": person.bio},
-    )
+    page = Paginator(articles, per_page).get_page(request.GET.get("page"))
+    shape = HUB_KINDS[kind]
+    context = {
+        "heading": getattr(obj, "local_name", obj.name),
+        "page": page,
+        "profile": getattr(obj, shape.profile) if shape.profile else "",
+    }
+    if kind == "section":
+        context.update(section=obj, breadcrumb=obj.lineage())
+    else:
+        context.update(hub=obj, hub_kind=shape.label)
+    return render(request, "articles/listing.html", context)
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -135,7 +115,7 @@ def search(request: HttpRequest) -> HttpResponse:
         queryset = Article.objects.published().search(query)
     return _listing(
         request,
-        heading=f"Search: {query}" if query else "Search",
+        heading=_("Search: %(query)s") % {"query": query} if query else _("Search"),
         queryset=queryset,
         context={"query": query},
     )
@@ -144,14 +124,17 @@ def search(request: HttpRequest) -> HttpResponse:
 def _render_article(
     request: HttpRequest, article: Article, *, preview: bool = False, status: int = 200
 ):
-    # Bylines, tags, related items and the organization block: one query.
+    # Bylines, tags, the blocks other apps add (related content) and the organization
+    # block: one query.
     blocks = reads.article_blocks(article, now=timezone.now())
     article._labels = blocks.labels
+    translation = article.public_translation
     context = {
         "article": article,
         "breadcrumb": article.section.lineage(),
-        "translation": article.public_translation,
-        "related": blocks.related,
+        "translation": translation,
+        **_article_languages(article, translation),
+        "below_story": blocks.below_story,
         "organization": blocks.organization,
         "corrections": blocks.corrections,
         "helpful_vote": services.helpful_vote_for(article, request.session.session_key),
@@ -160,9 +143,35 @@ def _render_article(
     return render(request, "articles/detail.html", context, status=status)
 
 
+def _article_languages(article: Article, translation: Article | None) -> dict:
+    """hreflang links and the header's switch for an article: its translation, if public."""
+    if translation is None:
+        # No counterpart: no alternates; the switch goes to the other language's home.
+        other = language.other_language(article.language)
+        return {
+            "alternates": [],
+            "language_switch": language.LanguageSwitch(
+                other, language.language_name(other), language.home_url(other)
+            ),
+        }
+    versions = {version.language: version.get_canonical_url() for version in (article, translation)}
+    return {
+        "alternates": language.alternates_for(versions),
+        "language_switch": language.LanguageSwitch(
+            translation.language,
+            language.language_name(translation.language),
+            translation.get_absolute_url(),
+        ),
+    }
+
+
 @public_page
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = reads.published_article(slug, now=timezone.now())
+    if article is not None and article.language != request.LANGUAGE_CODE:
+        # Each article lives in its own language's scheme (/es/article/...); the other
+        # scheme's address, and every pre-/es/ address of a Spanish article, moves there.
+        return redirect(article.get_absolute_url(), permanent=True)
     if article is None:
         moved = SlugRedirect.objects.filter(old_slug=slug).select_related("article").first()
         if moved and moved.article.is_public:
@@ -177,6 +186,10 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.for_page(), pk=pk)
     if not can_preview(request.user, article):
         raise Http404("No such article")
+    if article.language != request.LANGUAGE_CODE:
+        # The preview shows the page as readers will get it: in the article's language.
+        with translation_override(article.language):
+            return redirect("articles:preview", pk=article.pk)
     response = _render_article(request, article, preview=True)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
@@ -195,7 +208,7 @@ def helpful_vote(request: HttpRequest, slug: str) -> HttpResponse:
         )
     answer = request.POST.get("helpful")
     if answer not in {"yes", "no"}:
-        messages.error(request, "Please choose yes or no.")
+        messages.error(request, _("Please choose yes or no."))
         return redirect(f"{article.get_absolute_url()}#helpful")
     if not ratelimit.allow(
         request,
@@ -216,7 +229,7 @@ def helpful_vote(request: HttpRequest, slug: str) -> HttpResponse:
     if created:
         # The optional "why" / "what helped" page, with or without JavaScript.
         return redirect("articles:helpful_more", slug=article.slug)
-    messages.info(request, "You have already answered for this article. Thank you.")
+    messages.info(request, _("You have already answered for this article. Thank you."))
     return redirect(f"{article.get_absolute_url()}#helpful")
 
 
@@ -238,7 +251,7 @@ def helpful_more(request: HttpRequest, slug: str) -> HttpResponse:
             limit=settings.HELPFUL_VOTE_RATE_LIMIT,
             window=settings.HELPFUL_VOTE_RATE_WINDOW,
         ):
-            messages.error(request, gettext(TOO_MANY_VOTES))
+            messages.error(request, TOO_MANY_VOTES)
             status = 429
         elif form.is_valid():
             feedback.helpful_followup_record(
@@ -294,7 +307,7 @@ def comment(request: HttpRequest, slug: str) -> HttpResponse:
             if not form.is_bot():
                 services.reader_comment_submit(article=article, **form.comment_fields())
             # Bots get the same thanks as people, so the honeypot teaches them nothing.
-            messages.success(request, "Thank you. Your comments reached our editors.")
+            messages.success(request, _("Thank you. Your comments reached our editors."))
             return redirect(article)
     else:
         form = ReaderCommentForm()

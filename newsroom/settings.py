@@ -7,6 +7,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+from django_prose_editor.config import html_tags
+from js_asset import static_lazy
 
 from donations.limits import check_charge_limits
 from newsroom.env import env_bool, env_float, env_int, env_list, env_str
@@ -58,11 +61,13 @@ INSTALLED_APPS = [
     # The database task queue (django-tasks-db): always installed, so its table and admin
     # exist whichever TASKS_BACKEND runs; before the apps whose roles grant on it.
     "django_tasks_db",
+    "images",  # the image library (below articles: imports none of our apps)
     "articles",
     "related",
     "donations",
     "newsroom",  # the shared rate-limit counter (newsroom.ratelimit)
     "axes",  # admin login lockouts (see "Abuse limits" below)
+    "demo",  # seed_demo and its data; nothing imports it
 ]
 
 MIDDLEWARE = [
@@ -79,6 +84,10 @@ MIDDLEWARE = [
     "newsroom.permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The request's language from its URL alone (/es/...), never from cookies or
+    # Accept-Language: pages are cached by URL (newsroom/language.py says more). Before
+    # CommonMiddleware, whose slash redirect resolves URLs in that language.
+    "newsroom.language.URLLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -178,6 +187,13 @@ if _redis_url:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# English at the unprefixed URLs, Spanish under /es/ (newsroom/urls.py, newsroom/language.py).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as each language's readers expect them (newsroom/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["newsroom.formats"]
+
 # --- Page cache (newsroom/pagecache.py; docs/performance.md) -------------------------------
 # Anonymous public pages from the shared cache, never stale (a generation bumped on every
 # change). On by default only with Redis: without a shared cache, worker processes would
@@ -190,13 +206,15 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
 # everywhere within it) and keeps this many pages in its own memory in front of Redis.
 PAGE_CACHE_STATE_SECONDS = 0.1
 PAGE_CACHE_LOCAL_ITEMS = env_int("PAGE_CACHE_LOCAL_ITEMS", 256)
+# Pages for one reader (the donate flow, previews, search results) exist in every
+# language: /donate/ and /es/donate/ alike.
+_PAGE_CACHE_SKIP_PAGES = ("/donate/", "/preview/", "/search/")
 PAGE_CACHE_SKIP_PREFIXES = (
     "/static/",
     "/media/",
     "/admin/",
-    "/donate/",
-    "/preview/",
-    "/search/",
+    *_PAGE_CACHE_SKIP_PAGES,
+    *(f"/{code}{page}" for code, _name in LANGUAGES[1:] for page in _PAGE_CACHE_SKIP_PAGES),
     "/csrf-token/",
     "/healthz",
     "/readyz",
@@ -214,8 +232,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("es", "Spanish")]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -628,3 +644,25 @@ elif MEDIA_STORAGE == "s3":
 else:
     raise ImproperlyConfigured(f"MEDIA_STORAGE must be filesystem or s3; got {MEDIA_STORAGE!r}")
 # --- end of media ---------------------------------------------------------------------------
+
+# --- image library (images/) ----------------------------------------------------------------
+# An upload over either limit is refused with a message (images/validation.py). 40 MP covers
+# any camera a reporter carries; a decompression bomb (a small file claiming huge
+# dimensions) is refused from its header, before any pixel is decoded.
+IMAGES_MAX_BYTES = env_int("IMAGES_MAX_BYTES", 20 * 1024 * 1024)
+IMAGES_MAX_PIXELS = env_int("IMAGES_MAX_PIXELS", 40_000_000)
+# Rendition widths, capped per crop and at the original's width (images/renditions.py).
+IMAGES_WIDTHS = tuple(
+    int(w) for w in env_list("IMAGES_WIDTHS", ["320", "480", "640", "960", "1280", "1600"])
+)
+# The editor's "insert from the library" button (static/images/library-image.js) and its
+# sanitiser rule: django-prose-editor's documented way to add a Tiptap extension.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        # Lazy: the hashed name from the manifest (DEBUG off) is known only once apps load.
+        "js": [static_lazy("images/library-image.js")],
+        # The allowlist rule if the editor's own sanitiser were used; ours is
+        # articles/sanitize.py, which allows the same <figure data-image> and nothing more.
+        "extensions": {"LibraryImage": html_tags(["figure"], {"figure": ["data-image"]})},
+    }
+]

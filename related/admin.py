@@ -1,8 +1,10 @@
 """Related-content controls on the article form: pins, exclusions, current suggestions.
 
-``ArticleAdmin`` (articles/admin.py) mixes in ``RelatedAdminMixin`` and lists ``RELATED_INLINES``.
-The mixin adds the one-click pin / exclude endpoints and refreshes related lists after saves and
-deletions (explicit calls, not signals).
+``attach_to_article_admin()`` (called from ``RelatedConfig.ready``) replaces the article admin
+that ``articles`` registered with a subclass that adds ``RELATED_INLINES`` and the one-click
+pin / exclude endpoints of ``RelatedAdminMixin``: ``articles`` never imports this app.
+Freshness after saves and deletions does not live here: the article services announce every
+change (``articles.events``) and ``related.freshness`` follows them, whatever the path.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from articles import permissions
 from articles.models import Article
 from related import services
 from related.models import MAX_PINS, RelatedExclusion, RelatedItem, RelatedPin
-from related.tasks import related_lists_refresh_on_commit, related_refresh_on_commit
 
 
 class TolerantInlineFormSet(BaseInlineFormSet):
@@ -72,8 +75,10 @@ class RelatedPinInline(_ParentPermissionInline):
     fields = ["target", "position"]
     extra = 0
     max_num = MAX_PINS
-    verbose_name = "pinned related article"
-    verbose_name_plural = f"Related content: pinned articles (up to {MAX_PINS}, shown first)"
+    verbose_name = _("pinned related article")
+    verbose_name_plural = format_lazy(
+        _("Related content: pinned articles (up to {count}, shown first)"), count=MAX_PINS
+    )
 
     def get_formset(self, request, obj=None, **kwargs):
         # Enforce the limit on the server too, not only by hiding the "add" link.
@@ -86,8 +91,8 @@ class RelatedExclusionInline(_ParentPermissionInline):
     autocomplete_fields = ["target"]
     fields = ["target"]
     extra = 0
-    verbose_name = "excluded article"
-    verbose_name_plural = "Related content: never suggest these"
+    verbose_name = _("excluded article")
+    verbose_name_plural = _("Related content: never suggest these")
 
 
 class RelatedSuggestionInline(_ParentPermissionInline):
@@ -99,8 +104,8 @@ class RelatedSuggestionInline(_ParentPermissionInline):
     extra = 0
     max_num = 0
     can_delete = False
-    verbose_name = "automatic suggestion"
-    verbose_name_plural = "Related content: automatic suggestions (fill the places after pins)"
+    verbose_name = _("automatic suggestion")
+    verbose_name_plural = _("Related content: automatic suggestions (fill the places after pins)")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -124,16 +129,16 @@ class RelatedSuggestionInline(_ParentPermissionInline):
     def position(self, item: RelatedItem) -> int:
         return item.rank + 1
 
-    @admin.display(description="article")
+    @admin.display(description=_("article"))
     def suggestion(self, item: RelatedItem) -> str:
         url = reverse("admin:articles_article_change", args=[item.target_id])
         return format_html('<a href="{}">{}</a>', url, item.target.title)
 
-    @admin.display(description="score")
+    @admin.display(description=_("score"))
     def score_label(self, item: RelatedItem) -> str:
         return f"{item.score:.3f}"
 
-    @admin.display(description="state")
+    @admin.display(description=_("state"))
     def visibility(self, item: RelatedItem) -> str:
         if item.target.is_scheduled:
             return "scheduled (shown from its publish time)"
@@ -161,7 +166,7 @@ RELATED_INLINES = [RelatedPinInline, RelatedExclusionInline, RelatedSuggestionIn
 
 
 class RelatedAdminMixin:
-    """For ``ArticleAdmin``: pin/exclude endpoints and freshness after saves and deletions."""
+    """For the article admin: the pin / exclude endpoints."""
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -218,18 +223,16 @@ class RelatedAdminMixin:
             messages.success(request, done.format(target.title))
         return redirect(reverse("admin:articles_article_change", args=[article.pk]))
 
-    def save_model(self, request, obj: Article, form, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        # Runs after the admin's transaction commits, i.e. after tags and pins are saved too.
-        related_refresh_on_commit([obj.pk])
 
-    def delete_model(self, request, obj: Article) -> None:
-        showing = services.lists_showing([obj.pk])
-        super().delete_model(request, obj)
-        related_lists_refresh_on_commit(showing)
-
-    def delete_queryset(self, request, queryset) -> None:
-        ids = list(queryset.values_list("pk", flat=True))
-        showing = [pk for pk in services.lists_showing(ids) if pk not in ids]
-        super().delete_queryset(request, queryset)
-        related_lists_refresh_on_commit(showing)
+def attach_to_article_admin(site: admin.AdminSite = admin.site) -> None:
+    """Register the article admin again with the related controls added (idempotent)."""
+    current = type(site.get_model_admin(Article))
+    if issubclass(current, RelatedAdminMixin):
+        return
+    extended = type(
+        current.__name__,
+        (RelatedAdminMixin, current),
+        {"__module__": __name__, "inlines": [*current.inlines, *RELATED_INLINES]},
+    )
+    site.unregister(Article)
+    site.register(Article, extended)

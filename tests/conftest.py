@@ -42,6 +42,11 @@ def _restore_roles(sender, **kwargs) -> None:
             content_type__app_label="donations", codename__in=grants.EDITOR_GRANTS
         )
     )
+    images = importlib.import_module("images.migrations.0002_roles")
+    for name, codenames in images.GRANTS.items():
+        Group.objects.get(name=name).permissions.add(
+            *Permission.objects.filter(content_type__app_label="images", codename__in=codenames)
+        )
     tasks = importlib.import_module("newsroom.migrations.0002_editor_sees_task_results")
     for app_label, codenames in tasks.TASK_RESULT_GRANTS.items():
         Group.objects.get(name="Editor").permissions.add(
