@@ -221,7 +221,7 @@ def build_source(
     n_docs: int,
     weights: Weights,
 ) -> Source:
-    vector = engine.term_vector(counts, df, n_docs, weights.max_terms)
+    vector = engine.text_vector(counts, df, n_docs, weights)
     keys = dict.fromkeys(names, 1.0)
     keys.update({f"w:{term}": weight for term, weight in vector.items()})
     moment = article.publish_at or timezone.now()
