@@ -21,6 +21,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from articles import permissions, services
+from articles.admin_dashboard import HelpfulDashboardMixin
+from articles.admin_history import CorrectionInline, HistoryAdminMixin, VersionedFormMixin
 from articles.models import (
     Article,
     Author,
@@ -53,7 +55,7 @@ def _controlled_tags_field(name: str, model, label: str) -> forms.ModelMultipleC
     )
 
 
-class ArticleAdminForm(forms.ModelForm):
+class ArticleAdminForm(VersionedFormMixin, forms.ModelForm):  # history: lock version
     countries = _controlled_tags_field("countries", Country, "Countries")
     groups = _controlled_tags_field("groups", CriminalGroup, "Criminal groups")
 
@@ -163,7 +165,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):  # history: revisions, lock, notes
     """Saves, deletions and actions go through ``articles.services`` (which announce them).
 
     Apps above ``articles`` add their panels (related content's pins and suggestions) by
@@ -171,7 +173,7 @@ class ArticleAdmin(admin.ModelAdmin):
     """
 
     form = ArticleAdminForm
-    inlines = [BylineInline]
+    inlines = [BylineInline, CorrectionInline]
     list_display = [
         "title",
         "state",
@@ -206,6 +208,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "helpful_counts",
         "created_at",
         "updated_at",
+        "history_links",  # history (admin_history.py)
     ]
     list_per_page = 50
 
@@ -236,7 +239,10 @@ class ArticleAdmin(admin.ModelAdmin):
         (_("Featured image"), {"fields": ["featured_image", "featured_image_preview"]}),
         (_("Publishing"), {"fields": ["status", "publish_at", "licence", "preview_link"]}),
         (_("Reader response"), {"classes": ["collapse"], "fields": ["helpful_counts"]}),
-        (_("History"), {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
+        (
+            _("History"),
+            {"fields": ["history_links", "loaded_version", "created_at", "updated_at"]},
+        ),
     ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -500,9 +506,9 @@ class ReaderCommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(HelpfulVote)
-class HelpfulVoteAdmin(admin.ModelAdmin):
-    list_display = ["article", "helpful", "created_at"]
-    list_filter = ["helpful"]
+class HelpfulVoteAdmin(HelpfulDashboardMixin, admin.ModelAdmin):  # the editors' dashboard
+    list_display = ["article", "helpful", "reason", "comment", "created_at"]
+    list_filter = ["helpful", "reason"]
     list_select_related = ["article"]
     search_fields = ["article__title"]
 

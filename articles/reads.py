@@ -38,6 +38,7 @@ from articles.models import (
     Article,
     Author,
     Byline,
+    Correction,
     Country,
     CriminalGroup,
     Labels,
@@ -131,7 +132,7 @@ def _tag(country: tuple, group: tuple) -> TagLink | None:
 # group's). Labels fill title/slug with the author's or tag's name/slug and leave the rest
 # empty.
 
-BYLINES, COUNTRIES, GROUPS, TOPICS, ORGANIZATION = range(5)
+BYLINES, COUNTRIES, GROUPS, TOPICS, ORGANIZATION, CORRECTIONS = range(6)
 COLUMNS = (
     "c_block",
     "c_rank",
@@ -299,6 +300,38 @@ def _story_block_parts(now, pk) -> list[QuerySet]:
     ]
 
 
+def _corrections_part(pk):
+    # Corrections and updates ride in the same UNION ALL (no third query): kind in the
+    # title column, text in the dek column, date in publish_at; newest first.
+    return (
+        Correction.objects.filter(article_id=pk)
+        .order_by()
+        .annotate(
+            c_block=Value(CORRECTIONS, output_field=IntegerField()),
+            c_rank=Value(0, output_field=IntegerField()),
+            c_tiebreak=Value(0, output_field=IntegerField()),
+            c_id=F("id"),
+            c_title=Cast("kind", TextField()),
+            c_slug=_text(),
+            c_dek=Cast("text", TextField()),
+            c_body=_text(),
+            c_language=_text(),
+            c_publish_at=F("noted_at"),
+            c_pc_name=_text(),
+            c_pc_slug=_text(),
+            c_pg_name=_text(),
+            c_pg_slug=_text(),
+            c_image=_text(),
+            c_reason=_text(),
+            c_pinned=Value(False, output_field=BooleanField()),
+            c_title_es=_text(),
+            c_pc_name_es=_text(),
+            c_pg_name_es=_text(),
+        )
+        .values_list(*COLUMNS)
+    )
+
+
 def _union(first: QuerySet, *rest: QuerySet) -> QuerySet:
     return first.union(*rest, all=True).order_by(
         "c_block", "c_rank", "c_tiebreak", F("c_publish_at").desc(), F("c_id").desc()
@@ -329,7 +362,10 @@ def _label_parts(pk):
 _ARTICLE_BLOCKS = CompiledQuery(
     Article,
     lambda now, pk, language: _union(
-        *_label_parts(pk), *_story_block_parts(now, pk), _organization_part(now, language)
+        *_label_parts(pk),
+        *_story_block_parts(now, pk),
+        _organization_part(now, language),
+        _corrections_part(pk),
     ),
     now=dt.datetime,
     pk=int,
@@ -355,6 +391,7 @@ class Blocks:
         # name -> cards, for the blocks other apps registered (``register_story_block``)
         self.extra: dict[str, list[Teaser]] = {name: [] for name in _STORY_BLOCKS}
         self.organization: list[Teaser] = []
+        self.corrections: list[Correction] = []
 
     @property
     def below_story(self) -> list[tuple[str, list[Teaser]]]:
@@ -375,6 +412,11 @@ def _blocks(rows: list[tuple]) -> Blocks:
         lists[_FIRST_STORY_BLOCK + number] = blocks.extra[name]
     for row in rows:
         block = row[0]
+        if block == CORRECTIONS:
+            blocks.corrections.append(
+                Correction(id=row[3], kind=row[4], text=row[6], noted_at=row[9])
+            )
+            continue
         if block == BYLINES:
             # Only what the page shows (name and link); they are never saved.
             lists[block].append(Author(id=row[3], name=row[4], slug=row[5]))
@@ -393,7 +435,8 @@ def _blocks(rows: list[tuple]) -> Blocks:
 
 
 def article_blocks(article: Article, *, now: dt.datetime) -> Blocks:
-    """Bylines, tags, registered blocks and the organization block of a story: one query."""
+    """Bylines, tags, registered blocks, the organization block and the corrections and
+    updates of a story: one query."""
     return _blocks(_ARTICLE_BLOCKS(now=now, pk=article.pk, language=article.language))
 
 
@@ -420,6 +463,7 @@ _ROW_FIELDS = (
     "licence",
     "primary_country_id",
     "primary_group_id",
+    "modified_at",  # dateModified in structured data (Article.date_modified)
 )
 _ROW_RELATED = (
     "section__name",

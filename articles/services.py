@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from articles import events
+from articles.feedback import helpful_vote_record  # noqa: F401  (kept as services' API)
 from articles.models import Article, HelpfulVote, ReaderComment
 
 
@@ -104,17 +105,6 @@ def article_delete(*, article: Article) -> None:
     events.send_now(events.article_deleting, article_id=article_id)
     article.delete()
     events.send_on_commit(events.article_deleted, article_id=article_id)
-
-
-@transaction.atomic
-def helpful_vote_record(*, article: Article, session_key: str, helpful: bool) -> bool:
-    """Store one vote per reader session; returns False when this session had voted already."""
-    try:
-        with transaction.atomic():
-            HelpfulVote.objects.create(article=article, session_key=session_key, helpful=helpful)
-    except IntegrityError:
-        return False
-    return True
 
 
 def helpful_vote_for(article: Article, session_key: str | None) -> HelpfulVote | None:

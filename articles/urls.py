@@ -18,5 +18,7 @@ urlpatterns = [
     path("preview/<int:pk>/", views.preview, name="preview"),
     path("article/<slug:slug>/", views.detail, name="detail"),
     path("article/<slug:slug>/helpful/", views.helpful_vote, name="helpful"),
+    path("article/<slug:slug>/helpful/why/", views.helpful_more, name="helpful_more"),
     path("article/<slug:slug>/comment/", views.comment, name="comment"),
+    path("corrections/", views.corrections, name="corrections"),
 ]

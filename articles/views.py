@@ -12,16 +12,17 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override as translation_override
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from articles import reads, services
-from articles.forms import ReaderCommentForm
+from articles import feedback, reads, services
+from articles.forms import HelpfulFollowUpForm, ReaderCommentForm
 from articles.models import (
     Article,
+    Correction,
     SlugRedirect,
 )
 from articles.permissions import can_preview
@@ -32,6 +33,7 @@ TOO_MANY_COMMENTS = _(
     "You have sent several messages in a short time. Please wait a few minutes and send "
     "this one again: your text is still in the form below."
 )
+CORRECTIONS_PER_PAGE = 25
 TOO_MANY_VOTES = _("Too many answers from your network just now. Please try again later.")
 
 
@@ -134,6 +136,7 @@ def _render_article(
         **_article_languages(article, translation),
         "below_story": blocks.below_story,
         "organization": blocks.organization,
+        "corrections": blocks.corrections,
         "helpful_vote": services.helpful_vote_for(article, request.session.session_key),
         "preview": preview,
     }
@@ -224,10 +227,65 @@ def helpful_vote(request: HttpRequest, slug: str) -> HttpResponse:
         article=article, session_key=request.session.session_key, helpful=answer == "yes"
     )
     if created:
-        messages.success(request, _("Thank you for your feedback."))
-    else:
-        messages.info(request, _("You have already answered for this article. Thank you."))
+        # The optional "why" / "what helped" page, with or without JavaScript.
+        return redirect("articles:helpful_more", slug=article.slug)
+    messages.info(request, _("You have already answered for this article. Thank you."))
     return redirect(f"{article.get_absolute_url()}#helpful")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def helpful_more(request: HttpRequest, slug: str) -> HttpResponse:
+    """After a vote: the reader may say why not (or what helped). Never on a cached page:
+    it belongs to this reader's session and carries its own CSRF token."""
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    vote = services.helpful_vote_for(article, request.session.session_key)
+    if vote is None or vote.followed_up_at is not None:
+        return redirect(f"{article.get_absolute_url()}#helpful")
+    form = HelpfulFollowUpForm(request.POST or None, vote=vote)
+    status = 200
+    if request.method == "POST":
+        if not ratelimit.allow(
+            request,
+            scope="helpful-more",
+            limit=settings.HELPFUL_VOTE_RATE_LIMIT,
+            window=settings.HELPFUL_VOTE_RATE_WINDOW,
+        ):
+            messages.error(request, TOO_MANY_VOTES)
+            status = 429
+        elif form.is_valid():
+            feedback.helpful_followup_record(
+                vote=vote,
+                reason=form.cleaned_data.get("reason", ""),
+                comment=form.cleaned_data["comment"],
+            )
+            messages.success(request, gettext("Thank you for your feedback."))
+            return redirect(f"{article.get_absolute_url()}#helpful")
+    return render(
+        request,
+        "articles/helpful_more.html",
+        {"article": article, "vote": vote, "form": form},
+        status=status,
+    )
+
+
+@public_page
+def corrections(request: HttpRequest) -> HttpResponse:
+    """Corrections and updates on published stories in the page's language, newest first."""
+    language = (get_language() or settings.LANGUAGE_CODE)[:2]
+    notes = (
+        Correction.objects.filter(
+            article__in=Article.objects.published().in_language(language).values("pk")
+        )
+        .select_related("article")
+        .only("kind", "text", "noted_at", "article__title", "article__slug")
+        .order_by("-noted_at", "-pk")
+    )
+    return render(
+        request,
+        "articles/corrections.html",
+        {"page": _paginate(request, notes, per_page=CORRECTIONS_PER_PAGE)},
+    )
 
 
 def comment(request: HttpRequest, slug: str) -> HttpResponse:

@@ -428,6 +428,10 @@ class PageCacheWSGI:
 PUBLIC_APPS = ("articles", "images", "related", "taggit")
 NOT_PUBLIC = {
     "articles.helpfulvote",
+    "articles.helpfuldaily",
+    "articles.helpfulrollup",
+    "articles.helpfultotal",
+    "articles.revision",
     "articles.readercomment",
     "related.relateditem",
     "related.relatedfeature",

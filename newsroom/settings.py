@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "articles",
     "related",
     "donations",
+    "republish",  # "Republish this story", the counting pixel, partner feed (republish/)
     "newsroom",  # the shared rate-limit counter (newsroom.ratelimit)
     "axes",  # admin login lockouts (see "Abuse limits" below)
     "demo",  # seed_demo and its data; nothing imports it
@@ -210,6 +211,7 @@ PAGE_CACHE_LOCAL_ITEMS = env_int("PAGE_CACHE_LOCAL_ITEMS", 256)
 # language: /donate/ and /es/donate/ alike.
 _PAGE_CACHE_SKIP_PAGES = ("/donate/", "/preview/", "/search/")
 PAGE_CACHE_SKIP_PREFIXES = (
+    "/republish/pixel/",  # the counting pixel: never stored, so no lookup either
     "/static/",
     "/media/",
     "/admin/",
@@ -541,6 +543,18 @@ if not 1 <= TASK_MAX_ATTEMPTS <= 20 or TASK_RETRY_DELAY < 0:
     raise ImproperlyConfigured(
         "TASK_MAX_ATTEMPTS must be 1 to 20 and TASK_RETRY_DELAY at least 0 seconds."
     )
+
+# --- Republication (the republish app; README "Republish this story") -----------------
+# Pixel hits are counted in Redis (REDIS_URL) or, without it, in each process's memory,
+# and moved into the database at most once per this many seconds.
+REPUBLISH_FLUSH_SECONDS = env_int("REPUBLISH_FLUSH_SECONDS", 60)
+# Counter keys in Redis start with this (tests and benchmarks use their own).
+REPUBLISH_KEY_PREFIX = env_str("REPUBLISH_KEY_PREFIX", "republish:")
+REPUBLISH_REDIS_URL = _redis_url  # empty: count in process memory (make run)
+# Each worker sums its hits for this long before one pipeline to Redis (0: every hit).
+REPUBLISH_BUFFER_SECONDS = env_float("REPUBLISH_BUFFER_SECONDS", 1.0, low=0.0, high=60.0)
+if REPUBLISH_FLUSH_SECONDS < 1:
+    raise ImproperlyConfigured("REPUBLISH_FLUSH_SECONDS must be at least 1.")
 
 # --- Related content (the related app; see docs/related.md) ------------------------------
 # Optional overrides of related.engine.Weights, e.g. {"half_life_days": 180}.
