@@ -263,15 +263,13 @@ def by_group(
     """The ``limit`` groups with most votes in the period, with their counts; articles
     only with at least ``min_votes`` votes in the period."""
     if grouping == "article":
-        rows = (
-            _in_period(start, end)
-            .filter(article_id__in=_with_votes(min_votes))
-            .values("article_id")
-            .annotate(y=Sum("yes"), n=Sum("no"), votes=F("y") + F("n"))
-            .filter(votes__gte=max(min_votes, 1))
-            .order_by((F("y") + F("n")).desc(), "article_id")
-            .values_list("article_id", "article__title", "y", "n")[:limit]
+        # Ranked on the counts alone; the titles are joined for the ``limit`` rows kept.
+        top = (
+            _per_article_counts(start, end, min_votes)
+            .order_by(F("votes").desc(), "article_id")
+            .values("article_id", "y", "n")[:limit]
         )
+        rows = [(r["article_id"], r["title"], r["y"], r["n"]) for r in _titled(top)]
     else:
         from django.apps import apps
 
@@ -289,6 +287,32 @@ def by_group(
     return [Row(key=pk, label=name, yes=y, no=n) for pk, name, y, n in rows if name is not None]
 
 
+def _per_article_counts(start: dt.date, end: dt.date, min_votes: int):
+    """Each story's yes / no / votes in the period, for stories with at least ``min_votes``."""
+    return (
+        _in_period(start, end)
+        .filter(article_id__in=_with_votes(min_votes))
+        .values("article_id")
+        .annotate(y=Sum("yes"), n=Sum("no"), votes=F("y") + F("n"))
+        .filter(votes__gte=max(min_votes, 1))
+    )
+
+
+def _titled(top) -> list[dict]:
+    """``top`` (a ranked, limited per-article queryset) with each story's title, in order:
+    the join to the articles happens after the ranking, for the rows kept only."""
+    ranked = top.query.sql_with_params()
+    table = connection.ops.quote_name(Article._meta.db_table)
+    sql, params = ranked
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.article_id, a.title, t.y, t.n FROM ({sql}) t "
+            f"JOIN {table} a ON a.id = t.article_id ORDER BY t.y + t.n DESC, t.article_id",
+            params,
+        )
+        return [dict(zip(("article_id", "title", "y", "n"), row, strict=True)) for row in cursor]
+
+
 def _lower_bound(yes, votes):
     """Wilson's lower bound as a SQL expression of two aggregated counts."""
     y = Cast(yes, FloatField())
@@ -304,9 +328,20 @@ def least_helpful(
 ) -> list[Row]:
     """Stories with at least ``min_votes`` in the period, lowest Wilson lower bound first,
     with the reasons readers gave and what some of them wrote (two queries)."""
+    # Two steps in one query. The inner one ranks every story with enough votes from the
+    # yes/no counts alone (read from the covering index ``helpful_day_idx``, no table
+    # rows); the outer one sums the reasons for the ``limit`` stories it keeps. The outer
+    # sums are over the same period rows, so they give the same counts and the same order:
+    # exact, but the reason columns are read for a handful of stories instead of thousands.
+    ranked = (
+        _per_article_counts(start, end, min_votes)
+        .annotate(lower=_lower_bound(F("y"), F("votes")))
+        .order_by("lower", "-votes", "article_id")
+        .values("article_id")[:limit]
+    )
     rows = list(
         _in_period(start, end)
-        .filter(article_id__in=_with_votes(min_votes))
+        .filter(article_id__in=ranked)
         .values("article_id")
         .annotate(
             y=Sum("yes"),
@@ -314,7 +349,6 @@ def least_helpful(
             **{f"r_{name}": Sum(name) for name in REASON_FIELDS},
         )
         .annotate(votes=F("y") + F("n"))
-        .filter(votes__gte=max(min_votes, 1))
         .annotate(lower=_lower_bound(F("y"), F("votes")))
         .order_by("lower", "-votes", "article_id")
         .values(
@@ -324,7 +358,7 @@ def least_helpful(
             "y",
             "n",
             *(f"r_{name}" for name in REASON_FIELDS),
-        )[:limit]
+        )
     )
     result = [
         Row(
