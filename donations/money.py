@@ -10,6 +10,7 @@ import re
 from decimal import ROUND_CEILING, Decimal
 
 from django.conf import settings
+from django.utils.formats import number_format
 
 SYMBOLS = {
     "usd": "$",
@@ -116,10 +117,14 @@ def money_pattern(currency: str) -> str:
 
 
 def format_money(amount: int, currency: str) -> str:
-    """``2500, "usd"`` -> ``"$25"``; ``2550`` -> ``"$25.50"``; unknown symbols use the code."""
+    """``2500, "usd"`` -> ``"$25"``; ``2550`` -> ``"$25.50"``; unknown symbols use the code.
+
+    Digits are grouped and separated as the active language writes them (Django's
+    formats): ``"$1,000.50"`` in English, ``"$1 000,50"`` in Spanish.
+    """
     value = from_minor(amount, currency)
-    exponent = currency_exponent(currency)
-    text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.{exponent}f}"
+    places = 0 if value == value.to_integral_value() else currency_exponent(currency)
+    text = number_format(value, places, use_l10n=True, force_grouping=True)
     return money_pattern(currency).format(amount=text)
 
 
