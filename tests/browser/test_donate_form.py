@@ -46,8 +46,8 @@ def _pill(page, name: str):
 
 def test_without_javascript_a_donor_reveals_other_amount_and_dedication_and_reaches_stripe(
     no_js_page,
-    stripe_stub,
-    stripe_keys,  # noqa: F811
+    stripe_stub,  # noqa: F811 (the fixture imported above)
+    stripe_keys,
 ):
     page = no_js_page
     page.goto("/donate/")
