@@ -12,10 +12,13 @@ from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from articles import permissions
 from articles.models import (
@@ -54,6 +57,7 @@ def _controlled_tags_field(name: str, model, label: str) -> forms.ModelMultipleC
 class ArticleAdminForm(forms.ModelForm):
     countries = _controlled_tags_field("countries", Country, "Countries")
     groups = _controlled_tags_field("groups", CriminalGroup, "Criminal groups")
+    topics = _controlled_tags_field("topics", Topic, "Topics")
 
     class Meta:
         model = Article
@@ -84,6 +88,11 @@ class ArticleAdminForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["countries"].initial = list(self.instance.countries.all())
             self.fields["groups"].initial = list(self.instance.groups.all())
+            self.fields["topics"].initial = list(self.instance.topics.all())
+        if "publish_at" in self.fields and user is not None and not permissions.can_publish(user):
+            # Publish controls are not shown to those who cannot use them; the value still
+            # travels (hidden) so that clean() can refuse a forged change.
+            self.fields["publish_at"].widget = forms.SplitHiddenDateTimeWidget()
         if "status" in self.fields and user is not None and not permissions.can_publish(user):
             self.fields["status"].choices = [
                 choice
@@ -133,8 +142,19 @@ class ArticleAdminForm(forms.ModelForm):
             self.add_error("translation", "You can only link a translation you may edit.")
 
 
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """A tabular inline's inputs sit under column headers, not <label>s: give each an
+    accessible name (its field's label) so screen readers say what the input is for."""
+
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            field.widget.attrs.setdefault("aria-label", str(field.label or ""))
+
+
 class BylineInline(admin.TabularInline):
     model = Byline
+    formset = LabelledInlineFormSet
     extra = 1
     autocomplete_fields = ["author"]
     fields = ["author", "position"]
@@ -171,13 +191,13 @@ class StatusFilter(admin.SimpleListFilter):
 class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude, freshness
     form = ArticleAdminForm
     inlines = [BylineInline, *RELATED_INLINES]
+    # What an editor scans at 1366 px without scrolling sideways: countries and groups are
+    # filters (and the primary tag says the main one), not columns.
     list_display = [
         "title",
         "state",
         "section",
         "primary_tag_label",
-        "country_list",
-        "group_list",
         "author_list",
         "language",
         "publish_at",
@@ -198,12 +218,20 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["primary_country", "primary_group", "translation"]
-    list_select_related = ["section__parent", "primary_country", "primary_group"]
-    readonly_fields = ["preview_link", "helpful_counts", "created_at", "updated_at"]
+    list_select_related = ["section__parent", "primary_country", "primary_group", "submitted_by"]
+    readonly_fields = [
+        "preview_link",
+        "helpful_counts",
+        "submission",
+        "publish_time_display",
+        "created_at",
+        "updated_at",
+    ]
     list_per_page = 50
 
     class Media:
         css = {"all": ["newsroom/admin.css"]}
+        js = ["newsroom/admin-a11y.js"]
 
     def view_on_site(self, obj: Article) -> str:
         # Drafts and scheduled stories 404 on their public URL; staff get the preview.
@@ -238,10 +266,47 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
                 ],
             },
         ),
-        ("Publishing", {"fields": ["status", "publish_at", "licence", "preview_link"]}),
+        (
+            "Publishing",
+            {"fields": ["status", "publish_at", "licence", "submission", "preview_link"]},
+        ),
         ("Reader response", {"classes": ["collapse"], "fields": ["helpful_counts"]}),
         ("History", {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        can_publish = permissions.can_publish(request.user)
+        read_only = obj is not None and not self.has_change_permission(request, obj)
+        if can_publish and not read_only:
+            return fieldsets
+        # A writer reading a published story sees it as readers do, not its HTML source;
+        # and the publish time is shown, not offered, to someone who cannot set it.
+        swap = {"publish_at": "publish_time_display"} if not can_publish else {}
+        if read_only:
+            swap["body"] = "body_rendered"
+        adjusted = []
+        for name, options in fieldsets:
+            fields = list(options["fields"])
+            if not read_only and "publish_at" in fields:
+                fields.append("publish_time_display")  # the hidden input keeps its value
+            else:
+                fields = [swap.get(f, f) if isinstance(f, str) else f for f in fields]
+            adjusted.append((name, {**options, "fields": fields}))
+        return adjusted
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields.append("body_rendered")
+        return fields
+
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        if request.GET.get("state") == "review":
+            # The review queue: who sent each story, and when.
+            columns.insert(2, "submission")
+        return columns
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)
@@ -294,6 +359,10 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
         if not permissions.can_publish(request.user) and obj.status == Article.Status.PUBLISHED:
             # Defence in depth behind the form's validation.
             raise PermissionDenied("Only editors can publish.")
+        if obj.status == Article.Status.IN_REVIEW and (
+            not change or form.initial.get("status") != Article.Status.IN_REVIEW
+        ):
+            obj.submitted_by, obj.submitted_at = request.user, timezone.now()
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -301,6 +370,7 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
         # Countries and groups come from our controlled fields, not the model form.
         form.instance.countries.set(form.cleaned_data.get("countries") or [])
         form.instance.groups.set(form.cleaned_data.get("groups") or [])
+        form.instance.topics.set(form.cleaned_data.get("topics") or [])
 
     # --- Actions -----------------------------------------------------------
     @admin.action(description="Publish selected articles now", permissions=["publish"])
@@ -338,7 +408,8 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
     def state(self, obj: Article) -> str:
         if obj.is_scheduled:
             return format_html(
-                "Scheduled<br><small>{}</small>", obj.publish_at.strftime("%d %b %Y %H:%M")
+                "Scheduled<br><small>{}</small>",
+                date_format(timezone.localtime(obj.publish_at), "DATETIME_FORMAT"),
             )
         return obj.get_status_display()
 
@@ -363,6 +434,32 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
         # Annotated by get_queryset, which both the changelist and the change form use;
         # an unsaved article has no votes.
         return f"{getattr(obj, 'yes_votes', 0)} / {getattr(obj, 'no_votes', 0)}"
+
+    @admin.display(description="submitted", ordering="submitted_at")
+    def submission(self, obj: Article) -> str:
+        if obj.submitted_at is None:
+            return "—"
+        who = (
+            obj.submitted_by.get_full_name() or obj.submitted_by.get_username()
+            if obj.submitted_by
+            else "?"
+        )
+        return format_html(
+            "{}<br><small>{}</small>",
+            who,
+            date_format(timezone.localtime(obj.submitted_at), "DATETIME_FORMAT"),
+        )
+
+    @admin.display(description="publish time")
+    def publish_time_display(self, obj: Article) -> str:
+        if obj is None or obj.publish_at is None:
+            return "Set by an editor when the story is published or scheduled."
+        return date_format(timezone.localtime(obj.publish_at), "DATETIME_FORMAT")
+
+    @admin.display(description="body")
+    def body_rendered(self, obj: Article) -> str:
+        # The body was sanitised on save (Article.save -> clean_body): safe to show as HTML.
+        return format_html('<div class="body-preview">{}</div>', mark_safe(obj.body))
 
     @admin.display(description="preview")
     def preview_link(self, obj: Article) -> str:

@@ -355,6 +355,18 @@ class Article(models.Model):
         related_name="+",
         editable=False,
     )
+    # Who sent the story to the editors, and when: the review queue's first question.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    submitted_at = models.DateTimeField(
+        "submitted for review", null=True, blank=True, editable=False
+    )
     licence = models.CharField(max_length=30, choices=LICENCE_CHOICES, default=default_licence)
     primary_country = models.ForeignKey(
         Country,

@@ -219,6 +219,8 @@ LANGUAGES = [("en", "English"), ("es", "Spanish")]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+# The site's date style for both languages, admin included (newsroom/formats/).
+FORMAT_MODULE_PATH = ["newsroom.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
