@@ -13,6 +13,8 @@ _LINKS = {
     "feed": ("articles:feed", {}),
     "search": ("articles:search", {}),
     "news": ("articles:section", {"slug": "news"}),
+    "brief": ("articles:section", {"slug": "brief"}),
+    "analysis": ("articles:section", {"slug": "analysis"}),
     "investigations": ("articles:section", {"slug": "investigations"}),
     "organization": ("articles:section", {"slug": "the-organization"}),
     "donate": ("donations:donate", {}),

@@ -11,6 +11,7 @@ from tests.factories import (
     AuthorFactory,
     CountryFactory,
     CriminalGroupFactory,
+    SectionFactory,
     TopicFactory,
 )
 
@@ -73,7 +74,6 @@ def test_the_compiled_article_read_equals_the_orm_read():
     from articles import reads
     from related.rebuild import rebuild
     from related.services import related_for_page
-    from tests.factories import SectionFactory
 
     news = SectionFactory(slug="news", name="News")
     brief = SectionFactory(slug="brief", name="Brief", parent=news)
@@ -186,3 +186,36 @@ def test_compiled_queries_are_prepared_statements_on_postgresql(settings, enable
     for _ in range(2):
         assert query(now=timezone.now(), pk=article.pk)[0][2] == article.pk
     assert prepared() == (1 if enabled else before)
+
+
+def test_every_section_is_in_the_navigation(client):
+    news = SectionFactory(name="News", slug="news")
+    for slug, name, parent in (
+        ("brief", "Brief", news),
+        ("analysis", "Analysis", news),
+        ("investigations", "Investigations", None),
+        ("the-organization", "The Organization", None),
+    ):
+        SectionFactory(name=name, slug=slug, parent=parent)
+    html = client.get("/").content.decode()
+    nav = html[html.index('aria-label="Sections"') :].split("</nav>")[0]
+    for slug in ("news", "brief", "analysis", "investigations", "the-organization"):
+        assert f'href="/section/{slug}/"' in nav
+
+
+def test_hubs_have_breadcrumbs_an_aside_and_search_counts_results(client):
+    mexico = CountryFactory(name="Mexico", slug="mexico", description="A country profile.")
+    topic = TopicFactory(name="money laundering", slug="money-laundering")
+    ArticleFactory(title="Cartel money moves north", countries=[mexico], topics=[topic])
+    ArticleFactory(title="Cartel money moves south", countries=[mexico])
+
+    html = client.get("/country/mexico/").content.decode()
+    crumbs = html[html.index('aria-label="Breadcrumb"') :].split("</nav>")[0]
+    assert ">Home<" in crumbs and ">Country<" in crumbs and 'aria-current="page">Mexico<' in crumbs
+    assert '<aside class="listing-aside"' in html and "A country profile." in html
+
+    html = client.get("/topic/money-laundering/").content.decode()
+    assert "<h1>Money laundering</h1>" in html  # capitalised, the rest as entered
+
+    html = client.get("/search/", {"q": "cartel"}).content.decode()
+    assert "2 articles match “cartel”." in html
