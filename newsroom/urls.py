@@ -1,6 +1,7 @@
 import re
 
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
@@ -16,7 +17,6 @@ admin.site.index_title = "Newsroom"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("donate/", include("donations.urls")),
     path("csrf-token/", csrf_token, name="csrf_token"),
     path(
         "sitemap.xml",
@@ -24,7 +24,14 @@ urlpatterns = [
         {"sitemaps": {"articles": ArticleSitemap}},
         name="django.contrib.sitemaps.views.sitemap",
     ),
-    path("", include("articles.urls")),
+    # Reader and donor pages in each language: English unprefixed (so every URL from
+    # before the Spanish site still answers), Spanish under /es/. The request's language
+    # comes from this prefix alone (newsroom/language.py).
+    *i18n_patterns(
+        path("donate/", include("donations.urls")),
+        path("", include("articles.urls")),
+        prefix_default_language=False,
+    ),
 ]
 
 # Uploads on local disk are served by the app, DEBUG or not (newsroom/media.py); on object

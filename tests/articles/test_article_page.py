@@ -222,12 +222,18 @@ def test_unknown_page_gets_a_helpful_404(client):
 
 def test_language_badge_only_when_it_helps(client, article):
     spanish = ArticleFactory(title="Pacto fronterizo", section=article.section, language="es")
-    html = client.get(spanish.get_absolute_url()).content.decode()
-    assert '<span class="lang" title="Spanish">ES</span>' in html  # differs from the site's
+    # Served under /es/, a Spanish story matches the site around it: no badge.
+    html = client.get(spanish.get_absolute_url(), follow=True).content.decode()
+    assert 'class="lang"' not in html.split('<p class="byline">')[1].split("</p>")[0]
+    # On the English home page its card says it is in Spanish.
+    home = client.get("/").content.decode()
+    card = home[home.index("Pacto fronterizo") - 600 : home.index("Pacto fronterizo")]
+    assert '<span class="lang">ES</span>' in card
+    # Once a translation exists, the badge tells the two versions apart.
     article.translation = spanish
     article.save()
     html = client.get(article.get_absolute_url()).content.decode()
-    assert '<span class="lang" title="English">EN</span>' in html  # another version exists
+    assert '<span class="lang" title="English">EN</span>' in html
 
 
 def test_no_stray_separator_before_the_date_without_a_primary_tag(client, article):

@@ -1,6 +1,7 @@
-# The site's own date style ("25 Nov 2026", "25 Nov 2026 14:05"), used by the public pages
-# and, through Django's default formats, by the admin, so editors read the dates readers see.
-DATE_FORMAT = "j M Y"
-DATETIME_FORMAT = "j M Y H:i"
-SHORT_DATE_FORMAT = "j M Y"
-SHORT_DATETIME_FORMAT = "j M Y H:i"
+# Dates on our pages in Spanish: "25 nov 2026", as Spanish newsrooms print them on cards.
+# Numbers and money use Django's Spanish separators ("1.234,50"); see donations/money.py.
+# The admin uses the same formats, so editors read the dates readers see.
+DATE_FORMAT = "j b Y"
+DATETIME_FORMAT = "j b Y, H:i"
+SHORT_DATE_FORMAT = DATE_FORMAT
+SHORT_DATETIME_FORMAT = DATETIME_FORMAT
