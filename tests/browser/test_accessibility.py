@@ -96,6 +96,8 @@ PUBLIC_PAGES = [
     "/donate/",
     "/donate/manage/",
     "/no-such-page/",
+    "/es/",
+    "/es/donate/",
 ]
 
 
