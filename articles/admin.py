@@ -193,13 +193,12 @@ class StatusFilter(admin.SimpleListFilter):
 class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude, freshness
     form = ArticleAdminForm
     inlines = [BylineInline, *RELATED_INLINES]
-    # What an editor scans at 1366 px without scrolling sideways: countries and groups are
-    # filters (and the primary tag says the main one), not columns.
+    # What an editor scans at 1366 px without scrolling sideways: countries, groups and the
+    # primary tag are filters, not columns.
     list_display = [
         "title",
         "state",
         "section",
-        "primary_tag_label",
         "author_list",
         "language",
         "publish_at",
@@ -302,6 +301,13 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
         if obj is not None and not self.has_change_permission(request, obj):
             fields.append("body_rendered")
         return fields
+
+    def changelist_view(self, request, extra_context=None):
+        # The list needs the width: the app sidebar (one click away under "Home") would push
+        # the publish time, language and helpful columns off a 1366 px screen.
+        return super().changelist_view(
+            request, {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        )
 
     def get_list_display(self, request):
         columns = list(super().get_list_display(request))
@@ -439,7 +445,11 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
 
     @admin.display(description=_("authors"))
     def author_list(self, obj: Article) -> str:
-        return ", ".join(byline.author.name for byline in obj.bylines.all()) or "—"
+        names = [byline.author.name for byline in obj.bylines.all()]
+        if len(names) > 2:
+            # Two names and a count keep the row to two lines; the form lists them all.
+            return f"{', '.join(names[:2])} +{len(names) - 2}"
+        return ", ".join(names) or "—"
 
     @admin.display(description=_("helpful (yes / no)"))
     def helpful_counts(self, obj: Article) -> str:

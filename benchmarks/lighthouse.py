@@ -170,8 +170,8 @@ def main() -> None:
                             + f"   {path}",
                             flush=True,
                         )
-                        if args.details:
-                            print("\n".join(lost_points(reports[0])), flush=True)
+                        if args.details and (lost := lost_points(reports[0])):
+                            print("\n".join(lost), flush=True)
             finally:
                 stop(proc)
         print(f"after: {machine_state()}")
