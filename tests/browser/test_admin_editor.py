@@ -54,3 +54,21 @@ def test_exclude_on_an_invalid_form_keeps_the_edits_and_changes_nothing(page, so
     assert not RelatedExclusion.objects.exists()
     source.refresh_from_db()
     assert source.title and source.dek != "Edits that must survive the error."
+
+
+def test_article_list_fits_1366_px_with_the_columns_that_matter(page, source):
+    ArticleFactory(
+        title="A long headline about how a cartel moved its money through shell firms and ports",
+        **{k: v for k, v in story("cattle").items() if k != "title"},
+    )
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/admin/articles/article/")
+    for column in ("state", "section", "author_list", "language", "publish_at", "helpful_counts"):
+        header = page.locator(f"#result_list thead th.column-{column}")
+        box = header.bounding_box()
+        assert box and box["x"] + box["width"] <= 1366, f"{column} is off screen"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    # Titles wrap to at most two lines.
+    title = page.locator("#result_list th.field-title a").first
+    line = float(title.evaluate("el => parseFloat(getComputedStyle(el).lineHeight)"))
+    assert title.bounding_box()["height"] <= 2 * line + 1
