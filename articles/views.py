@@ -78,11 +78,11 @@ def section(request: HttpRequest, slug: str) -> HttpResponse:
     return _hub_page(
         request,
         page,
-        heading=current.name,
+        heading=current.local_name,
         context={
             "section": current,
             "breadcrumb": current.lineage(),
-            "profile": current.description,
+            "profile": current.local_description,
         },
     )
 
@@ -93,8 +93,8 @@ def country(request: HttpRequest, slug: str) -> HttpResponse:
     return _hub_page(
         request,
         page,
-        heading=tag.name,
-        context={"hub": tag, "hub_kind": _("Country"), "profile": tag.description},
+        heading=tag.local_name,
+        context={"hub": tag, "hub_kind": _("Country"), "profile": tag.local_description},
     )
 
 
@@ -104,15 +104,17 @@ def group(request: HttpRequest, slug: str) -> HttpResponse:
     return _hub_page(
         request,
         page,
-        heading=tag.name,
-        context={"hub": tag, "hub_kind": _("Criminal group"), "profile": tag.description},
+        heading=tag.local_name,
+        context={"hub": tag, "hub_kind": _("Criminal group"), "profile": tag.local_description},
     )
 
 
 @public_page
 def topic(request: HttpRequest, slug: str) -> HttpResponse:
     tag, page = _hub(request, "topic", slug)
-    return _hub_page(request, page, heading=tag.name, context={"hub": tag, "hub_kind": _("Topic")})
+    return _hub_page(
+        request, page, heading=tag.local_name, context={"hub": tag, "hub_kind": _("Topic")}
+    )
 
 
 @public_page
