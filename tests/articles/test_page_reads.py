@@ -1,6 +1,10 @@
 """The article page's lean reads show exactly what the full reads showed."""
 
+import json
+import re
+
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -219,3 +223,13 @@ def test_hubs_have_breadcrumbs_an_aside_and_search_counts_results(client):
 
     html = client.get("/search/", {"q": "cartel"}).content.decode()
     assert "2 articles match “cartel”." in html
+
+
+def test_pages_link_a_print_stylesheet_favicon_and_web_manifest(client):
+    html = client.get("/").content.decode()
+    assert re.search(r'<link rel="stylesheet" href="[^"]*print[^"]*\.css" media="print">', html)
+    assert re.search(r'<link rel="icon" href="[^"]*favicon[^"]*\.svg" type="image/svg\+xml">', html)
+    assert re.search(r'<link rel="manifest" href="[^"]*site[^"]*\.webmanifest">', html)
+    manifest = json.loads((settings.BASE_DIR / "static" / "site.webmanifest").read_text())
+    for icon in manifest["icons"]:
+        assert (settings.BASE_DIR / "static" / icon["src"]).is_file()
