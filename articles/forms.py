@@ -1,7 +1,8 @@
 from django import forms
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import ReaderComment
+from articles.models import HelpfulVote, ReaderComment
 
 
 class ReaderCommentForm(forms.ModelForm):
@@ -27,3 +28,36 @@ class ReaderCommentForm(forms.ModelForm):
 
     def comment_fields(self) -> dict:
         return {key: self.cleaned_data[key] for key in ("name", "email", "message")}
+
+
+class HelpfulFollowUpForm(forms.Form):
+    """After a vote: why not (a "No"), or what helped (a "Yes"). Everything is optional."""
+
+    reason = forms.ChoiceField(
+        label=gettext_lazy("What was the problem?"),
+        choices=HelpfulVote.Reason.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Anything else? (optional)"),
+        max_length=HelpfulVote.COMMENT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": HelpfulVote.COMMENT_MAX_LENGTH}),
+        help_text=gettext_lazy("Up to 500 characters. Please leave out personal details."),
+    )
+
+    def __init__(self, *args, vote: HelpfulVote, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.vote = vote
+        if vote.helpful:
+            del self.fields["reason"]
+            self.fields["comment"].label = gettext_lazy("What helped? (optional)")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("reason") and not cleaned.get("comment", "").strip():
+            raise forms.ValidationError(
+                gettext_lazy("Choose a reason or write a few words, or go back to the article.")
+            )
+        return cleaned
