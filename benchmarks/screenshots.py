@@ -97,6 +97,14 @@ def main() -> None:
                         page = context.new_page()
                         for name, path in pages.items():
                             page.goto(base + path, wait_until="networkidle")
+                            # Lazy pictures load as they near the viewport: scroll through first.
+                            page.evaluate(
+                                "async () => { for (let y = 0; y < document.body.scrollHeight;"
+                                " y += 400) { window.scrollTo(0, y);"
+                                " await new Promise(r => setTimeout(r, 50)); }"
+                                " window.scrollTo(0, 0); }"
+                            )
+                            page.wait_for_load_state("networkidle")
                             full = page.evaluate("document.documentElement.scrollHeight")
                             target = out / f"{name}-{width}.png"
                             page.screenshot(
