@@ -6,8 +6,9 @@ from functools import cache
 from html import unescape
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.db import connection, models
+from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -180,16 +181,6 @@ class ArticleQuerySet(models.QuerySet):
 
     def tagged_with_group(self, group: CriminalGroup) -> ArticleQuerySet:
         return self.filter(groups=group)
-
-    def search(self, query: str) -> ArticleQuerySet:
-        if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery, SearchVector
-
-            vector = SearchVector("title", weight="A") + SearchVector("dek", weight="B")
-            return self.annotate(_search=vector).filter(
-                _search=SearchQuery(query, search_type="websearch", config="simple")
-            )
-        return self.filter(Q(title__icontains=query) | Q(dek__icontains=query))
 
     def newest_first(self) -> ArticleQuerySet:
         return self.order_by("-publish_at", "-pk")
@@ -377,6 +368,12 @@ class Article(models.Model):
     topics = TaggableManager(
         through=TaggedTopic, related_name="articles", blank=True, verbose_name="topics"
     )
+
+    # Full-text search (articles/search.py): title (weight A), dek (B) and body text (C) in
+    # the article's language, accent-folded. On PostgreSQL a trigger (migration 0004) writes
+    # it on every INSERT and UPDATE of those columns, whatever the write path (save(),
+    # update(), bulk_create, SQL), and a GIN index reads it; on SQLite it stays empty.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

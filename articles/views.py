@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,7 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from articles import reads, services
-from articles.forms import ReaderCommentForm
+from articles import search as search_module
+from articles.forms import ReaderCommentForm, SearchForm
 from articles.models import (
     Article,
     SlugRedirect,
@@ -30,11 +30,6 @@ TOO_MANY_COMMENTS = (
 TOO_MANY_VOTES = "Too many answers from your network just now. Please try again later."
 
 
-def _paginate(request: HttpRequest, queryset: QuerySet, per_page: int | None = None):
-    paginator = Paginator(queryset, per_page or settings.ARTICLES_PER_PAGE)
-    return paginator.get_page(request.GET.get("page"))
-
-
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
     page = reads.home(now=timezone.now())
@@ -42,18 +37,6 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "articles/home.html",
         {"lead": page.lead, "by_section": page.by_section, "organization": page.organization},
-    )
-
-
-def _listing(
-    request: HttpRequest, *, heading: str, queryset: QuerySet, context: dict | None = None
-) -> HttpResponse:
-    # Hub cards show no section or byline: teasers only (one query fewer than the home page).
-    page = _paginate(request, queryset.newest_first().for_teaser())
-    return render(
-        request,
-        "articles/listing.html",
-        {"heading": heading, "page": page, **(context or {})},
     )
 
 
@@ -126,16 +109,15 @@ def author(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
-    queryset = Article.objects.none()
+    # Never cached (PAGE_CACHE_SKIP_PREFIXES): the combinations of words and filters are
+    # endless. Three queries whatever the results: the filter choices, the count, the page.
+    form = SearchForm(request.GET, choices=search_module.facet_choices())
+    query, filters = form.query_and_filters()
+    page = None
     if query:
-        queryset = Article.objects.published().search(query)
-    return _listing(
-        request,
-        heading=f"Search: {query}" if query else "Search",
-        queryset=queryset,
-        context={"query": query},
-    )
+        results = search_module.search(query, filters)
+        page = Paginator(results, settings.ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "articles/search.html", {"form": form, "query": query, "page": page})
 
 
 def _render_article(

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    # Full-text search fields and expressions (articles/search.py); inert on SQLite.
+    "django.contrib.postgres",
     "taggit",
     "django_prose_editor",
     # The database task queue (django-tasks-db): always installed, so its table and admin
