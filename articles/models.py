@@ -182,6 +182,9 @@ class ArticleQuerySet(models.QuerySet):
     def tagged_with_group(self, group: CriminalGroup) -> ArticleQuerySet:
         return self.filter(groups=group)
 
+    def by_author(self, author: Author) -> ArticleQuerySet:
+        return self.filter(authors=author)
+
     def newest_first(self) -> ArticleQuerySet:
         return self.order_by("-publish_at", "-pk")
 
@@ -206,14 +209,15 @@ class ArticleQuerySet(models.QuerySet):
             self.for_teaser()
             .select_related("section__parent")
             .only(*TEASER_FIELDS, *TEASER_TAG_FIELDS, "section")
-            .prefetch_related(
-                Prefetch(
-                    "bylines",
-                    queryset=Byline.objects.select_related("author").only(
-                        "article_id", "position", "author__name", "author__slug"
-                    ),
-                ),
-            )
+            .prefetch_related(_bylines_prefetch())
+        )
+
+    def for_feed(self) -> ArticleQuerySet:
+        """A feed item: the listing's columns plus licence, image and update time."""
+        return (
+            self.select_related("section")
+            .only(*TEASER_FIELDS, *FEED_FIELDS, "section__name", "section__slug")
+            .prefetch_related(_bylines_prefetch())
         )
 
     def for_page(self) -> ArticleQuerySet:
@@ -238,6 +242,15 @@ class ArticleQuerySet(models.QuerySet):
         ).defer("primary_country__description", "primary_group__description", *translation_deferred)
 
 
+def _bylines_prefetch() -> Prefetch:
+    return Prefetch(
+        "bylines",
+        queryset=Byline.objects.select_related("author").only(
+            "article_id", "position", "author__name", "author__slug"
+        ),
+    )
+
+
 # What a teaser card reads. The body stays: excerpt() falls back to it when there is no dek.
 TEASER_FIELDS = ("title", "slug", "dek", "body", "language", "status", "publish_at")
 TEASER_TAG_FIELDS = (
@@ -247,6 +260,16 @@ TEASER_TAG_FIELDS = (
     "primary_country__slug",
     "primary_group__name",
     "primary_group__slug",
+)
+# What a feed item or sitemap entry reads beyond a teaser.
+FEED_FIELDS = (
+    "section",
+    "licence",
+    "updated_at",
+    "featured_image",
+    "featured_image_alt",
+    "featured_image_caption",
+    "featured_image_credit",
 )
 # What the article page reads of its other-language version: the link and its visibility.
 TRANSLATION_FIELDS = ("id", "slug", "language", "status", "publish_at")

@@ -8,6 +8,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -50,6 +51,14 @@ def _hub(request: HttpRequest, kind: str, slug: str):
     return obj, Paginator(articles, per_page).get_page(request.GET.get("page"))
 
 
+def _feeds(kind: str, slug: str) -> dict[str, str]:
+    """The hub's own RSS and Atom feeds, linked from its <head>."""
+    return {
+        "rss": reverse(f"articles:{kind}_feed", args=[slug]),
+        "atom": reverse(f"articles:{kind}_feed_atom", args=[slug]),
+    }
+
+
 def _hub_page(request: HttpRequest, page, *, heading: str, context: dict) -> HttpResponse:
     return render(request, "articles/listing.html", {"heading": heading, "page": page, **context})
 
@@ -65,6 +74,7 @@ def section(request: HttpRequest, slug: str) -> HttpResponse:
             "section": current,
             "breadcrumb": current.lineage(),
             "profile": current.description,
+            "feeds": _feeds("section", slug),
         },
     )
 
@@ -76,7 +86,12 @@ def country(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         page,
         heading=tag.name,
-        context={"hub": tag, "hub_kind": "Country", "profile": tag.description},
+        context={
+            "hub": tag,
+            "hub_kind": "Country",
+            "profile": tag.description,
+            "feeds": _feeds("country", slug),
+        },
     )
 
 
@@ -87,7 +102,12 @@ def group(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         page,
         heading=tag.name,
-        context={"hub": tag, "hub_kind": "Criminal group", "profile": tag.description},
+        context={
+            "hub": tag,
+            "hub_kind": "Criminal group",
+            "profile": tag.description,
+            "feeds": _feeds("group", slug),
+        },
     )
 
 
@@ -104,7 +124,12 @@ def author(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         page,
         heading=person.name,
-        context={"hub": person, "hub_kind": "Author", "profile": person.bio},
+        context={
+            "hub": person,
+            "hub_kind": "Author",
+            "profile": person.bio,
+            "feeds": _feeds("author", slug),
+        },
     )
 
 

@@ -11,6 +11,7 @@ from django.urls import get_script_prefix, reverse
 _LINKS = {
     "home": ("articles:home", {}),
     "feed": ("articles:feed", {}),
+    "feed_atom": ("articles:feed_atom", {}),
     "search": ("articles:search", {}),
     "news": ("articles:section", {"slug": "news"}),
     "investigations": ("articles:section", {"slug": "investigations"}),

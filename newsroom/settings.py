@@ -338,6 +338,9 @@ LOGGING = {
 
 # --- The publication -------------------------------------------------------
 SITE_NAME = env_str("SITE_NAME", "Newsroom")
+# RSS/Atom items carry the whole sanitised body (content:encoded / content), not only the
+# summary: on for readers who read in their feed reader, off to bring them to the site.
+FEEDS_FULL_CONTENT = env_bool("FEEDS_FULL_CONTENT", False)
 # Absolute origin used in canonical URLs, the attribution footer and feeds.
 SITE_URL = (env_str("SITE_URL") or ("http://127.0.0.1:8000" if DEBUG else "")).rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):
