@@ -45,14 +45,14 @@ victims disappeared bodies graves mayor governor police chief inmates prisons gu
 riots transfer extradition extradited united states mexico colombia guatemala honduras
 salvador venezuela ecuador peru brazil bolivia paraguay argentina chile panama costa rica
 nicaragua haiti dominican caribbean pacific atlantic coast highway airport airstrip
-aircraft boat boats vessel navy coast guard submarine narco semi submersible fentanyl
+aircraft boat boats vessel navy coast guard narco semi submersible fentanyl
 methamphetamine heroin marijuana precursors chemicals laboratory labs synthetic production
 coca crops eradication farmers illegal mining gold timber logging fishing wildlife
 trafficking human smuggling kidnapping ransom contract killers hitmen assassination
 informant witness testimony trial sentence sentenced convicted acquitted released escape
 escaped fugitive capture captured manhunt reward bounty intelligence surveillance
 wiretaps phones encrypted messages cryptocurrency banks accounts shell front real estate
-cattle ranch avocado lime mining fuel theft pipeline oil tapping taxes tolls vendors
+cattle ranch lime mining fuel theft pipeline oil tapping taxes tolls vendors
 merchants transport buses taxis drivers schools teachers students church""".split()  # noqa: SIM905
 ES = """policía seguridad gobierno funcionarios cártel cárteles narcotráfico violencia
 autoridades presidente país ciudad estado prisión cárcel pandilla pandillas miembros

@@ -202,3 +202,24 @@ def test_search_page_query_count_is_constant(client, settings):
     many = count(q="truce", country="honduras", page=2)
     # The filter choices (one UNION), the count, the page of results with their snippets.
     assert one == many == 3
+
+
+@postgresql_only
+def test_a_very_common_word_returns_the_newest_matches_ranked_and_says_there_are_more(
+    client, monkeypatch
+):
+    monkeypatch.setattr("articles.search.MAX_RESULTS", 3)
+    now = timezone.now()
+    for n in range(5):
+        ArticleFactory(
+            slug=f"old-{n}" if n < 2 else f"new-{n}",
+            title="Police report" if n == 2 else "Report",
+            dek="",
+            body="<p>The police said so.</p>",
+            publish_at=now - dt.timedelta(days=10 - n),
+        )
+    results = search("police")
+    assert results.count() == 3 and results.capped
+    # The newest three, the title match first.
+    assert [hit.slug for hit in results[0:3]] == ["new-2", "new-4", "new-3"]
+    assert "More than 3 results" in _page(client, q="police").content.decode()
