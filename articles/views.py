@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -247,3 +247,23 @@ def comment(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         form = ReaderCommentForm()
     return render(request, "articles/comment.html", {"article": article, "form": form})
+
+
+def _path_before(viewname: str, *args) -> str:
+    """The fixed start of a URL pattern ("/preview/" of "/preview/<pk>/")."""
+    return reverse(viewname, args=args).rsplit("/", 2)[0] + "/"
+
+
+@public_page
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Crawlers: everything public, not the admin, previews or searches with words; the
+    sitemaps' addresses. Each language's URL scheme is listed (they differ under /es/)."""
+    disallow = {reverse("admin:index")}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            disallow.add(_path_before("articles:preview", 0))
+            disallow.add(reverse("articles:search") + "?")
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in sorted(disallow)), ""]
+    for name, args in (("sitemap", []), ("sitemap-section", ["news"])):
+        lines.append(f"Sitemap: {settings.SITE_URL}{reverse(name, args=args)}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -125,7 +125,7 @@ def page_urls() -> dict[str, list[str]]:
         "author hub": [author.get_absolute_url()],
         "search": [f"/search/?q={word}"],
         "feed": ["/feed/"],
-        "sitemap": ["/sitemap.xml"],
+        "sitemap": ["/sitemap-articles-en.xml"],
     }
 
 
