@@ -34,6 +34,11 @@ SITEMAP_FIELDS = (
 )
 
 
+def _w3c(moment: dt.datetime) -> dt.datetime:
+    # Whole seconds: the templates' |date:"c" then writes 2026-11-25T12:53:15+00:00.
+    return moment.replace(microsecond=0)
+
+
 class SiteSitemap(Sitemap):
     """Absolute URLs on SITE_URL, whatever host or scheme the request came on."""
 
@@ -66,12 +71,13 @@ class ArticleSitemap(SiteSitemap):
         )
 
     def lastmod(self, article: Article) -> dt.datetime:
-        return max(article.updated_at, article.publish_at)
+        return _w3c(max(article.updated_at, article.publish_at))
 
     def get_latest_lastmod(self) -> dt.datetime | None:
         # The index's <lastmod> for this sitemap: one small query, not a read of every row.
         latest = self.items().order_by("-updated_at").values_list("updated_at", flat=True)
-        return latest.first()
+        latest = latest.first()
+        return _w3c(latest) if latest else None
 
     def get_urls(self, page=1, site=None, protocol=None) -> list[dict]:
         urls = super().get_urls(page, site, protocol)
@@ -95,12 +101,13 @@ class NewsSitemap(SiteSitemap):
         )
 
     def lastmod(self, article: Article) -> dt.datetime:
-        return max(article.updated_at, article.publish_at)
+        return _w3c(max(article.updated_at, article.publish_at))
 
     def get_urls(self, page=1, site=None, protocol=None) -> list[dict]:
         urls = super().get_urls(page, site, protocol)
         for url in urls:
             url["publication"] = settings.SITE_NAME
+            url["published"] = _w3c(url["item"].publish_at)
             url["image"] = article_image(url["item"])
         return urls
 
