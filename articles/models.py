@@ -397,6 +397,8 @@ class Article(models.Model):
     # it on every INSERT and UPDATE of those columns, whatever the write path (save(),
     # update(), bulk_create, SQL), and a GIN index reads it; on SQLite it stays empty.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Title and summary only (weights A, B): what ranks the candidates (articles/search.py).
+    search_head = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

@@ -133,15 +133,20 @@ def author(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _page_number(request: HttpRequest) -> int:
+    number = request.GET.get("page", "1")
+    return int(number) if number.isdigit() and 0 < len(number) < 6 else 1
+
+
 def search(request: HttpRequest) -> HttpResponse:
     # Never cached (PAGE_CACHE_SKIP_PREFIXES): the combinations of words and filters are
-    # endless. Three queries whatever the results: the filter choices, the count, the page.
+    # endless. Two queries whatever the results: the filter choices; the page with its count.
     form = SearchForm(request.GET, choices=search_module.facet_choices())
     query, filters = form.query_and_filters()
     page = None
     if query:
         results = search_module.search(query, filters)
-        page = Paginator(results, settings.ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+        page = results.page(_page_number(request), settings.ARTICLES_PER_PAGE)
     return render(request, "articles/search.html", {"form": form, "query": query, "page": page})
 
 

@@ -27,6 +27,10 @@ BEGIN
         setweight(to_tsvector(cfg, coalesce(NEW.title, '')), 'A')
         || setweight(to_tsvector(cfg, coalesce(NEW.dek, '')), 'B')
         || setweight(to_tsvector(cfg, coalesce(NEW.body, '')), 'C');
+    -- Title and summary alone, small enough to rank a thousand candidates quickly.
+    NEW.search_head :=
+        setweight(to_tsvector(cfg, coalesce(NEW.title, '')), 'A')
+        || setweight(to_tsvector(cfg, coalesce(NEW.dek, '')), 'B');
     RETURN NEW;
 END
 $$;
@@ -63,6 +67,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="article",
             name="search_vector",
+            field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
+        ),
+        migrations.AddField(
+            model_name="article",
+            name="search_head",
             field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
         ),
         migrations.RunPython(_on_postgresql(FORWARD), _on_postgresql(BACKWARD), elidable=False),
