@@ -67,3 +67,95 @@ def rights_statement(article, authors: list) -> str:
         "credit": credit,
         "url": article.get_canonical_url(),
     }
+
+
+# --- structured data (schema.org JSON-LD) -------------------------------------------------
+
+OG_LOCALES = {"en": "en_US", "es": "es_LA"}
+LOGO = "newsroom/logo.png"  # 600x60: Google's publisher logo shape
+LOGO_SIZE = (600, 60)
+
+
+def _logo() -> dict:
+    from django.templatetags.static import static
+
+    return {
+        "@type": "ImageObject",
+        "url": absolute(static(LOGO)),
+        "width": LOGO_SIZE[0],
+        "height": LOGO_SIZE[1],
+    }
+
+
+def organization() -> dict:
+    return {
+        "@type": "NewsMediaOrganization",
+        "@id": f"{settings.SITE_URL}/#organization",
+        "name": settings.SITE_NAME,
+        "url": f"{settings.SITE_URL}/",
+        "logo": _logo(),
+    }
+
+
+def home_graph(*, search_url: str, language: str) -> dict:
+    """Organization and WebSite (with the search box search engines may show) for home."""
+    return {
+        "@context": "https://schema.org",
+        "@graph": [
+            organization(),
+            {
+                "@type": "WebSite",
+                "@id": f"{settings.SITE_URL}/#website",
+                "name": settings.SITE_NAME,
+                "url": f"{settings.SITE_URL}/",
+                "inLanguage": language,
+                "publisher": {"@id": f"{settings.SITE_URL}/#organization"},
+                "potentialAction": {
+                    "@type": "SearchAction",
+                    "target": {
+                        "@type": "EntryPoint",
+                        "urlTemplate": f"{absolute(search_url)}?q={{search_term_string}}",
+                    },
+                    "query-input": "required name=search_term_string",
+                },
+            },
+        ],
+    }
+
+
+def news_article(article) -> dict:
+    """schema.org NewsArticle for an article page (labels already loaded: no query)."""
+    canonical = article.get_canonical_url()
+    licence = get_licence(article.licence)
+    tags = [*article.country_tags, *article.group_tags, *article.topic_tags]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "@id": f"{canonical}#article",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
+        "url": canonical,
+        "headline": article.title,
+        "description": article.excerpt(300),
+        "datePublished": article.publish_at.isoformat(),
+        "dateModified": max(article.updated_at, article.publish_at).isoformat(),
+        "inLanguage": article.language,
+        "isAccessibleForFree": True,
+        "articleSection": article.section.name,
+        "keywords": [tag.name for tag in tags],
+        "author": [
+            {"@type": "Person", "name": author.name, "url": absolute(author.get_absolute_url())}
+            for author in article.ordered_authors
+        ]
+        or [{"@type": "Organization", "name": settings.SITE_NAME, "url": settings.SITE_URL}],
+        "publisher": organization(),
+        "copyrightHolder": {"@id": f"{settings.SITE_URL}/#organization"},
+        "copyrightYear": article.publish_at.year,
+    }
+    if licence.deed_url:
+        data["license"] = licence.deed_url
+    image = article_image(article)
+    if image is not None:
+        data["image"] = [
+            {"@type": "ImageObject", "url": image.url, "caption": image.caption or image.alt}
+        ]
+    return data
