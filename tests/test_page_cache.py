@@ -109,7 +109,12 @@ def hub_urls(world: dict) -> list[str]:
         reverse("articles:topic", args=["ports"]),
         reverse("articles:author", args=[world["author"].slug]),
         reverse("articles:feed"),
+        reverse("articles:feed_atom"),
+        reverse("articles:section_feed", args=[world["section"].slug]),
+        reverse("articles:country_feed_atom", args=[world["country"].slug]),
+        reverse("articles:author_feed", args=[world["author"].slug]),
         reverse("sitemap-section", args=["articles-en"]),
+        reverse("sitemap-section", args=["news"]),
     ]
 
 
