@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test prod lock lock-check browser lint format migrations-check setup demo clean
+.PHONY: run test prod lock lock-check browser lint format migrations-check setup demo clean translations-check
 
 # Find Python 3.13: pyenv when present, else python3.13 on PATH.
 $(PY):
@@ -39,7 +39,9 @@ lock: $(PY)
 lock-check: $(PY)
 	$(PY) bin/lock.py --check
 
+# The gettext catalogues (locale/) compiled with polib: no GNU gettext needed.
 setup: $(STAMP)
+	@$(PY) bin/compile_messages.py
 
 demo: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
@@ -83,6 +85,10 @@ lint: setup
 format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Every wrapped string translated in locale/es (needs GNU gettext's xgettext, as CI has).
+translations-check: setup
+	$(PY) bin/check_translations.py
 
 migrations-check: setup
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run

@@ -16,6 +16,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from articles import permissions
 from articles.models import (
@@ -47,7 +49,7 @@ def _controlled_tags_field(name: str, model, label: str) -> forms.ModelMultipleC
         required=False,
         label=label,
         widget=TagAutocomplete(Article._meta.get_field(name), admin.site),
-        help_text="Type to search. New entries are added by an editor under their own list.",
+        help_text=_("Type to search. New entries are added by an editor under their own list."),
     )
 
 
@@ -90,14 +92,14 @@ class ArticleAdminForm(forms.ModelForm):
                 for choice in self.fields["status"].choices
                 if choice[0] != Article.Status.PUBLISHED
             ]
-            self.fields["status"].help_text = "Writers submit for review; an editor publishes."
+            self.fields["status"].help_text = _("Writers submit for review; an editor publishes.")
 
     def clean(self):
         cleaned = super().clean()
         status = cleaned.get("status")
         if self.user is not None and not permissions.can_publish(self.user):
             if status == Article.Status.PUBLISHED:
-                raise forms.ValidationError("Only editors can publish or schedule an article.")
+                raise forms.ValidationError(_("Only editors can publish or schedule an article."))
             if cleaned.get("publish_at") != self.instance.publish_at:
                 # Setting, moving or clearing the time are all scheduling decisions.
                 self.add_error("publish_at", "Only editors can set the publish time.")
@@ -138,12 +140,12 @@ class BylineInline(admin.TabularInline):
     extra = 1
     autocomplete_fields = ["author"]
     fields = ["author", "position"]
-    verbose_name = "author"
-    verbose_name_plural = "byline (in order)"
+    verbose_name = _("author")
+    verbose_name_plural = _("byline (in order)")
 
 
 class StatusFilter(admin.SimpleListFilter):
-    title = "status"
+    title = _("status")
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
@@ -225,7 +227,7 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
                 ]
             },
         ),
-        ("Language", {"fields": ["language", "translation"]}),
+        (_("Language"), {"fields": ["language", "translation"]}),
         (
             "Featured image",
             {
@@ -238,9 +240,9 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
                 ],
             },
         ),
-        ("Publishing", {"fields": ["status", "publish_at", "licence", "preview_link"]}),
-        ("Reader response", {"classes": ["collapse"], "fields": ["helpful_counts"]}),
-        ("History", {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
+        (_("Publishing"), {"fields": ["status", "publish_at", "licence", "preview_link"]}),
+        (_("Reader response"), {"classes": ["collapse"], "fields": ["helpful_counts"]}),
+        (_("History"), {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
     ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -303,7 +305,7 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
         form.instance.groups.set(form.cleaned_data.get("groups") or [])
 
     # --- Actions -----------------------------------------------------------
-    @admin.action(description="Publish selected articles now", permissions=["publish"])
+    @admin.action(description=_("Publish selected articles now"), permissions=["publish"])
     def publish_now(self, request, queryset):
         now = timezone.now()
         count = 0
@@ -314,10 +316,15 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
             article.save()
             related_refresh_on_commit([article.pk])  # related: it may enter other lists
             count += 1
-        self.message_user(request, f"Published {count} article(s).", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Published %(count)d article.", "Published %(count)d articles.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     @admin.action(
-        description="Unpublish selected articles (back to draft)", permissions=["publish"]
+        description=_("Unpublish selected articles (back to draft)"), permissions=["publish"]
     )
     def unpublish(self, request, queryset):
         count = 0
@@ -326,7 +333,12 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
             article.save()
             related_refresh_on_commit([article.pk])  # related: it leaves every list
             count += 1
-        self.message_user(request, f"Unpublished {count} article(s).", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Unpublished %(count)d article.", "Unpublished %(count)d articles.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     actions = ["publish_now", "unpublish"]
 
@@ -334,7 +346,7 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
         return permissions.can_publish(request.user)
 
     # --- Columns -----------------------------------------------------------
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def state(self, obj: Article) -> str:
         if obj.is_scheduled:
             return format_html(
@@ -342,29 +354,29 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
             )
         return obj.get_status_display()
 
-    @admin.display(description="primary tag")
+    @admin.display(description=_("primary tag"))
     def primary_tag_label(self, obj: Article) -> str:
         return str(obj.primary_tag or "—")
 
-    @admin.display(description="countries")
+    @admin.display(description=_("countries"))
     def country_list(self, obj: Article) -> str:
         return ", ".join(tag.name for tag in obj.countries.all()) or "—"
 
-    @admin.display(description="groups")
+    @admin.display(description=_("groups"))
     def group_list(self, obj: Article) -> str:
         return ", ".join(tag.name for tag in obj.groups.all()) or "—"
 
-    @admin.display(description="authors")
+    @admin.display(description=_("authors"))
     def author_list(self, obj: Article) -> str:
         return ", ".join(byline.author.name for byline in obj.bylines.all()) or "—"
 
-    @admin.display(description="helpful (yes / no)")
+    @admin.display(description=_("helpful (yes / no)"))
     def helpful_counts(self, obj: Article) -> str:
         # Annotated by get_queryset, which both the changelist and the change form use;
         # an unsaved article has no votes.
         return f"{getattr(obj, 'yes_votes', 0)} / {getattr(obj, 'no_votes', 0)}"
 
-    @admin.display(description="preview")
+    @admin.display(description=_("preview"))
     def preview_link(self, obj: Article) -> str:
         if not obj.pk:
             return "Save the article to preview it."
@@ -384,7 +396,7 @@ class ProfiledTagAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_articles=Count("tagged_items"))
 
-    @admin.display(description="articles", ordering="_articles")
+    @admin.display(description=_("articles"), ordering="_articles")
     def article_count(self, obj) -> int:
         return obj._articles
 
@@ -444,23 +456,33 @@ class ReaderCommentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    @admin.display(description="message")
+    @admin.display(description=_("message"))
     def short_message(self, obj: ReaderComment) -> str:
         return obj.message[:80] + ("…" if len(obj.message) > 80 else "")
 
     def _mark(self, request, queryset, status: str) -> None:
         count = queryset.update(status=status)
-        self.message_user(request, f"{count} message(s) marked {status}.", messages.SUCCESS)
+        label = ReaderComment.Status(status).label
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d message marked %(status)s.",
+                "%(count)d messages marked %(status)s.",
+                count,
+            )
+            % {"count": count, "status": str(label).lower()},
+            messages.SUCCESS,
+        )
 
-    @admin.action(description="Mark as read")
+    @admin.action(description=_("Mark as read"))
     def mark_read(self, request, queryset):
         self._mark(request, queryset, ReaderComment.Status.READ)
 
-    @admin.action(description="Mark as answered")
+    @admin.action(description=_("Mark as answered"))
     def mark_answered(self, request, queryset):
         self._mark(request, queryset, ReaderComment.Status.ANSWERED)
 
-    @admin.action(description="Mark as spam")
+    @admin.action(description=_("Mark as spam"))
     def mark_spam(self, request, queryset):
         self._mark(request, queryset, ReaderComment.Status.SPAM)
 

@@ -7,18 +7,20 @@ from articles.search import MAX_QUERY_LENGTH, Filters
 
 class ReaderCommentForm(forms.ModelForm):
     # Honeypot: hidden from people by CSS and aria-hidden; bots fill every field.
-    website = forms.CharField(required=False, label="Leave this field empty")
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
 
     class Meta:
         model = ReaderComment
         fields = ["name", "email", "message"]
-        labels = {"name": "Your name", "email": "Your email", "message": "Your comments"}
+        labels = {"name": _("Your name"), "email": _("Your email"), "message": _("Your comments")}
         widgets = {"message": forms.Textarea(attrs={"rows": 8})}
 
     def clean_message(self) -> str:
         message = self.cleaned_data["message"].strip()
         if len(message) < 10:
-            raise forms.ValidationError("Please write at least a sentence (10 characters or more).")
+            raise forms.ValidationError(
+                _("Please write at least a sentence (10 characters or more).")
+            )
         return message
 
     def is_bot(self) -> bool:

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -21,14 +22,14 @@ from articles.models import (
     SlugRedirect,
 )
 from articles.permissions import can_preview
-from newsroom import ratelimit
+from newsroom import language, ratelimit
 from newsroom.pagecache import public_page
 
-TOO_MANY_COMMENTS = (
+TOO_MANY_COMMENTS = _(
     "You have sent several messages in a short time. Please wait a few minutes and send "
     "this one again: your text is still in the form below."
 )
-TOO_MANY_VOTES = "Too many answers from your network just now. Please try again later."
+TOO_MANY_VOTES = _("Too many answers from your network just now. Please try again later.")
 
 
 @public_page
@@ -88,7 +89,7 @@ def country(request: HttpRequest, slug: str) -> HttpResponse:
         heading=tag.name,
         context={
             "hub": tag,
-            "hub_kind": "Country",
+            "hub_kind": _("Country"),
             "profile": tag.description,
             "feeds": _feeds("country", slug),
         },
@@ -104,7 +105,7 @@ def group(request: HttpRequest, slug: str) -> HttpResponse:
         heading=tag.name,
         context={
             "hub": tag,
-            "hub_kind": "Criminal group",
+            "hub_kind": _("Criminal group"),
             "profile": tag.description,
             "feeds": _feeds("group", slug),
         },
@@ -114,7 +115,7 @@ def group(request: HttpRequest, slug: str) -> HttpResponse:
 @public_page
 def topic(request: HttpRequest, slug: str) -> HttpResponse:
     tag, page = _hub(request, "topic", slug)
-    return _hub_page(request, page, heading=tag.name, context={"hub": tag, "hub_kind": "Topic"})
+    return _hub_page(request, page, heading=tag.name, context={"hub": tag, "hub_kind": _("Topic")})
 
 
 @public_page
@@ -126,7 +127,7 @@ def author(request: HttpRequest, slug: str) -> HttpResponse:
         heading=person.name,
         context={
             "hub": person,
-            "hub_kind": "Author",
+            "hub_kind": _("Author"),
             "profile": person.bio,
             "feeds": _feeds("author", slug),
         },
@@ -156,10 +157,12 @@ def _render_article(
     # Bylines, tags, related items and the organization block: one query.
     blocks = reads.article_blocks(article, now=timezone.now())
     article._labels = blocks.labels
+    translation = article.public_translation
     context = {
         "article": article,
         "breadcrumb": article.section.lineage(),
-        "translation": article.public_translation,
+        "translation": translation,
+        **_article_languages(article, translation),
         "related": blocks.related,
         "organization": blocks.organization,
         "helpful_vote": services.helpful_vote_for(article, request.session.session_key),
@@ -168,9 +171,35 @@ def _render_article(
     return render(request, "articles/detail.html", context, status=status)
 
 
+def _article_languages(article: Article, translation: Article | None) -> dict:
+    """hreflang links and the header's switch for an article: its translation, if public."""
+    if translation is None:
+        # No counterpart: no alternates; the switch goes to the other language's home.
+        other = language.other_language(article.language)
+        return {
+            "alternates": [],
+            "language_switch": language.LanguageSwitch(
+                other, language.language_name(other), language.home_url(other)
+            ),
+        }
+    versions = {version.language: version.get_canonical_url() for version in (article, translation)}
+    return {
+        "alternates": language.alternates_for(versions),
+        "language_switch": language.LanguageSwitch(
+            translation.language,
+            language.language_name(translation.language),
+            translation.get_absolute_url(),
+        ),
+    }
+
+
 @public_page
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = reads.published_article(slug, now=timezone.now())
+    if article is not None and article.language != request.LANGUAGE_CODE:
+        # Each article lives in its own language's scheme (/es/article/...); the other
+        # scheme's address, and every pre-/es/ address of a Spanish article, moves there.
+        return redirect(article.get_absolute_url(), permanent=True)
     if article is None:
         moved = SlugRedirect.objects.filter(old_slug=slug).select_related("article").first()
         if moved and moved.article.is_public:
@@ -203,7 +232,7 @@ def helpful_vote(request: HttpRequest, slug: str) -> HttpResponse:
         )
     answer = request.POST.get("helpful")
     if answer not in {"yes", "no"}:
-        messages.error(request, "Please choose yes or no.")
+        messages.error(request, _("Please choose yes or no."))
         return redirect(f"{article.get_absolute_url()}#helpful")
     if not ratelimit.allow(
         request,
@@ -222,9 +251,9 @@ def helpful_vote(request: HttpRequest, slug: str) -> HttpResponse:
         article=article, session_key=request.session.session_key, helpful=answer == "yes"
     )
     if created:
-        messages.success(request, "Thank you for your feedback.")
+        messages.success(request, _("Thank you for your feedback."))
     else:
-        messages.info(request, "You have already answered for this article. Thank you.")
+        messages.info(request, _("You have already answered for this article. Thank you."))
     return redirect(f"{article.get_absolute_url()}#helpful")
 
 
@@ -247,7 +276,7 @@ def comment(request: HttpRequest, slug: str) -> HttpResponse:
             if not form.is_bot():
                 services.reader_comment_submit(article=article, **form.comment_fields())
             # Bots get the same thanks as people, so the honeypot teaches them nothing.
-            messages.success(request, "Thank you. Your comments reached our editors.")
+            messages.success(request, _("Thank you. Your comments reached our editors."))
             return redirect(article)
     else:
         form = ReaderCommentForm()

@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from donations import webhooks
 from donations.models import Donation, DonationSettings, Payment, StripeEvent
@@ -48,7 +49,7 @@ class PaymentInline(admin.TabularInline):
     ]
     readonly_fields = fields
 
-    @admin.display(description="amount")
+    @admin.display(description=_("amount"))
     def amount_display(self, obj: Payment) -> str:
         return format_money(obj.amount, obj.currency)
 
@@ -59,7 +60,7 @@ class PaymentInline(admin.TabularInline):
 class NeedsReviewFilter(admin.SimpleListFilter):
     """Gifts for which Stripe reported something that did not match what we stored."""
 
-    title = "needs review"
+    title = _("needs review")
     parameter_name = "needs_review"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
@@ -135,7 +136,7 @@ class DonationAdmin(ReadOnlyMoneyAdmin):
                 ]
             },
         ),
-        ("Attribution", {"fields": ["source", "source_article", "campaign"]}),
+        (_("Attribution"), {"fields": ["source", "source_article", "campaign"]}),
         (
             "Stripe",
             {
@@ -173,27 +174,27 @@ class DonationAdmin(ReadOnlyMoneyAdmin):
         "mismatch",
     ]
 
-    @admin.display(description="donor", ordering="donor_name")
+    @admin.display(description=_("donor"), ordering="donor_name")
     def donor(self, obj: Donation) -> str:
         # Lists are seen over shoulders and in screenshots: respect the donor's wish.
         return obj.public_donor_name
 
-    @admin.display(description="amount", ordering="amount")
+    @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, obj: Donation) -> str:
         return format_money(obj.amount, obj.currency)
 
-    @admin.display(description="fee covered")
+    @admin.display(description=_("fee covered"))
     def fee_display(self, obj: Donation) -> str:
         return format_money(obj.fee_covered, obj.currency) if obj.fee_covered else "—"
 
-    @admin.display(description="source article", ordering="source_article__title")
+    @admin.display(description=_("source article"), ordering="source_article__title")
     def source_article_link(self, obj: Donation) -> str:
         if obj.source_article is None:
             return obj.source or "—"
         url = reverse("admin:articles_article_change", args=[obj.source_article_id])
         return format_html('<a href="{}">{}</a>', url, obj.source_article.title)
 
-    @admin.action(description="Export selected donations as CSV", permissions=["view"])
+    @admin.action(description=_("Export selected donations as CSV"), permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Donation]) -> HttpResponse:
         header = [
             "id",
@@ -288,7 +289,7 @@ class ReportForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            raise forms.ValidationError("The start date must be on or before the end date.")
+            raise forms.ValidationError(_("The start date must be on or before the end date."))
         return data
 
 
@@ -319,34 +320,34 @@ class PaymentAdmin(ReadOnlyMoneyAdmin):
     actions = ["export_csv"]
     readonly_fields = [f.name for f in Payment._meta.fields]
 
-    @admin.display(description="donor")
+    @admin.display(description=_("donor"))
     def donor(self, obj: Payment) -> str:
         return obj.donation.public_donor_name
 
-    @admin.display(description="amount", ordering="amount")
+    @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, obj: Payment) -> str:
         return format_money(obj.amount, obj.currency)
 
-    @admin.display(description="refunded")
+    @admin.display(description=_("refunded"))
     def refunded_display(self, obj: Payment) -> str:
         return format_money(obj.amount_refunded, obj.currency) if obj.amount_refunded else "—"
 
-    @admin.display(description="frequency")
+    @admin.display(description=_("frequency"))
     def frequency(self, obj: Payment) -> str:
         return obj.donation.get_frequency_display()
 
-    @admin.display(description="source article")
+    @admin.display(description=_("source article"))
     def source_article(self, obj: Payment) -> str:
         return str(obj.donation.source_article or "—")
 
-    @admin.display(description="campaign")
+    @admin.display(description=_("campaign"))
     def campaign(self, obj: Payment) -> str:
         return obj.donation.campaign
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description="Export selected payments as CSV", permissions=["view"])
+    @admin.action(description=_("Export selected payments as CSV"), permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Payment]) -> HttpResponse:
         header = [
             "stripe_id",
@@ -403,7 +404,7 @@ class StripeEventAdmin(ReadOnlyMoneyAdmin):
         opts = self.opts
         return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 
-    @admin.action(description="Reprocess selected events", permissions=["reprocess"])
+    @admin.action(description=_("Reprocess selected events"), permissions=["reprocess"])
     def reprocess(self, request: HttpRequest, queryset: QuerySet[StripeEvent]) -> None:
         counts = webhooks.reprocess(queryset.order_by("received_at"))
         summary = ", ".join(f"{n} {outcome.value}" for outcome, n in counts.items()) or "nothing"

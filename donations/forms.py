@@ -6,6 +6,10 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils import translation
+from django.utils.formats import get_format
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from donations.models import Donation, DonationSettings, Frequency
 from donations.money import (
@@ -28,40 +32,40 @@ def currency_choices() -> list[tuple[str, str]]:
 
 class DonateForm(forms.Form):
     frequency = forms.ChoiceField(
-        choices=Frequency.choices, widget=forms.RadioSelect, label="How often"
+        choices=Frequency.choices, widget=forms.RadioSelect, label=_("How often")
     )
-    currency = forms.ChoiceField(choices=currency_choices, label="Currency")
+    currency = forms.ChoiceField(choices=currency_choices, label=_("Currency"))
     amount = forms.CharField(
-        label="Amount",
+        label=_("Amount"),
         max_length=MAX_AMOUNT_TEXT,
         widget=forms.RadioSelect,
-        help_text="Pick an amount or choose Other.",
+        help_text=_("Pick an amount or choose Other."),
     )
     # Text, not a DecimalField: Django's DecimalField accepts "1e3", "1_000" and "Infinity"
     # and builds a Decimal before any limit applies. money.parse_amount bounds it first.
     custom_amount = forms.CharField(
-        label="Other amount",
+        label=_("Other amount"),
         required=False,
         max_length=MAX_AMOUNT_TEXT,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     cover_fee = forms.BooleanField(
-        label="Add the estimated processing fee so all of my gift reaches the newsroom",
+        label=_("Add the estimated processing fee so all of my gift reaches the newsroom"),
         required=False,
     )
-    donor_name = forms.CharField(label="Your name", max_length=150)
+    donor_name = forms.CharField(label=_("Your name"), max_length=150)
     donor_email = forms.EmailField(
-        label="Email", help_text="For your receipt. We never share it.", max_length=254
+        label=_("Email"), help_text=_("For your receipt. We never share it."), max_length=254
     )
-    anonymous = forms.BooleanField(label="Don't show my name", required=False)
+    anonymous = forms.BooleanField(label=_("Don't show my name"), required=False)
     dedication_type = forms.ChoiceField(
-        label="Dedicate this gift",
+        label=_("Dedicate this gift"),
         choices=Donation.Dedication.choices,
         required=False,
     )
-    dedication_name = forms.CharField(label="Name of the person", max_length=150, required=False)
+    dedication_name = forms.CharField(label=_("Name of the person"), max_length=150, required=False)
     message = forms.CharField(
-        label="Message to the newsroom (optional)",
+        label=_("Message to the newsroom (optional)"),
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -80,7 +84,7 @@ class DonateForm(forms.Form):
         self.fields["currency"].initial = settings.DONATION_DEFAULT_CURRENCY
         self.fields["amount"].widget.choices = [
             *[(str(value), str(value)) for value in self.suggested],
-            (OTHER, "Other"),
+            (OTHER, pgettext_lazy("amount", "Other")),
         ]
         if self.suggested:
             index = min(self.options.default_amount_index, len(self.suggested) - 1)
@@ -107,7 +111,7 @@ class DonateForm(forms.Form):
         if choice == OTHER:
             text = data.get("custom_amount", "")
             if not text.strip():
-                self.add_error("custom_amount", "Enter the amount you would like to give.")
+                self.add_error("custom_amount", gettext("Enter the amount you would like to give."))
                 return data
             try:
                 minor = parse_amount(text, currency)
@@ -119,16 +123,19 @@ class DonateForm(forms.Form):
             # may have changed with the frequency after the page was rendered.
             minor = to_minor(whole, currency)
         else:
-            self.add_error("amount", "Pick one of the amounts shown or choose Other.")
+            self.add_error("amount", gettext("Pick one of the amounts shown or choose Other."))
             return data
         limits = settings.DONATION_CURRENCIES[currency]
         if not limits["min"] <= minor <= limits["max"]:
             field = "custom_amount" if choice == OTHER else "amount"
             self.add_error(
                 field,
-                f"Gifts in {currency.upper()} must be between "
-                f"{format_money(limits['min'], currency)} and "
-                f"{format_money(limits['max'], currency)}.",
+                gettext("Gifts in %(currency)s must be between %(minimum)s and %(maximum)s.")
+                % {
+                    "currency": currency.upper(),
+                    "minimum": format_money(limits["min"], currency),
+                    "maximum": format_money(limits["max"], currency),
+                },
             )
             return data
         fee = processing_fee(minor, currency) if data.get("cover_fee") else 0
@@ -136,15 +143,20 @@ class DonateForm(forms.Form):
             # The button promised the fee; dropping it quietly would charge something else.
             self.add_error(
                 "cover_fee",
-                f"With the processing fee the gift would be {format_money(minor + fee, currency)}, "
-                f"above the maximum of {format_money(limits['max'], currency)}. "
-                "Choose a smaller amount or leave the fee out.",
+                gettext(
+                    "With the processing fee the gift would be %(total)s, above the maximum "
+                    "of %(maximum)s. Choose a smaller amount or leave the fee out."
+                )
+                % {
+                    "total": format_money(minor + fee, currency),
+                    "maximum": format_money(limits["max"], currency),
+                },
             )
             return data
         data["gift_minor"] = minor
         data["fee_minor"] = fee
         if data.get("dedication_type") and not data.get("dedication_name", "").strip():
-            self.add_error("dedication_name", "Tell us whom the gift honours.")
+            self.add_error("dedication_name", gettext("Tell us whom the gift honours."))
         return data
 
     def donation_fields(self) -> dict[str, Any]:
@@ -163,6 +175,8 @@ class DonateForm(forms.Form):
             "message": data["message"].strip(),
             "source": data["source"],
             "campaign": data["campaign"],
+            # The page's language: Stripe Checkout and the receipts follow it.
+            "language": translation.get_language() or settings.LANGUAGE_CODE,
         }
 
     def button_label(self) -> str:
@@ -176,9 +190,9 @@ class DonateForm(forms.Form):
         try:
             minor = parse_amount(raw, currency)
         except AmountError:
-            return "Give now"
+            return gettext("Give now")
         if not 0 < minor <= settings.DONATION_CURRENCIES[currency]["max"]:
-            return "Give now"  # the form explains the limits; the button promises nothing
+            return gettext("Give now")  # the form explains the limits; the button promises nothing
         if self.is_bound:
             cover_fee = bool(self.data.get(self.add_prefix("cover_fee")))
         else:
@@ -208,8 +222,8 @@ class DonateForm(forms.Form):
                 }
                 pattern = money_pattern(currency)
                 custom[frequency][currency] = [
-                    f"Give {pattern}{FREQUENCY_SUFFIX.get(frequency, '')}",
-                    f"Give {pattern} plus the fee{FREQUENCY_SUFFIX.get(frequency, '')}",
+                    _give(frequency, fee=False) % {"amount": pattern},
+                    _give(frequency, fee=True) % {"amount": pattern},
                 ]
         return {
             "amounts": amounts,
@@ -218,18 +232,35 @@ class DonateForm(forms.Form):
             "decimals": {
                 code: spec["exponent"] for code, spec in settings.DONATION_CURRENCIES.items()
             },
+            # The page's language: the decimal separator a typed amount is shown with, and
+            # the button's words when no amount is chosen.
+            "separator": get_format("DECIMAL_SEPARATOR"),
+            "fallback": gettext("Give now"),
         }
 
 
-FREQUENCY_SUFFIX = {Frequency.MONTHLY: " every month", Frequency.ANNUAL: " every year"}
+# The button's words, one whole sentence per frequency (and with "plus the fee" for a typed
+# amount, whose total the script does not compute), so each language can order them.
+_GIVE = {
+    (Frequency.ONCE, False): _("Give %(amount)s"),
+    (Frequency.MONTHLY, False): _("Give %(amount)s every month"),
+    (Frequency.ANNUAL, False): _("Give %(amount)s every year"),
+    (Frequency.ONCE, True): _("Give %(amount)s plus the fee"),
+    (Frequency.MONTHLY, True): _("Give %(amount)s plus the fee every month"),
+    (Frequency.ANNUAL, True): _("Give %(amount)s plus the fee every year"),
+}
+
+
+def _give(frequency: str, *, fee: bool) -> str:
+    return str(_GIVE.get((frequency, fee), _GIVE[Frequency.ONCE, fee]))
 
 
 def gift_label(minor: int, currency: str, frequency: str, *, cover_fee: bool = False) -> str:
     """``"Give $25 every month"``: the amount charged, the fee included when covered."""
     if cover_fee:
         minor += processing_fee(minor, currency)
-    return f"Give {format_money(minor, currency)}{FREQUENCY_SUFFIX.get(frequency, '')}"
+    return _give(frequency, fee=False) % {"amount": format_money(minor, currency)}
 
 
 class ManageRequestForm(forms.Form):
-    email = forms.EmailField(label="The email address you gave with", max_length=254)
+    email = forms.EmailField(label=_("The email address you gave with"), max_length=254)

@@ -97,6 +97,8 @@ def create_checkout_session(
         "client_reference_id": str(donation.pk),
         "customer_email": donation.donor_email,
         "metadata": metadata,
+        # Stripe's page in the donor's language (the donate page's): "en" or "es".
+        "locale": donation.language,
     }
     if donation.frequency == Frequency.ONCE:
         params["mode"] = "payment"

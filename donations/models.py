@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from donations.money import parse_whole
 
@@ -22,9 +24,9 @@ class IllegalTransition(Exception):
 
 
 class Frequency(models.TextChoices):
-    ONCE = "once", "One-time"
-    MONTHLY = "monthly", "Monthly"
-    ANNUAL = "annual", "Annual"
+    ONCE = "once", _("One-time")
+    MONTHLY = "monthly", _("Monthly")
+    ANNUAL = "annual", _("Annual")
 
 
 # Stripe's recurring interval for each frequency; one-time gifts have none.
@@ -42,19 +44,19 @@ def _targets_by_state(moves: dict[str, dict[str, str]], states: list[str]) -> di
 
 class Donation(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending (donor sent to Stripe)"
-        PROCESSING = "processing", "Processing (payment not yet settled)"
-        PAID = "paid", "Paid"
-        FAILED = "failed", "Failed"
-        EXPIRED = "expired", "Expired (checkout abandoned)"
-        CANCELLED = "cancelled", "Cancelled (recurring gift ended)"
-        REFUNDED = "refunded", "Refunded"
-        DISPUTED = "disputed", "Disputed"
+        PENDING = "pending", _("Pending (donor sent to Stripe)")
+        PROCESSING = "processing", _("Processing (payment not yet settled)")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired (checkout abandoned)")
+        CANCELLED = "cancelled", _("Cancelled (recurring gift ended)")
+        REFUNDED = "refunded", _("Refunded")
+        DISPUTED = "disputed", _("Disputed")
 
     class Dedication(models.TextChoices):
-        NONE = "", "No dedication"
-        HONOUR = "honour", "In honour of"
-        MEMORY = "memory", "In memory of"
+        NONE = "", _("No dedication")
+        HONOUR = "honour", _("In honour of")
+        MEMORY = "memory", _("In memory of")
 
     S = Status
     # The state machine, as one table: each move names the states it may start from and
@@ -105,7 +107,7 @@ class Donation(models.Model):
     message = models.TextField(blank=True, max_length=1000)
 
     # Attribution: where the donor came from (the article CTA passes source=article-<id>).
-    source = models.CharField(max_length=100, blank=True, help_text="Raw ?source= value.")
+    source = models.CharField(max_length=100, blank=True, help_text=_("Raw ?source= value."))
     source_article = models.ForeignKey(
         "articles.Article",
         null=True,
@@ -114,6 +116,13 @@ class Donation(models.Model):
         related_name="donations",
     )
     campaign = models.CharField(max_length=100, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The donate page's language: Stripe Checkout and the receipts use it."),
+    )
 
     stripe_checkout_session_id = models.CharField(max_length=255, blank=True)
     stripe_customer_id = models.CharField(max_length=255, blank=True)
@@ -311,7 +320,7 @@ class Payment(models.Model):
     stripe_id = models.CharField(max_length=255, unique=True)
     stripe_payment_intent_id = models.CharField(max_length=255, blank=True)
     stripe_charge_id = models.CharField(max_length=255, blank=True)
-    amount = models.PositiveIntegerField(help_text="Minor units (cents).")
+    amount = models.PositiveIntegerField(help_text=_("Minor units (cents)."))
     currency = models.CharField(max_length=3)
     amount_refunded = models.PositiveIntegerField(default=0)
     amount_disputed = models.PositiveIntegerField(default=0)
@@ -368,18 +377,18 @@ class StripeEvent(models.Model):
     """The webhook ledger: every verified event, stored before it is processed."""
 
     class Status(models.TextChoices):
-        RECEIVED = "received", "Received"
-        PROCESSED = "processed", "Processed"
-        IGNORED = "ignored", "Ignored (type we do not handle)"
-        FAILED = "failed", "Failed (Stripe will retry)"
-        INVALID = "invalid", "Invalid (signed, but not shaped as Stripe documents; not retried)"
+        RECEIVED = "received", _("Received")
+        PROCESSED = "processed", _("Processed")
+        IGNORED = "ignored", _("Ignored (type we do not handle)")
+        FAILED = "failed", _("Failed (Stripe will retry)")
+        INVALID = "invalid", _("Invalid (signed, but not shaped as Stripe documents; not retried)")
 
     stripe_id = models.CharField("event id", max_length=255, unique=True)
     type = models.CharField(max_length=100)
     livemode = models.BooleanField(default=False)
     payload = models.JSONField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
-    error = models.TextField(blank=True, help_text="Traceback of the last failed attempt.")
+    error = models.TextField(blank=True, help_text=_("Traceback of the last failed attempt."))
     attempts = models.PositiveIntegerField(default=0)
     stripe_created_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
@@ -425,7 +434,7 @@ class DonationSettings(models.Model):
         "suggested one-time amounts",
         max_length=200,
         default=_default_amounts,
-        help_text="Whole units of the chosen currency, separated by commas, e.g. 25, 50, 100.",
+        help_text=_("Whole units of the chosen currency, separated by commas, e.g. 25, 50, 100."),
     )
     monthly_amounts = models.CharField(
         "suggested monthly amounts", max_length=200, default="10, 25, 50"
@@ -439,8 +448,8 @@ class DonationSettings(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "donation settings"
-        verbose_name_plural = "donation settings"
+        verbose_name = _("donation settings")
+        verbose_name_plural = _("donation settings")
 
     def __str__(self) -> str:
         return "Donation settings"

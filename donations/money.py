@@ -10,6 +10,8 @@ import re
 from decimal import ROUND_CEILING, Decimal
 
 from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 SYMBOLS = {
     "usd": "$",
@@ -65,20 +67,26 @@ def parse_amount(text: str, currency: str) -> int:
     match = _AMOUNT.fullmatch(text) if len(text) <= MAX_AMOUNT_TEXT else None
     if match is None:
         raise AmountError(
-            "Enter the amount with digits only, e.g. 25 or 25.50 (no letters, signs or spaces)."
+            gettext(
+                "Enter the amount with digits only, e.g. 25 or 25.50 (no letters, signs or spaces)."
+            )
         )
     whole, fraction = match.group(1), match.group(2) or ""
     if len(fraction) == 3:
         # "1,000" is a thousands separator to one donor and three decimals to another.
         raise AmountError(
-            f"Enter the amount without thousands separators and with at most {exponent} "
-            "decimal places, e.g. 1000 or 25.50."
+            gettext(
+                "Enter the amount without thousands separators and with at most %(places)s "
+                "decimal places, e.g. 1000 or 25.50."
+            )
+            % {"places": exponent}
         )
     if len(fraction) > exponent:
         raise AmountError(
-            f"{currency.upper()} amounts have no decimal places."
+            gettext("%(currency)s amounts have no decimal places.") % {"currency": currency.upper()}
             if exponent == 0
-            else f"{currency.upper()} amounts have at most {exponent} decimal places."
+            else gettext("%(currency)s amounts have at most %(places)s decimal places.")
+            % {"currency": currency.upper(), "places": exponent}
         )
     return int(whole) * 10**exponent + int(fraction.ljust(exponent, "0") or 0)
 
@@ -116,10 +124,14 @@ def money_pattern(currency: str) -> str:
 
 
 def format_money(amount: int, currency: str) -> str:
-    """``2500, "usd"`` -> ``"$25"``; ``2550`` -> ``"$25.50"``; unknown symbols use the code."""
+    """``2500, "usd"`` -> ``"$25"``; ``2550`` -> ``"$25.50"``; unknown symbols use the code.
+
+    Separators follow the active language: ``"$1,234.50"`` in English, ``"$1 234,50"``
+    in Spanish (Django's locale formats; a non-breaking space groups thousands).
+    """
     value = from_minor(amount, currency)
-    exponent = currency_exponent(currency)
-    text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.{exponent}f}"
+    places = 0 if value == value.to_integral_value() else currency_exponent(currency)
+    text = number_format(value, places, use_l10n=True, force_grouping=True)
     return money_pattern(currency).format(amount=text)
 
 

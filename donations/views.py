@@ -17,6 +17,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -39,15 +40,18 @@ KEPT_CHOICES = (
     "campaign",
 )
 
-NOT_CONFIGURED = "Online donations are not configured on this site yet. Nothing was charged."
-CHECKOUT_DOWN = (
+NOT_CONFIGURED = _("Online donations are not configured on this site yet. Nothing was charged.")
+CHECKOUT_DOWN = _(
     "We could not start the payment, and nothing was charged. Please try again in a few minutes."
 )
-MANAGE_NOT_CONFIGURED = (
+MANAGE_NOT_CONFIGURED = _(
     "Online donations are not configured on this site yet, so gifts cannot be managed here. "
     "Your link still works once they are."
 )
-TOO_MANY = "Too many attempts from your connection. Please wait a while and try again."
+TOO_MANY = _("Too many attempts from your connection. Please wait a while and try again.")
+PROVIDER_DOWN = _(
+    "We could not reach our payment provider. Your link still works; please try again shortly."
+)
 
 
 def _redirect_303(url: str) -> HttpResponseRedirect:
@@ -216,8 +220,7 @@ def manage_open(request: HttpRequest, token: str) -> HttpResponse:
             "donations/manage_open.html",
             {
                 "token": token,
-                "error": "We could not reach our payment provider. "
-                "Your link still works; please try again shortly.",
+                "error": PROVIDER_DOWN,
             },
             502,
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
@@ -35,11 +36,11 @@ class TaskResultAdmin(DBTaskResultAdmin):
     ordering = ["-enqueued_at"]
     list_per_page = 50
 
-    @admin.display(description="attempt")
+    @admin.display(description=_("attempt"))
     def attempt(self, obj: DBTaskResult) -> int:
         return int((obj.args_kwargs.get("kwargs") or {}).get("attempt", 1))
 
-    @admin.display(description="arguments")
+    @admin.display(description=_("arguments"))
     def arguments(self, obj: DBTaskResult) -> str:
         kwargs = {k: v for k, v in (obj.args_kwargs.get("kwargs") or {}).items() if k != "attempt"}
         parts = [json.dumps(arg) for arg in obj.args_kwargs.get("args") or []]
@@ -47,7 +48,7 @@ class TaskResultAdmin(DBTaskResultAdmin):
         text = ", ".join(parts)
         return text if len(text) <= 80 else f"{text[:79]}…"
 
-    @admin.display(description="last error")
+    @admin.display(description=_("last error"))
     def last_error(self, obj: DBTaskResult) -> str:
         lines = [line for line in (obj.traceback or "").strip().splitlines() if line.strip()]
         return lines[-1][:200] if lines else ""

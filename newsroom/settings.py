@@ -7,6 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
 
 from donations.limits import check_charge_limits
 from newsroom.env import env_bool, env_float, env_int, env_list, env_str
@@ -81,6 +82,10 @@ MIDDLEWARE = [
     "newsroom.permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The request's language from its URL alone (/es/...), never from cookies or
+    # Accept-Language: pages are cached by URL (newsroom/language.py says more). Before
+    # CommonMiddleware, whose slash redirect resolves URLs in that language.
+    "newsroom.language.URLLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -180,6 +185,13 @@ if _redis_url:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# English at the unprefixed URLs, Spanish under /es/ (newsroom/urls.py, newsroom/language.py).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as each language's readers expect them (newsroom/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["newsroom.formats"]
+
 # --- Page cache (newsroom/pagecache.py; docs/performance.md) -------------------------------
 # Anonymous public pages from the shared cache, never stale (a generation bumped on every
 # change). On by default only with Redis: without a shared cache, worker processes would
@@ -192,13 +204,15 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
 # everywhere within it) and keeps this many pages in its own memory in front of Redis.
 PAGE_CACHE_STATE_SECONDS = 0.1
 PAGE_CACHE_LOCAL_ITEMS = env_int("PAGE_CACHE_LOCAL_ITEMS", 256)
+# Pages for one reader (the donate flow, previews, search results) exist in every
+# language: /donate/ and /es/donate/ alike.
+_PAGE_CACHE_SKIP_PAGES = ("/donate/", "/preview/", "/search/")
 PAGE_CACHE_SKIP_PREFIXES = (
     "/static/",
     "/media/",
     "/admin/",
-    "/donate/",
-    "/preview/",
-    "/search/",
+    *_PAGE_CACHE_SKIP_PAGES,
+    *(f"/{code}{page}" for code, _name in LANGUAGES[1:] for page in _PAGE_CACHE_SKIP_PAGES),
     "/csrf-token/",
     "/healthz",
     "/readyz",
@@ -216,8 +230,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("es", "Spanish")]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -1,6 +1,7 @@
 import re
 
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 
@@ -16,13 +17,19 @@ admin.site.index_title = "Newsroom"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("donate/", include("donations.urls")),
     path("csrf-token/", csrf_token, name="csrf_token"),
     # Outside any language prefix: one index lists every language's sitemaps.
     path("robots.txt", public_page(robots_txt), name="robots_txt"),
     path("sitemap.xml", public_page(sitemaps.index), name="sitemap"),
     path("sitemap-<slug:section>.xml", public_page(sitemaps.section), name="sitemap-section"),
-    path("", include("articles.urls")),
+    # Reader and donor pages in each language: English unprefixed (so every URL from
+    # before the Spanish site still answers), Spanish under /es/. The request's language
+    # comes from this prefix alone (newsroom/language.py).
+    *i18n_patterns(
+        path("donate/", include("donations.urls")),
+        path("", include("articles.urls")),
+        prefix_default_language=False,
+    ),
 ]
 
 # Uploads on local disk are served by the app, DEBUG or not (newsroom/media.py); on object

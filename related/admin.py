@@ -16,6 +16,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from articles import permissions
 from articles.models import Article
@@ -72,8 +74,10 @@ class RelatedPinInline(_ParentPermissionInline):
     fields = ["target", "position"]
     extra = 0
     max_num = MAX_PINS
-    verbose_name = "pinned related article"
-    verbose_name_plural = f"Related content: pinned articles (up to {MAX_PINS}, shown first)"
+    verbose_name = _("pinned related article")
+    verbose_name_plural = format_lazy(
+        _("Related content: pinned articles (up to {count}, shown first)"), count=MAX_PINS
+    )
 
     def get_formset(self, request, obj=None, **kwargs):
         # Enforce the limit on the server too, not only by hiding the "add" link.
@@ -86,8 +90,8 @@ class RelatedExclusionInline(_ParentPermissionInline):
     autocomplete_fields = ["target"]
     fields = ["target"]
     extra = 0
-    verbose_name = "excluded article"
-    verbose_name_plural = "Related content: never suggest these"
+    verbose_name = _("excluded article")
+    verbose_name_plural = _("Related content: never suggest these")
 
 
 class RelatedSuggestionInline(_ParentPermissionInline):
@@ -99,8 +103,8 @@ class RelatedSuggestionInline(_ParentPermissionInline):
     extra = 0
     max_num = 0
     can_delete = False
-    verbose_name = "automatic suggestion"
-    verbose_name_plural = "Related content: automatic suggestions (fill the places after pins)"
+    verbose_name = _("automatic suggestion")
+    verbose_name_plural = _("Related content: automatic suggestions (fill the places after pins)")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -124,16 +128,16 @@ class RelatedSuggestionInline(_ParentPermissionInline):
     def position(self, item: RelatedItem) -> int:
         return item.rank + 1
 
-    @admin.display(description="article")
+    @admin.display(description=_("article"))
     def suggestion(self, item: RelatedItem) -> str:
         url = reverse("admin:articles_article_change", args=[item.target_id])
         return format_html('<a href="{}">{}</a>', url, item.target.title)
 
-    @admin.display(description="score")
+    @admin.display(description=_("score"))
     def score_label(self, item: RelatedItem) -> str:
         return f"{item.score:.3f}"
 
-    @admin.display(description="state")
+    @admin.display(description=_("state"))
     def visibility(self, item: RelatedItem) -> str:
         if item.target.is_scheduled:
             return "scheduled (shown from its publish time)"

@@ -8,12 +8,26 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.text import get_text_list
+from django.utils.translation import get_language, gettext, pgettext
 
 from articles import seo
 from articles.models import Article
 
 register = template.Library()
+
+
+@register.filter
+def credit_list(authors, site_name: str) -> str:
+    """ "Ana Lopez, Ben Ortiz and Newsroom" in the page's language (the licence footer)."""
+    names = [author.name for author in authors]
+    return get_text_list([*names, site_name], pgettext("end of a list", "and"))
+
+
+@register.filter
+def name_list(authors) -> str:
+    """ "Ana Lopez, Ben Ortiz and Carla Ruiz" in the page's language (bylines)."""
+    return get_text_list([author.name for author in authors], pgettext("end of a list", "and"))
 
 
 @register.simple_tag
@@ -36,7 +50,7 @@ def share_links(article: Article) -> list[dict[str, str]]:
         },
         {"label": "WhatsApp", "url": "https://wa.me/?" + urlencode({"text": f"{title} {url}"})},
         {
-            "label": "Email",
+            "label": gettext("Email"),
             "url": f"mailto:?subject={quote(title)}&body={quote(url)}",
         },
     ]

@@ -6,7 +6,8 @@ vcl 4.1;
 #     publication, so Varnish needs no clock of its own;
 #   - every change to public content sends "BAN" with "X-Ban-Tag: pages" from the app
 #     (FRONT_CACHE_PURGE_URLS), which retires every cached page at once;
-#   - anything else (admin, donate flow, previews, search, CSRF tokens, health) is passed.
+#   - anything else (admin, donate flow, previews, search, CSRF tokens, health, in either
+#     language: /es/donate/ too) is passed.
 # A reader with a session or a flash message (cookies "sessionid", "messages") is passed
 # to the app, which renders their own page; every other reader's cookies are dropped, so
 # the page they get is the one everybody gets.
@@ -41,7 +42,9 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
-    if (req.url ~ "^/(admin|donate|preview|search|csrf-token|healthz|readyz)(/|\?|$)") {
+    # Spanish pages live under /es/ (the language is in the URL, never in a header, so the
+    # URL alone is the cache key): /es/donate/ and /es/search/ are passed like /donate/.
+    if (req.url ~ "^(/es)?/(admin|donate|preview|search|csrf-token|healthz|readyz)(/|\?|$)") {
         return (pass);
     }
     if (req.http.Cookie ~ "(^|;\s*)(sessionid|messages)=") {

@@ -7,7 +7,8 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from articles.models import Article
 from donations import gateway
@@ -54,6 +55,7 @@ def donation_start(
     message: str = "",
     source: str = "",
     campaign: str = "",
+    language: str = settings.LANGUAGE_CODE,
 ) -> Donation:
     """Store the pending donation. It is committed before Stripe is called, so a crash or
     an outage between the two leaves a record of the attempt, never an orphan payment."""
@@ -71,6 +73,7 @@ def donation_start(
         source=source[:100],
         source_article=article_from_source(source),
         campaign=campaign[:100],
+        language=language,
     )
 
 
@@ -79,8 +82,8 @@ def describe(donation: Donation) -> str:
     amount = format_money(donation.amount, donation.currency)
     return {
         Frequency.ONCE: amount,
-        Frequency.MONTHLY: f"{amount} every month",
-        Frequency.ANNUAL: f"{amount} every year",
+        Frequency.MONTHLY: gettext("%(amount)s every month") % {"amount": amount},
+        Frequency.ANNUAL: gettext("%(amount)s every year") % {"amount": amount},
     }[Frequency(donation.frequency)]
 
 
@@ -90,11 +93,17 @@ def checkout_open(*, donation: Donation, success_url: str, cancel_url: str) -> s
     Deliberately not atomic: the donation row must survive a Stripe failure, which is
     recorded on it for staff (never shown to the donor).
     """
-    kind = "gift" if donation.frequency == Frequency.ONCE else "recurring gift"
+    with translation.override(donation.language):
+        # What Stripe's page shows the donor, in the donor's language like the page itself.
+        product_name = (
+            gettext("%(organisation)s gift: %(gift)s")
+            if donation.frequency == Frequency.ONCE
+            else gettext("%(organisation)s recurring gift: %(gift)s")
+        ) % {"organisation": settings.ORGANISATION_NAME, "gift": describe(donation)}
     try:
         session = gateway.create_checkout_session(
             donation=donation,
-            product_name=f"{settings.ORGANISATION_NAME} {kind}: {describe(donation)}",
+            product_name=product_name,
             success_url=success_url,
             cancel_url=cancel_url,
         )

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from donations import gateway
 from donations.models import Donation, ManageLinkUse
@@ -44,6 +45,8 @@ def manage_link_request(*, email: str, link_for: Callable[[str], str]) -> bool:
         "links": links,
         "minutes": settings.DONATION_MANAGE_LINK_MAX_AGE // 60,
         "site_url": settings.SITE_URL,
+        # In the language of the page the donor asked from (the active one).
+        "manage_url": settings.SITE_URL + reverse("donations:manage"),
     }
     send_email("manage_link", to=email.strip(), context=context)
     return bool(links)

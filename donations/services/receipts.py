@@ -10,16 +10,21 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
-from donations.models import Payment
+from donations.models import Donation, Payment
 from donations.money import format_money
 
 logger = logging.getLogger(__name__)
 
 
 def receipt_send(*, payment_id: int) -> bool:
-    """Email the receipt for one payment, once. Runs after the payment is committed."""
+    """Email the receipt for one payment, once. Runs after the payment is committed.
+
+    In the donor's language (``Donation.language``, the donate page's), whatever
+    language the task runner or the webhook request happens to have active.
+    """
     with transaction.atomic():
         payment = Payment.objects.select_for_update().select_related("donation").get(pk=payment_id)
         # A refund or dispute can overtake the completion event: the receipt then states
@@ -27,28 +32,35 @@ def receipt_send(*, payment_id: int) -> bool:
         if payment.receipt_sent_at or payment.net_amount <= 0 or payment.in_chargeback:
             return False
         donation = payment.donation
-        context = {
-            "organisation": settings.ORGANISATION_NAME,
-            "tax_statement": settings.TAX_STATEMENT,
-            "donation": donation,
-            "payment": payment,
-            "amount": format_money(payment.net_amount, payment.currency),
-            "charged": format_money(payment.amount, payment.currency),
-            "refunded": (
-                format_money(payment.amount_refunded, payment.currency)
-                if payment.amount_refunded
-                else ""
-            ),
-            "currency": payment.currency.upper(),
-            "frequency": donation.get_frequency_display(),
-            "reference": payment.stripe_charge_id or payment.stripe_id,
-            "renewal": donation.payments.filter(paid_at__lt=payment.paid_at).exists(),
-            "site_url": settings.SITE_URL,
-        }
-        send_email("receipt", to=donation.donor_email, context=context)
+        with translation.override(donation.language):
+            _receipt_email(donation, payment)
         payment.receipt_sent_at = timezone.now()
         payment.save(update_fields=["receipt_sent_at", "updated_at"])
     return True
+
+
+def _receipt_email(donation: Donation, payment: Payment) -> None:
+    """The receipt, rendered in the active language (the caller sets the donor's)."""
+    context = {
+        "organisation": settings.ORGANISATION_NAME,
+        "tax_statement": settings.TAX_STATEMENT,
+        "donation": donation,
+        "payment": payment,
+        "amount": format_money(payment.net_amount, payment.currency),
+        "charged": format_money(payment.amount, payment.currency),
+        "refunded": (
+            format_money(payment.amount_refunded, payment.currency)
+            if payment.amount_refunded
+            else ""
+        ),
+        "currency": payment.currency.upper(),
+        "frequency": donation.get_frequency_display(),
+        "reference": payment.stripe_charge_id or payment.stripe_id,
+        "renewal": donation.payments.filter(paid_at__lt=payment.paid_at).exists(),
+        "site_url": settings.SITE_URL,
+        "manage_url": settings.SITE_URL + reverse("donations:manage"),
+    }
+    send_email("receipt", to=donation.donor_email, context=context)
 
 
 def receipts_unsent_send(*, older_than: dt.timedelta, max_age: dt.timedelta) -> dict[str, int]:

@@ -49,12 +49,12 @@
     if (choice === "other") {
       var amount = typedAmount(value("custom_amount"), hints.decimals[currency]);
       var pattern = ((hints.custom[frequency] || {})[currency] || [])[fee];
-      if (amount && pattern) text = pattern.replace("{amount}", amount);
+      if (amount && pattern) text = pattern.replace("{amount}", amount.replace(".", hints.separator));
     } else {
       var known = (((hints.labels[frequency] || {})[currency] || {})[choice] || [])[fee];
       if (known) text = known;
     }
-    button.textContent = text || "Give now";
+    button.textContent = text || hints.fallback;
   }
   form.addEventListener("change", function (event) {
     if (event.target.name === "frequency") redrawAmounts();

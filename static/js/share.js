@@ -6,7 +6,8 @@ document.querySelectorAll("[data-copy]").forEach(function (el) {
     if (!navigator.clipboard) return;
     event.preventDefault();
     navigator.clipboard.writeText(el.dataset.copy).then(function () {
-      el.textContent = "Link copied";
+      // The words come from the page (data-copied), in its language.
+      el.textContent = el.dataset.copied || el.textContent;
     });
   });
 });

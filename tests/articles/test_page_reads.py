@@ -64,7 +64,7 @@ def test_the_translation_link_loads_only_what_it_shows():
         translation = page.public_translation
         shown = (translation.language, translation.get_absolute_url(), translation.is_public)
     assert len(queries) == 0
-    assert shown == ("es", "/article/en-espanol/", True)
+    assert shown == ("es", "/es/article/en-espanol/", True)
 
 
 def test_the_compiled_article_read_equals_the_orm_read():
