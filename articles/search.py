@@ -2,10 +2,11 @@
 
 PostgreSQL: the article's stored ``search_vector`` (title A, dek B, body C, in the article's
 language, accent-folded: migration 0004) matched by ``websearch_to_tsquery`` (quotes,
-``or``, ``-word`` work as on a search engine), ranked by ``ts_rank`` on title and summary and cut into
-snippets by ``ts_headline``. A query without a language filter is parsed with both
-configurations and OR-ed, so "cartels" finds English stories ("cartel") and Spanish ones
-("cártel"). ``ts_headline`` re-parses each document, the costliest step, so it runs only on
+``or``, ``-word`` work as on a search engine), ranked by ``ts_rank`` on title and summary
+(among the newest 1,000 matches, see ``MAX_RESULTS``) and cut into snippets by
+``ts_headline``. A query without a language filter is parsed with both configurations
+and OR-ed, so "cartels" finds English stories ("cartel") and Spanish ones ("cártel").
+``ts_headline`` re-parses each document, the costliest step per row, so it runs only on
 the page of results shown: PostgreSQL evaluates an expensive select-list item after the
 sort and LIMIT (benchmarks/search_scale.py has the figures).
 
