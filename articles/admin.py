@@ -387,11 +387,13 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
 
 
 class ProfiledTagAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "article_count"]
+    list_display = ["name", "name_es", "slug", "article_count"]
     ordering = ["name"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_es"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "description"]
+    # One shared slug for both languages (README, "Two languages"): the URL is the same
+    # term under / and /es/.
+    fields = ["name", "name_es", "slug", "description", "description_es"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_articles=Count("tagged_items"))
@@ -413,17 +415,17 @@ class CriminalGroupAdmin(ProfiledTagAdmin):
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name"]
+    list_display = ["name", "name_es", "slug"]
+    search_fields = ["name", "name_es"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "slug", "position"]
+    list_display = ["__str__", "name_es", "slug", "position"]
     list_select_related = ["parent"]
     prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name"]
+    search_fields = ["name", "name_es"]
 
 
 @admin.register(Author)

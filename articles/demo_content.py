@@ -2198,3 +2198,36 @@ def build_corpus(now: dt.datetime) -> list[ArticleSpec]:
                 stories = _thread_story(rng, book, thread, 90 + n, None, kind)
             specs.extend(stories)
     return specs
+
+
+# The vocabulary's Spanish names (Section/Country/CriminalGroup/Topic.name_es), by slug.
+# A name missing here is the same in both languages (Guatemala, MS13, Tren de Aragua).
+SPANISH_NAMES: dict[str, str] = {
+    # sections
+    "news": "Noticias",
+    "brief": "Breves",
+    "analysis": "Análisis",
+    "investigations": "Investigaciones",
+    "the-organization": "La organización",
+    # countries
+    "mexico": "México",
+    "peru": "Perú",
+    "brazil": "Brasil",
+    # groups
+    "gulf-cartel": "Cártel del Golfo",
+    "sinaloa-cartel": "Cártel de Sinaloa",
+    "jalisco-cartel": "Cártel Jalisco Nueva Generación (CJNG)",
+    # topics
+    "migration": "migración",
+    "human-trafficking": "trata de personas",
+    "cocaine": "cocaína",
+    "extortion": "extorsión",
+    "money-laundering": "lavado de dinero",
+    "prisons": "cárceles",
+    "corruption": "corrupción",
+    "arms-trafficking": "tráfico de armas",
+    "illegal-mining": "minería ilegal",
+    "security-policy": "política de seguridad",
+    "elections": "elecciones",
+    "homicides": "homicidios",
+}

@@ -24,16 +24,57 @@ from articles.sanitize import clean_body
 MAX_SECTION_DEPTH = 4
 
 
-class Section(models.Model):
+def in_page_language(english: str, spanish: str) -> str:
+    """The Spanish text on Spanish pages when there is one, else the English."""
+    return spanish if spanish and translation.get_language() == "es" else english
+
+
+class LocalNames:
+    """Vocabulary shown in the page's language: ``local_name``, ``local_description``.
+
+    Each term has its English ``name`` (also what the admin and ``str()`` show) and a
+    ``name_es`` on the same row, so a card or hub reads both without another query; an
+    empty Spanish name falls back to the English one (proper names are often the same).
+    """
+
+    @property
+    def local_name(self) -> str:
+        return in_page_language(self.name, self.name_es)
+
+    @property
+    def local_description(self) -> str:
+        return in_page_language(self.description, self.description_es)
+
+
+def _name_es(max_length: int) -> models.CharField:
+    return models.CharField(
+        _("name in Spanish"),
+        max_length=max_length,
+        blank=True,
+        help_text=_("Shown on Spanish pages; left empty, they show the English name."),
+    )
+
+
+def _description_es() -> models.TextField:
+    return models.TextField(
+        _("profile in Spanish"),
+        blank=True,
+        help_text=_("Shown on Spanish pages; left empty, they show the English profile."),
+    )
+
+
+class Section(LocalNames, models.Model):
     """A small tree (News > Brief); the breadcrumb is read from it."""
 
     name = models.CharField(max_length=80)
+    name_es = _name_es(80)
     slug = models.SlugField(max_length=80, unique=True)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     position = models.PositiveSmallIntegerField(default=0)
     description = models.TextField(blank=True)
+    description_es = _description_es()
 
     class Meta:
         ordering = ["position", "name"]
@@ -91,10 +132,12 @@ class Author(models.Model):
         return url_with_slug("articles:author", self.slug)
 
 
-class ProfiledTag(TagBase):
+class ProfiledTag(LocalNames, TagBase):
     """A controlled-vocabulary tag with a profile shown on its hub page."""
 
+    name_es = _name_es(100)
     description = models.TextField(blank=True, help_text=_("Profile shown on the hub page."))
+    description_es = _description_es()
 
     class Meta:
         abstract = True
@@ -117,7 +160,10 @@ class CriminalGroup(ProfiledTag):
         return url_with_slug("articles:group", self.slug)
 
 
-class Topic(TagBase):
+class Topic(LocalNames, TagBase):
+    name_es = _name_es(100)
+    description = description_es = ""  # topics have no profile
+
     class Meta:
         ordering = ["name"]
 
@@ -260,8 +306,10 @@ TEASER_TAG_FIELDS = (
     "primary_country",
     "primary_group",
     "primary_country__name",
+    "primary_country__name_es",
     "primary_country__slug",
     "primary_group__name",
+    "primary_group__name_es",
     "primary_group__slug",
 )
 # What a feed item or sitemap entry reads beyond a teaser.
@@ -399,7 +447,7 @@ class Article(models.Model):
     )
 
     # Full-text search (articles/search.py): title (weight A), dek (B) and body text (C) in
-    # the article's language, accent-folded. On PostgreSQL a trigger (migration 0004) writes
+    # the article's language, accent-folded. On PostgreSQL a trigger (migration 0005) writes
     # it on every INSERT and UPDATE of those columns, whatever the write path (save(),
     # update(), bulk_create, SQL), and a GIN index reads it; on SQLite it stays empty.
     search_vector = SearchVectorField(null=True, editable=False)

@@ -42,6 +42,7 @@ from articles.models import (
     TaggedGroup,
     TaggedTopic,
     Topic,
+    in_page_language,
     url_with_slug,
 )
 from newsroom.compiled import CompiledQuery
@@ -53,15 +54,19 @@ HOME_LATEST = 40
 
 
 class TagLink:
-    """A primary tag as a card shows it: its name and its hub."""
+    """A primary tag as a card shows it: its name (in the page's language) and its hub."""
 
-    __slots__ = ("_view", "name", "slug")
+    __slots__ = ("_view", "name", "name_es", "slug")
 
-    def __init__(self, name: str, slug: str, view: str) -> None:
-        self.name, self.slug, self._view = name, slug, view
+    def __init__(self, name: str, slug: str, view: str, name_es: str = "") -> None:
+        self.name, self.slug, self._view, self.name_es = name, slug, view, name_es or ""
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def local_name(self) -> str:
+        return in_page_language(self.name, self.name_es)
 
     def get_absolute_url(self) -> str:
         return url_with_slug(self._view, self.slug)
@@ -98,10 +103,11 @@ class Teaser:
 
 
 def _tag(country: tuple, group: tuple) -> TagLink | None:
+    """The card's label from (name, slug, Spanish name) of its country and group."""
     if country[0] is not None:
-        return TagLink(country[0], country[1], "articles:country")
+        return TagLink(country[0], country[1], "articles:country", country[2])
     if group[0] is not None:
-        return TagLink(group[0], group[1], "articles:group")
+        return TagLink(group[0], group[1], "articles:group", group[2])
     return None
 
 
@@ -109,8 +115,9 @@ def _tag(country: tuple, group: tuple) -> TagLink | None:
 #
 # Every part has the same columns, all annotations (so their order is the order written
 # here): block, rank, tiebreak, id, title, slug, dek, body, language, publish_at, the
-# primary country's and group's name and slug, the related reason and pin. Labels fill
-# title/slug with the author's or tag's name/slug and leave the rest empty.
+# primary country's and group's name and slug, the related reason and pin, then the Spanish
+# names (a tag label's, the primary country's and group's). Labels fill title/slug with the
+# author's or tag's name/slug and leave the rest empty.
 
 BYLINES, COUNTRIES, GROUPS, TOPICS, RELATED, ORGANIZATION = range(6)
 COLUMNS = (
@@ -130,6 +137,9 @@ COLUMNS = (
     "c_pg_slug",
     "c_reason",
     "c_pinned",
+    "c_title_es",
+    "c_pc_name_es",
+    "c_pg_name_es",
 )
 
 
@@ -137,7 +147,15 @@ def _text(value: str = "") -> Value:
     return Value(value, output_field=TextField())
 
 
-def _label_part(queryset: QuerySet, block: int, prefix: str, rank: str | None, tiebreak: str):
+def _label_part(
+    queryset: QuerySet,
+    block: int,
+    prefix: str,
+    rank: str | None,
+    tiebreak: str,
+    *,
+    spanish: bool = True,
+):
     return (
         queryset.order_by()
         .annotate(
@@ -158,6 +176,10 @@ def _label_part(queryset: QuerySet, block: int, prefix: str, rank: str | None, t
             c_pg_slug=_text(),
             c_reason=_text(),
             c_pinned=Value(False, output_field=BooleanField()),
+            # Vocabulary has a Spanish name; authors do not.
+            c_title_es=Cast(f"{prefix}name_es", TextField()) if spanish else _text(),
+            c_pc_name_es=_text(),
+            c_pg_name_es=_text(),
         )
         .values_list(*COLUMNS)
     )
@@ -193,6 +215,9 @@ def _card_part(queryset: QuerySet, block: int, *, prefix: str = "", related: boo
             c_pg_slug=Cast(f"{prefix}primary_group__slug", TextField()),
             c_reason=Cast("reason", TextField()) if related else _text(),
             c_pinned=F("pinned") if related else Value(False, output_field=BooleanField()),
+            c_title_es=_text(),
+            c_pc_name_es=Cast(f"{prefix}primary_country__name_es", TextField()),
+            c_pg_name_es=Cast(f"{prefix}primary_group__name_es", TextField()),
         )
         .values_list(*COLUMNS)
     )
@@ -232,12 +257,14 @@ def _union(first: QuerySet, *rest: QuerySet) -> QuerySet:
 
 
 def _byline_part(pk):
-    return _label_part(Byline.objects.filter(article_id=pk), BYLINES, "author__", "position", "id")
+    return _label_part(
+        Byline.objects.filter(article_id=pk), BYLINES, "author__", "position", "id", spanish=False
+    )
 
 
 def _label_parts(pk):
     return (
-        _label_part(Byline.objects.filter(article_id=pk), BYLINES, "author__", "position", "id"),
+        _byline_part(pk),
         _label_part(
             TaggedCountry.objects.filter(content_object_id=pk), COUNTRIES, "tag__", None, "tag_id"
         ),
@@ -292,12 +319,17 @@ def _blocks(rows: list[tuple]) -> Blocks:
     }
     for row in rows:
         block = row[0]
-        if block in _LABEL_MODELS:
+        if block == BYLINES:
             # Only what the page shows (name and link); they are never saved.
-            lists[block].append(_LABEL_MODELS[block](id=row[3], name=row[4], slug=row[5]))
+            lists[block].append(Author(id=row[3], name=row[4], slug=row[5]))
             continue
-        # The block's columns: three label columns, the teaser's, then reason and pin.
-        card = _teaser(row[3:14])
+        if block in _LABEL_MODELS:
+            label = _LABEL_MODELS[block](id=row[3], name=row[4], slug=row[5], name_es=row[16])
+            lists[block].append(label)
+            continue
+        # The block's columns: three label columns, the teaser's, reason and pin, then the
+        # primary tag's Spanish names.
+        card = _teaser((*row[3:14], row[17], row[18]))
         card.related_reason, pinned = row[14], row[15]
         card.related_pinned = bool(pinned)
         lists[block].append(card)
@@ -351,6 +383,11 @@ _ROW_RELATED = (
     "primary_group__slug",
     *(f"translation__{name}" for name in ("slug", "language", "status", "publish_at")),
     *(f"translated_from__{name}" for name in ("id", "slug", "language", "status", "publish_at")),
+    # The vocabulary's Spanish names, last.
+    "section__name_es",
+    "section__parent__name_es",
+    "primary_country__name_es",
+    "primary_group__name_es",
 )
 _ARTICLE_ROW = CompiledQuery(
     Article,
@@ -403,15 +440,26 @@ def published_article(slug: str, *, now: dt.datetime) -> Article | None:
         pg_name,
         pg_slug,
         *versions,
-    ) = row[n:]
+    ) = row[n:-4]
+    section_name_es, parent_name_es, pc_name_es, pg_name_es = row[-4:]
     parent = None
     if parent_id is not None:
-        parent = Section(id=parent_id, name=parent_name, slug=parent_slug, position=parent_position)
+        parent = Section(
+            id=parent_id,
+            name=parent_name,
+            name_es=parent_name_es,
+            slug=parent_slug,
+            position=parent_position,
+        )
         parent.parent_id = grandparent_id
         if grandparent_id is None:
             _cache(parent, "parent", None)  # lineage() stops here without a query
     section = Section(
-        id=article.section_id, name=section_name, slug=section_slug, position=section_position
+        id=article.section_id,
+        name=section_name,
+        name_es=section_name_es,
+        slug=section_slug,
+        position=section_position,
     )
     section.parent_id = parent_id
     _cache(section, "parent", parent)
@@ -419,14 +467,14 @@ def published_article(slug: str, *, now: dt.datetime) -> Article | None:
     _cache(
         article,
         "primary_country",
-        Country(id=article.primary_country_id, name=pc_name, slug=pc_slug)
+        Country(id=article.primary_country_id, name=pc_name, name_es=pc_name_es, slug=pc_slug)
         if article.primary_country_id
         else None,
     )
     _cache(
         article,
         "primary_group",
-        CriminalGroup(id=article.primary_group_id, name=pg_name, slug=pg_slug)
+        CriminalGroup(id=article.primary_group_id, name=pg_name, name_es=pg_name_es, slug=pg_slug)
         if article.primary_group_id
         else None,
     )
@@ -449,6 +497,8 @@ _LATEST_COLUMNS = (
     "primary_country__slug",
     "primary_group__name",
     "primary_group__slug",
+    "primary_country__name_es",
+    "primary_group__name_es",
     "section_id",
     "section__name",
     "section__slug",
@@ -457,6 +507,8 @@ _LATEST_COLUMNS = (
     "section__parent__name",
     "section__parent__slug",
     "section__parent__position",
+    "section__name_es",
+    "section__parent__name_es",
 )
 _HOME_LATEST = CompiledQuery(
     Article,
@@ -497,24 +549,32 @@ def home(*, now: dt.datetime, per_section: int = 4) -> Home:
             pc_slug,
             pg_name,
             pg_slug,
+            pc_name_es,
+            pg_name_es,
             *section_columns,
         ) = row
-        # The story's top-level section: its parent, or itself.
-        root_id, name, slug_, position = (
-            section_columns[4:] if section_columns[4] is not None else section_columns[:4]
+        own, parent, (own_es, parent_es) = (
+            section_columns[:4],
+            section_columns[4:8],
+            section_columns[8:],
         )
+        # The story's top-level section: its parent, or itself.
+        root_id, name, slug_, position = parent if parent[0] is not None else own
+        name_es = parent_es if parent[0] is not None else own_es
         bucket = buckets.setdefault(root_id, [])
         if index and len(bucket) >= per_section:
             continue
         card = Teaser()
         card.pk, card.title, card.slug, card.dek, card.body = pk, title, slug, dek, body
         card.language, card.publish_at = language, publish_at
-        card.primary_tag = _tag((pc_name, pc_slug), (pg_name, pg_slug))
+        card.primary_tag = _tag((pc_name, pc_slug, pc_name_es), (pg_name, pg_slug, pg_name_es))
         if index == 0:
             page.lead = card
             continue
         if root_id not in sections:
-            sections[root_id] = Section(id=root_id, name=name, slug=slug_, position=position)
+            sections[root_id] = Section(
+                id=root_id, name=name, name_es=name_es, slug=slug_, position=position
+            )
         bucket.append(card)
     blocks = _blocks(_HOME_BLOCKS(now=now, pk=page.lead.pk if page.lead else 0))
     if page.lead is not None:
@@ -529,7 +589,7 @@ def home(*, now: dt.datetime, per_section: int = 4) -> Home:
 
 # --- hubs: a section, country, group, topic or author and a page of its stories ---------------
 
-_TEASER_COLUMNS = _LATEST_COLUMNS[:11]
+_TEASER_COLUMNS = _LATEST_COLUMNS[:13]
 
 
 def _count_of(articles: QuerySet) -> Subquery:
@@ -569,14 +629,21 @@ def _hub_count(kind: str, now):
     return own + children
 
 
+_VOCABULARY = ("name", "name_es", "slug", "description", "description_es")
 _HUB_MODELS = {
-    "section": (Section, ("name", "slug", "description", "position", "parent_id")),
-    "country": (Country, ("name", "slug", "description")),
-    "group": (CriminalGroup, ("name", "slug", "description")),
-    "topic": (Topic, ("name", "slug")),
+    "section": (Section, (*_VOCABULARY, "position", "parent_id")),
+    "country": (Country, _VOCABULARY),
+    "group": (CriminalGroup, _VOCABULARY),
+    "topic": (Topic, ("name", "name_es", "slug")),
     "author": (Author, ("name", "slug", "bio", "photo")),
 }
-_SECTION_PARENT = ("parent__name", "parent__slug", "parent__position", "parent__parent_id")
+_SECTION_PARENT = (
+    "parent__name",
+    "parent__slug",
+    "parent__position",
+    "parent__parent_id",
+    "parent__name_es",
+)
 
 
 def _hub_row_query(kind: str) -> CompiledQuery:
@@ -630,8 +697,10 @@ def _teaser(row: tuple) -> Teaser:
         pc_slug,
         pg_name,
         pg_slug,
+        pc_name_es,
+        pg_name_es,
     ) = row
-    card.primary_tag = _tag((pc_name, pc_slug), (pg_name, pg_slug))
+    card.primary_tag = _tag((pc_name, pc_slug, pc_name_es), (pg_name, pg_slug, pg_name_es))
     return card
 
 
@@ -673,8 +742,10 @@ def hub(kind: str, slug: str, *, now: dt.datetime, per_page: int):
     if kind == "section":
         parent = None
         if obj.parent_id is not None:
-            name, slug_, position, grandparent_id = row[len(fields) + 1 : len(fields) + 5]
-            parent = Section(id=obj.parent_id, name=name, slug=slug_, position=position)
+            name, slug_, position, grandparent_id, name_es = row[len(fields) + 1 : len(fields) + 6]
+            parent = Section(
+                id=obj.parent_id, name=name, name_es=name_es, slug=slug_, position=position
+            )
             parent.parent_id = grandparent_id
             if grandparent_id is None:
                 _cache(parent, "parent", None)

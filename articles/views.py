@@ -70,11 +70,11 @@ def section(request: HttpRequest, slug: str) -> HttpResponse:
     return _hub_page(
         request,
         page,
-        heading=current.name,
+        heading=current.local_name,
         context={
             "section": current,
             "breadcrumb": current.lineage(),
-            "profile": current.description,
+            "profile": current.local_description,
             "feeds": _feeds("section", slug),
         },
     )
@@ -86,11 +86,11 @@ def country(request: HttpRequest, slug: str) -> HttpResponse:
     return _hub_page(
         request,
         page,
-        heading=tag.name,
+        heading=tag.local_name,
         context={
             "hub": tag,
             "hub_kind": _("Country"),
-            "profile": tag.description,
+            "profile": tag.local_description,
             "feeds": _feeds("country", slug),
         },
     )
@@ -102,11 +102,11 @@ def group(request: HttpRequest, slug: str) -> HttpResponse:
     return _hub_page(
         request,
         page,
-        heading=tag.name,
+        heading=tag.local_name,
         context={
             "hub": tag,
             "hub_kind": _("Criminal group"),
-            "profile": tag.description,
+            "profile": tag.local_description,
             "feeds": _feeds("group", slug),
         },
     )
@@ -115,7 +115,9 @@ def group(request: HttpRequest, slug: str) -> HttpResponse:
 @public_page
 def topic(request: HttpRequest, slug: str) -> HttpResponse:
     tag, page = _hub(request, "topic", slug)
-    return _hub_page(request, page, heading=tag.name, context={"hub": tag, "hub_kind": _("Topic")})
+    return _hub_page(
+        request, page, heading=tag.local_name, context={"hub": tag, "hub_kind": _("Topic")}
+    )
 
 
 @public_page

@@ -126,6 +126,10 @@ def page_urls() -> dict[str, list[str]]:
         "search": [f"/search/?q={word}"],
         "feed": ["/feed/"],
         "sitemap": ["/sitemap-articles-en.xml"],
+        # The same pages in Spanish (/es/): translated chrome, Spanish vocabulary names.
+        "home es": ["/es/"],
+        "section es": ["/es/section/news/"],
+        "group hub es": [f"/es{biggest(CriminalGroup).get_absolute_url()}"],
     }
 
 

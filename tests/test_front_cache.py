@@ -115,9 +115,26 @@ def test_readers_with_a_session_and_the_donate_flow_pass_through(varnish):
 
     personal = fetch(url, cookie="sessionid=abc")
     donate = [fetch(varnish + "/donate/")[1]["X-Front-Cache"] for _ in range(2)]
+    spanish_donate = [fetch(varnish + "/es/donate/")[1]["X-Front-Cache"] for _ in range(2)]
+    spanish_search = [fetch(varnish + "/es/search/?q=x")[1]["X-Front-Cache"] for _ in range(2)]
 
     assert personal[1]["X-Front-Cache"] == "miss"
     assert donate == ["miss", "miss"]
+    assert spanish_donate == ["miss", "miss"] and spanish_search == ["miss", "miss"]
+
+
+def test_spanish_pages_are_cached_and_banned_like_english_ones(varnish):
+    article = ArticleFactory(language="es", slug="una-nota")
+    home, page = varnish + "/es/", varnish + article.get_absolute_url()
+    for url in (home, page):
+        fetch(url)
+        assert fetch(url)[1]["X-Front-Cache"] == "hit", url
+
+    article.title = "Un titular corregido"
+    article.save()
+
+    assert "Un titular corregido" in fetch(page)[2]
+    assert "Un titular corregido" in fetch(home)[2]
 
 
 def test_only_the_app_servers_may_ban(varnish):

@@ -101,7 +101,8 @@ def _world() -> dict:
 
 
 def hub_urls(world: dict) -> list[str]:
-    return [
+    """Every page a story shows on, in both languages (English unprefixed, Spanish /es/)."""
+    pages = [
         "/",
         reverse("articles:section", args=[world["section"].slug]),
         reverse("articles:country", args=[world["country"].slug]),
@@ -109,6 +110,9 @@ def hub_urls(world: dict) -> list[str]:
         reverse("articles:topic", args=["ports"]),
         reverse("articles:author", args=[world["author"].slug]),
         reverse("articles:feed"),
+    ]
+    # Feeds and article sitemaps hold one language: these stories are English.
+    english_only = [
         reverse("articles:feed_atom"),
         reverse("articles:section_feed", args=[world["section"].slug]),
         reverse("articles:country_feed_atom", args=[world["country"].slug]),
@@ -116,6 +120,7 @@ def hub_urls(world: dict) -> list[str]:
         reverse("sitemap-section", args=["articles-en"]),
         reverse("sitemap-section", args=["news"]),
     ]
+    return [*pages, *(f"/es{page}" for page in pages if "feed" not in page), *english_only]
 
 
 def warm(client: Client, urls: Iterable[str]) -> None:
@@ -223,8 +228,9 @@ def test_signed_in_editors_previews_posts_and_donations_are_never_cached(editor,
         )
     anonymous = Client()
     for _ in range(2):
-        assert anonymous.get("/donate/").get("X-Page-Cache") is None
-        assert anonymous.get("/search/?q=port").get("X-Page-Cache") is None
+        for prefix in ("", "/es"):  # in both languages
+            assert anonymous.get(f"{prefix}/donate/").get("X-Page-Cache") is None
+            assert anonymous.get(f"{prefix}/search/?q=port").get("X-Page-Cache") is None
 
 
 def test_the_vote_form_on_a_cached_page_still_works_and_stays_csrf_protected(world):

@@ -86,6 +86,7 @@ class Command(BaseCommand):
                 slug=data.slug,
                 defaults={
                     "name": data.name,
+                    "name_es": demo.SPANISH_NAMES.get(data.slug, ""),
                     "parent": sections[data.parent] if data.parent else None,
                     "position": data.position,
                     "description": data.description,
@@ -93,18 +94,31 @@ class Command(BaseCommand):
             )
         countries = {
             c.slug: Country.objects.update_or_create(
-                slug=c.slug, defaults={"name": c.name, "description": c.description}
+                slug=c.slug,
+                defaults={
+                    "name": c.name,
+                    "name_es": demo.SPANISH_NAMES.get(c.slug, ""),
+                    "description": c.description,
+                },
             )[0]
             for c in demo.COUNTRIES
         }
         groups = {
             g.slug: CriminalGroup.objects.update_or_create(
-                slug=g.slug, defaults={"name": g.name, "description": g.description}
+                slug=g.slug,
+                defaults={
+                    "name": g.name,
+                    "name_es": demo.SPANISH_NAMES.get(g.slug, ""),
+                    "description": g.description,
+                },
             )[0]
             for g in demo.GROUPS
         }
         topics = {
-            t.slug: Topic.objects.update_or_create(slug=t.slug, defaults={"name": t.name})[0]
+            t.slug: Topic.objects.update_or_create(
+                slug=t.slug,
+                defaults={"name": t.name, "name_es": demo.SPANISH_NAMES.get(t.slug, "")},
+            )[0]
             for t in demo.TOPICS
         }
         authors = {
