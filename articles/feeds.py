@@ -97,7 +97,9 @@ class Subject:
 
     @property
     def name(self) -> str:
-        return self.hub.name if self.hub is not None else _("latest stories")
+        if self.hub is None:
+            return _("latest stories")
+        return getattr(self.hub, "local_name", self.hub.name)  # authors have one name
 
 
 class ArticleFeed(Feed):
@@ -164,7 +166,7 @@ class ArticleFeed(Feed):
         return absolute(authors[0].get_absolute_url()) if authors else None
 
     def item_categories(self, item: Article) -> list[str]:
-        return [item.section.name]
+        return [item.section.local_name]
 
     def item_copyright(self, item: Article) -> str:
         return rights_statement(item, item.ordered_authors)

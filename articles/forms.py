@@ -34,7 +34,7 @@ class SearchForm(forms.Form):
     """The search box and its filters. Bad filter values are dropped, never an error page:
     a reader who edits the URL gets the search without that filter."""
 
-    q = forms.CharField(label=_("Search for"), required=False, max_length=MAX_QUERY_LENGTH)
+    q = forms.CharField(label=_("Search articles"), required=False, max_length=MAX_QUERY_LENGTH)
     country = forms.ChoiceField(label=_("Country"), required=False)
     group = forms.ChoiceField(label=_("Criminal group"), required=False)
     section = forms.ChoiceField(label=_("Section"), required=False)

@@ -265,7 +265,9 @@ class ArticleQuerySet(models.QuerySet):
         """A feed item: the listing's columns plus licence, image and update time."""
         return (
             self.select_related("section")
-            .only(*TEASER_FIELDS, *FEED_FIELDS, "section__name", "section__slug")
+            .only(
+                *TEASER_FIELDS, *FEED_FIELDS, "section__name", "section__name_es", "section__slug"
+            )
             .prefetch_related(_bylines_prefetch())
         )
 

@@ -48,7 +48,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.models import Article, Section, url_with_slug
+from articles.models import Article, Section, in_page_language, url_with_slug
 
 MAX_QUERY_LENGTH = 200
 # A search returns at most this many stories, the newest that match, ranked among
@@ -59,7 +59,7 @@ SNIPPET_WORDS = 35
 # as text first, then the markers become <mark> elements.
 START, STOP = "\x02", "\x03"
 CONFIGS = {"en": "newsroom_en", "es": "newsroom_es"}
-HIT_COLUMNS = ("title", "slug", "language", "publish_at", "section__name")
+HIT_COLUMNS = ("title", "slug", "language", "publish_at", "section__name", "section__name_es")
 
 
 @dataclass(frozen=True)
@@ -222,7 +222,7 @@ class SearchResults:
             )
             .values_list(*HIT_COLUMNS, "text", "total")
         )[window]
-        return [(self._hit((*row[:5], self._fallback_snippet(row[5]))), row[6]) for row in rows]
+        return [(self._hit((*row[:6], self._fallback_snippet(row[6]))), row[7]) for row in rows]
 
     def _fallback_snippet(self, html: str) -> str:
         # Entities stay as they are: marked_snippet() decodes them after its own strip_tags.
@@ -273,13 +273,13 @@ class SearchResults:
 
     @staticmethod
     def _hit(row: tuple) -> Hit:
-        title, slug, language, publish_at, section_name, snippet = row
+        title, slug, language, publish_at, section_name, section_name_es, snippet = row
         return Hit(
             title=title,
             slug=slug,
             language=language,
             publish_at=publish_at,
-            section_name=section_name,
+            section_name=in_page_language(section_name, section_name_es),
             snippet=marked_snippet(snippet or ""),
         )
 
@@ -290,11 +290,16 @@ def search(query: str, filters: Filters | None = None) -> SearchResults:
 
 
 def facet_choices() -> dict[str, list[tuple[str, str]]]:
-    """Countries, groups and sections for the filter form, in one query."""
+    """Countries, groups and sections for the filter form (names in the page's language),
+    in one query."""
     from articles.models import Country, CriminalGroup
 
     def part(queryset: QuerySet, kind: str) -> QuerySet:
-        return queryset.order_by().annotate(kind=Value(kind)).values_list("kind", "slug", "name")
+        return (
+            queryset.order_by()
+            .annotate(kind=Value(kind))
+            .values_list("kind", "slug", "name", "name_es")
+        )
 
     rows = part(Country.objects.all(), "country").union(
         part(CriminalGroup.objects.all(), "group"),
@@ -302,8 +307,8 @@ def facet_choices() -> dict[str, list[tuple[str, str]]]:
         all=True,
     )
     choices: dict[str, list[tuple[str, str]]] = {"country": [], "group": [], "section": []}
-    for kind, slug, name in rows:
-        choices[kind].append((slug, name))
+    for kind, slug, name, name_es in rows:
+        choices[kind].append((slug, in_page_language(name, name_es)))
     for values in choices.values():
         values.sort(key=lambda pair: pair[1].casefold())
     return choices

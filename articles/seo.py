@@ -140,8 +140,8 @@ def news_article(article) -> dict:
         "dateModified": max(article.updated_at, article.publish_at).isoformat(),
         "inLanguage": article.language,
         "isAccessibleForFree": True,
-        "articleSection": article.section.name,
-        "keywords": [tag.name for tag in tags],
+        "articleSection": article.section.local_name,
+        "keywords": [tag.local_name for tag in tags],
         "author": [
             {"@type": "Person", "name": author.name, "url": absolute(author.get_absolute_url())}
             for author in article.ordered_authors
