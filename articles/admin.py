@@ -15,9 +15,10 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from articles import permissions
 from articles.models import (
@@ -350,7 +351,9 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
     def state(self, obj: Article) -> str:
         if obj.is_scheduled:
             return format_html(
-                "Scheduled<br><small>{}</small>", obj.publish_at.strftime("%d %b %Y %H:%M")
+                "{}<br><small>{}</small>",
+                gettext("Scheduled"),
+                date_format(timezone.localtime(obj.publish_at), "DATETIME_FORMAT"),
             )
         return obj.get_status_display()
 
@@ -379,10 +382,10 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
     @admin.display(description=_("preview"))
     def preview_link(self, obj: Article) -> str:
         if not obj.pk:
-            return "Save the article to preview it."
-        links = [(reverse("articles:preview", args=[obj.pk]), "Preview (staff only)")]
+            return gettext("Save the article to preview it.")
+        links = [(reverse("articles:preview", args=[obj.pk]), gettext("Preview (staff only)"))]
         if obj.is_public:
-            links.append((obj.get_absolute_url(), "View on site"))
+            links.append((obj.get_absolute_url(), gettext("View on site")))
         return format_html_join(" · ", '<a href="{}" target="_blank" rel="noopener">{}</a>', links)
 
 

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override as translation_override
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -216,6 +217,10 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.for_page(), pk=pk)
     if not can_preview(request.user, article):
         raise Http404("No such article")
+    if article.language != request.LANGUAGE_CODE:
+        # The preview shows the page as readers will get it: in the article's language.
+        with translation_override(article.language):
+            return redirect("articles:preview", pk=article.pk)
     response = _render_article(request, article, preview=True)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

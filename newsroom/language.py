@@ -92,7 +92,9 @@ def other_language(language: str) -> str:
 
 
 def language_name(language: str) -> str:
-    return translation.get_language_info(language)["name_local"]
+    """The language's name in itself, as a menu item: "English", "Español"."""
+    name = translation.get_language_info(language)["name_local"]
+    return name[:1].upper() + name[1:]
 
 
 def alternates_for(versions: dict[str, str]) -> list[Alternate]:

@@ -249,6 +249,8 @@ def test_the_switcher_goes_to_the_translation_or_the_same_page_in_the_other_lang
 
     assert SWITCH.search(article).groups() == (world["spanish"].get_absolute_url(), "es")
     assert SWITCH.search(hub).groups() == ("/group/sinaloa-cartel/", "en")
+    # Each language named in itself.
+    assert 'lang="es">Español</a>' in article and 'lang="en">English</a>' in hub
 
 
 def test_an_unpublished_translation_is_neither_linked_nor_an_alternate(client, world):
@@ -401,3 +403,18 @@ def test_the_chrome_check_finds_english_when_there_is_some(client, world):
     assert "Was this content helpful?" in found and "Skip to content" in found
     assert any(text == "Share" for text in found)
     assert english_in(html, page_language="es") == []  # <html lang="en">: all English
+
+
+def test_a_preview_opens_in_the_articles_language(world):
+    from tests.factories import UserFactory
+
+    editor = Client()
+    editor.force_login(UserFactory(role="Editor"))
+    draft = ArticleFactory(language="es", status=Article.Status.DRAFT, publish_at=None)
+
+    moved = editor.get(f"/preview/{draft.pk}/")
+    shown = editor.get(moved["Location"])
+
+    assert (moved.status_code, moved["Location"]) == (302, f"/es/preview/{draft.pk}/")
+    assert shown.status_code == 200 and '<html lang="es">' in shown.text
+    assert "Vista previa de un artículo en estado «borrador»" in shown.text

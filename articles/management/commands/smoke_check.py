@@ -19,7 +19,7 @@ class Command(BaseCommand):
         article = Article.objects.published().newest_first().first()
         if article is None:
             raise CommandError("No published article: did seed_demo run?")
-        for url in ("/", article.get_absolute_url(), "/donate/"):
+        for url in ("/", "/es/", article.get_absolute_url(), "/donate/", "/es/donate/"):
             response = client.get(url)
             if response.status_code != 200:
                 raise CommandError(f"GET {url} answered {response.status_code}")
