@@ -20,7 +20,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from articles import permissions
+from articles import permissions, services
+from articles.admin_dashboard import HelpfulDashboardMixin
+from articles.admin_history import CorrectionInline, HistoryAdminMixin, VersionedFormMixin
 from articles.models import (
     Article,
     Author,
@@ -33,8 +35,7 @@ from articles.models import (
     SlugRedirect,
     Topic,
 )
-from related.admin import RELATED_INLINES, RelatedAdminMixin  # related content (issue 3)
-from related.tasks import related_refresh_on_commit  # related content (issue 3)
+from images.admin import thumbnail
 
 
 class TagAutocomplete(AutocompleteSelectMultiple):
@@ -54,7 +55,7 @@ def _controlled_tags_field(name: str, model, label: str) -> forms.ModelMultipleC
     )
 
 
-class ArticleAdminForm(forms.ModelForm):
+class ArticleAdminForm(VersionedFormMixin, forms.ModelForm):  # history: lock version
     countries = _controlled_tags_field("countries", Country, "Countries")
     groups = _controlled_tags_field("groups", CriminalGroup, "Criminal groups")
 
@@ -73,9 +74,6 @@ class ArticleAdminForm(forms.ModelForm):
             "language",
             "translation",
             "featured_image",
-            "featured_image_alt",
-            "featured_image_caption",
-            "featured_image_credit",
             "status",
             "publish_at",
             "licence",
@@ -104,10 +102,6 @@ class ArticleAdminForm(forms.ModelForm):
             if cleaned.get("publish_at") != self.instance.publish_at:
                 # Setting, moving or clearing the time are all scheduling decisions.
                 self.add_error("publish_at", "Only editors can set the publish time.")
-        if cleaned.get("featured_image") and not cleaned.get("featured_image_alt"):
-            self.add_error(
-                "featured_image_alt", "Describe the image for readers who cannot see it."
-            )
         if cleaned.get("primary_country") and cleaned.get("primary_group"):
             self.add_error("primary_group", "Choose one primary tag: a country or a group.")
         if cleaned.get("primary_country") and cleaned["primary_country"] not in (
@@ -171,9 +165,15 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude, freshness
+class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):  # history: revisions, lock, notes
+    """Saves, deletions and actions go through ``articles.services`` (which announce them).
+
+    Apps above ``articles`` add their panels (related content's pins and suggestions) by
+    registering a subclass in their ``AppConfig.ready``; nothing here imports them.
+    """
+
     form = ArticleAdminForm
-    inlines = [BylineInline, *RELATED_INLINES]
+    inlines = [BylineInline, CorrectionInline]
     list_display = [
         "title",
         "state",
@@ -200,13 +200,20 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
     search_fields = ["title", "dek"]
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["primary_country", "primary_group", "translation"]
+    autocomplete_fields = ["primary_country", "primary_group", "translation", "featured_image"]
     list_select_related = ["section__parent", "primary_country", "primary_group"]
-    readonly_fields = ["preview_link", "helpful_counts", "created_at", "updated_at"]
+    readonly_fields = [
+        "preview_link",
+        "featured_image_preview",
+        "helpful_counts",
+        "created_at",
+        "updated_at",
+        "history_links",  # history (admin_history.py)
+    ]
     list_per_page = 50
 
     class Media:
-        css = {"all": ["newsroom/admin.css"]}
+        css = {"all": ["newsroom/admin.css", "images/admin.css"]}
 
     def view_on_site(self, obj: Article) -> str:
         # Drafts and scheduled stories 404 on their public URL; staff get the preview.
@@ -229,21 +236,13 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
             },
         ),
         (_("Language"), {"fields": ["language", "translation"]}),
-        (
-            "Featured image",
-            {
-                "classes": ["collapse"],
-                "fields": [
-                    "featured_image",
-                    "featured_image_alt",
-                    "featured_image_caption",
-                    "featured_image_credit",
-                ],
-            },
-        ),
+        (_("Featured image"), {"fields": ["featured_image", "featured_image_preview"]}),
         (_("Publishing"), {"fields": ["status", "publish_at", "licence", "preview_link"]}),
         (_("Reader response"), {"classes": ["collapse"], "fields": ["helpful_counts"]}),
-        (_("History"), {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
+        (
+            _("History"),
+            {"fields": ["history_links", "loaded_version", "created_at", "updated_at"]},
+        ),
     ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -297,7 +296,15 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
         if not permissions.can_publish(request.user) and obj.status == Article.Status.PUBLISHED:
             # Defence in depth behind the form's validation.
             raise PermissionDenied("Only editors can publish.")
-        super().save_model(request, obj, form, change)
+        services.article_save(article=obj)
+
+    def delete_model(self, request, obj: Article) -> None:
+        services.article_delete(article=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        # One by one through the service, so each deletion is announced (related lists).
+        for article in queryset.order_by("pk"):
+            services.article_delete(article=article)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)  # topics, bylines, inlines
@@ -311,11 +318,7 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
         now = timezone.now()
         count = 0
         for article in queryset.exclude(status=Article.Status.PUBLISHED):
-            article.status = Article.Status.PUBLISHED
-            # "Now" means now: a stale future time would schedule it, a stale past one backdate it.
-            article.publish_at = now
-            article.save()
-            related_refresh_on_commit([article.pk])  # related: it may enter other lists
+            services.article_publish(article=article, at=now)
             count += 1
         self.message_user(
             request,
@@ -330,9 +333,7 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
     def unpublish(self, request, queryset):
         count = 0
         for article in queryset.filter(status=Article.Status.PUBLISHED):
-            article.status = Article.Status.DRAFT
-            article.save()
-            related_refresh_on_commit([article.pk])  # related: it leaves every list
+            services.article_unpublish(article=article)
             count += 1
         self.message_user(
             request,
@@ -378,6 +379,18 @@ class ArticleAdmin(RelatedAdminMixin, admin.ModelAdmin):  # related: pin/exclude
         # Annotated by get_queryset, which both the changelist and the change form use;
         # an unsaved article has no votes.
         return f"{getattr(obj, 'yes_votes', 0)} / {getattr(obj, 'no_votes', 0)}"
+
+    @admin.display(description=_("picture"))
+    def featured_image_preview(self, obj: Article):
+        # The chosen picture as the library made it; the type-ahead above shows only text.
+        if not obj.featured_image_id:
+            return _("Pick a picture above (type words of its alt text, caption or credit).")
+        return format_html(
+            '{} <a href="{}">{}</a>',
+            thumbnail(obj.featured_image),
+            reverse("admin:images_image_change", args=[obj.featured_image_id]),
+            _("Edit alt text, caption, credit or focal point"),
+        )
 
     @admin.display(description=_("preview"))
     def preview_link(self, obj: Article) -> str:
@@ -493,9 +506,9 @@ class ReaderCommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(HelpfulVote)
-class HelpfulVoteAdmin(admin.ModelAdmin):
-    list_display = ["article", "helpful", "created_at"]
-    list_filter = ["helpful"]
+class HelpfulVoteAdmin(HelpfulDashboardMixin, admin.ModelAdmin):  # the editors' dashboard
+    list_display = ["article", "helpful", "reason", "comment", "created_at"]
+    list_filter = ["helpful", "reason"]
     list_select_related = ["article"]
     search_fields = ["article__title"]
 

@@ -1,7 +1,8 @@
 from django import forms
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article, ReaderComment
+from articles.models import Article, HelpfulVote, ReaderComment
 from articles.search import MAX_QUERY_LENGTH, Filters
 
 
@@ -65,3 +66,36 @@ class SearchForm(forms.Form):
             year=data.get("year"),
         )
         return query.strip(), filters
+
+
+class HelpfulFollowUpForm(forms.Form):
+    """After a vote: why not (a "No"), or what helped (a "Yes"). Everything is optional."""
+
+    reason = forms.ChoiceField(
+        label=gettext_lazy("What was the problem?"),
+        choices=HelpfulVote.Reason.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Anything else? (optional)"),
+        max_length=HelpfulVote.COMMENT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": HelpfulVote.COMMENT_MAX_LENGTH}),
+        help_text=gettext_lazy("Up to 500 characters. Please leave out personal details."),
+    )
+
+    def __init__(self, *args, vote: HelpfulVote, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.vote = vote
+        if vote.helpful:
+            del self.fields["reason"]
+            self.fields["comment"].label = gettext_lazy("What helped? (optional)")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("reason") and not cleaned.get("comment", "").strip():
+            raise forms.ValidationError(
+                gettext_lazy("Choose a reason or write a few words, or go back to the article.")
+            )
+        return cleaned

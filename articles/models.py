@@ -8,11 +8,12 @@ from html import unescape
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Prefetch, Q
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
@@ -20,6 +21,7 @@ from taggit.models import TagBase, TaggedItemBase
 
 from articles.licences import LICENCE_CHOICES, default_licence, get_licence
 from articles.sanitize import clean_body
+from images.markup import render_body
 
 MAX_SECTION_DEPTH = 4
 
@@ -209,8 +211,8 @@ class ArticleQuerySet(models.QuerySet):
         # clock passes it, because every read compares with now. No cron, no worker.
         return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=at or timezone.now())
 
-    def scheduled(self) -> ArticleQuerySet:
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now())
+    def scheduled(self, *, at=None) -> ArticleQuerySet:
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=at or timezone.now())
 
     def next_scheduled_publication(self) -> dt.datetime | None:
         """When the next scheduled article goes public (caches must not outlive it)."""
@@ -244,11 +246,11 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_card(self) -> ArticleQuerySet:
         """Title, date, language and excerpt ("About the organization"): one table, no join."""
-        return self.only(*TEASER_FIELDS)
+        return self.select_related("featured_image").only(*TEASER_FIELDS)
 
     def for_teaser(self) -> ArticleQuerySet:
         """A teaser card (includes/teaser.html): the card plus the primary tag's label."""
-        return self.select_related("primary_country", "primary_group").only(
+        return self.select_related("primary_country", "primary_group", "featured_image").only(
             *TEASER_FIELDS, *TEASER_TAG_FIELDS
         )
 
@@ -264,7 +266,7 @@ class ArticleQuerySet(models.QuerySet):
     def for_feed(self) -> ArticleQuerySet:
         """A feed item: the listing's columns plus licence, image and update time."""
         return (
-            self.select_related("section")
+            self.select_related("section", "featured_image")
             .only(
                 *TEASER_FIELDS, *FEED_FIELDS, "section__name", "section__name_es", "section__slug"
             )
@@ -290,7 +292,13 @@ class ArticleQuerySet(models.QuerySet):
             "primary_group",
             "translation",
             "translated_from",
-        ).defer("primary_country__description", "primary_group__description", *translation_deferred)
+            "featured_image",
+        ).defer(
+            "primary_country__description",
+            "primary_group__description",
+            "featured_image__renditions",
+            *translation_deferred,
+        )
 
 
 def _bylines_prefetch() -> Prefetch:
@@ -303,7 +311,17 @@ def _bylines_prefetch() -> Prefetch:
 
 
 # What a teaser card reads. The body stays: excerpt() falls back to it when there is no dek.
-TEASER_FIELDS = ("title", "slug", "dek", "body", "language", "status", "publish_at")
+TEASER_FIELDS = (
+    "title",
+    "slug",
+    "dek",
+    "body",
+    "language",
+    "status",
+    "publish_at",
+    "featured_image",
+    "featured_image__display",
+)
 TEASER_TAG_FIELDS = (
     "primary_country",
     "primary_group",
@@ -315,15 +333,7 @@ TEASER_TAG_FIELDS = (
     "primary_group__slug",
 )
 # What a feed item or sitemap entry reads beyond a teaser.
-FEED_FIELDS = (
-    "section",
-    "licence",
-    "updated_at",
-    "featured_image",
-    "featured_image_alt",
-    "featured_image_caption",
-    "featured_image_credit",
-)
+FEED_FIELDS = ("section", "licence", "updated_at")
 # What the article page reads of its other-language version: the link and its visibility.
 TRANSLATION_FIELDS = ("id", "slug", "language", "status", "publish_at")
 
@@ -350,6 +360,14 @@ def url_with_slug(viewname: str, slug: str, language: str | None = None) -> str:
     """
     language = language or translation.get_language() or settings.LANGUAGE_CODE
     return f"{get_script_prefix()}{_path_before_slug(viewname, language)}{slug}/"
+
+
+class ArticleConflict(Exception):
+    """Someone else saved the article since this copy was loaded (optimistic locking)."""
+
+    def __init__(self, expected_version: int) -> None:
+        super().__init__(f"The article changed since version {expected_version} was loaded.")
+        self.expected_version = expected_version
 
 
 @cache
@@ -388,11 +406,17 @@ class Article(models.Model):
             "HardBreak": True,
             "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
             "History": True,
+            # <figure data-image="ID">: an image from the library (static/images/library-image.js)
+            "LibraryImage": True,
         },
         # One allowlist (articles.sanitize) for the admin form and for save(),
         # so every write path, including scripts and imports, is covered.
         sanitize=clean_body,
     )
+    # The body as readers get it: inline library images drawn (images.markup.render_body),
+    # kept up to date by save() and when an image changes (ArticlesConfig.ready); "" when
+    # the body has no image, so pages show ``body`` itself.
+    body_html = models.TextField(blank=True, editable=False)
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles", blank=True)
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
@@ -404,10 +428,17 @@ class Article(models.Model):
         related_name="translated_from",
         help_text=_("The same story in the other language."),
     )
-    featured_image = models.ImageField(upload_to="articles/%Y/%m/", blank=True)
-    featured_image_alt = models.CharField(_("image alt text"), max_length=250, blank=True)
-    featured_image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
-    featured_image_credit = models.CharField(_("image credit"), max_length=200, blank=True)
+    # PROTECT, not SET_NULL: deleting a picture a story leads with would silently strip the
+    # story (and its social cards); the admin lists the stories that use it instead.
+    featured_image = models.ForeignKey(
+        "images.Image",
+        verbose_name=_("featured image"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="featured_in",
+        help_text=_("From the image library: shown above the story, on its cards and when shared."),
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     publish_at = models.DateTimeField(
         "publish time",
@@ -437,6 +468,15 @@ class Article(models.Model):
     primary_group = models.ForeignKey(
         CriminalGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Optimistic locking (articles/history.py): every save of an existing row is
+    # UPDATE ... WHERE version = <the version the editor loaded>, and bumps it.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    # The date of the newest correction or update note; structured data and feeds use
+    # ``date_modified`` (this, or the publish time), not ``updated_at``, which every
+    # silent typo fix moves.
+    modified_at = models.DateTimeField(
+        "last corrected or updated", null=True, blank=True, editable=False
+    )
 
     countries = TaggableManager(
         through=TaggedCountry, related_name="articles", blank=True, verbose_name=_("countries")
@@ -449,7 +489,7 @@ class Article(models.Model):
     )
 
     # Full-text search (articles/search.py): title (weight A), dek (B) and body text (C) in
-    # the article's language, accent-folded. On PostgreSQL a trigger (migration 0005) writes
+    # the article's language, accent-folded. On PostgreSQL a trigger (migration 0007) writes
     # it on every INSERT and UPDATE of those columns, whatever the write path (save(),
     # update(), bulk_create, SQL), and a GIN index reads it; on SQLite it stays empty.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -488,14 +528,60 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.body = clean_body(self.body)
+        self.body_html = render_body(self.body)
         self._default_publish_time()
         if self.pk and kwargs.get("update_fields") is None:
             self._remember_old_slug()
-        super().save(*args, **kwargs)
+        adding = self._state.adding
+        expected = self.version
+        if not adding:
+            # The row must still be at the version this instance was loaded with;
+            # _do_update adds the condition, so the check and the write are one statement.
+            self._expected_version = expected
+            self.version = expected + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        try:
+            # A savepoint, so that a refused save leaves the caller's transaction usable.
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+        except ArticleConflict:
+            self.version = expected
+            raise
+        finally:
+            self._expected_version = None
+        # Script, command and shell saves are recorded too, after the commit (the admin
+        # and the services record theirs in the same transaction, with the editor's name).
+        from articles.history import revision_record_on_commit
+
+        revision_record_on_commit(self)
 
     def get_absolute_url(self) -> str:
         # An article lives in its own language's URL scheme, whatever page links to it.
         return url_with_slug("articles:detail", self.slug, self.language)
+
+    _expected_version: int | None = None
+
+    def _do_update(
+        self, base_qs, using, pk_val, values, update_fields, forced_update, returning_fields
+    ):
+        if self._expected_version is None:
+            return super()._do_update(
+                base_qs, using, pk_val, values, update_fields, forced_update, returning_fields
+            )
+        locked = base_qs.filter(version=self._expected_version)
+        result = super()._do_update(
+            locked, using, pk_val, values, update_fields, forced_update, returning_fields
+        )
+        if not result and base_qs.filter(pk=pk_val).exists():
+            raise ArticleConflict(self._expected_version)
+        return result
+
+    @property
+    def date_modified(self) -> dt.datetime | None:
+        """``dateModified`` for structured data and feeds: the last correction or update
+        note, else the publish time."""
+        return self.modified_at or self.publish_at
 
     def clean(self) -> None:
         self._default_publish_time()
@@ -518,13 +604,26 @@ class Article(models.Model):
     def get_canonical_url(self) -> str:
         return settings.SITE_URL + self.get_absolute_url()
 
-    @property
-    def is_public(self) -> bool:
+    # The same rule as ArticleQuerySet.published() / scheduled(), for one loaded row (a
+    # NULL publish time matches neither lookup there); tests/articles/test_visibility.py
+    # checks both sides agree over every status and time.
+    def is_public_at(self, at: dt.datetime) -> bool:
         return (
             self.status == self.Status.PUBLISHED
             and self.publish_at is not None
-            and self.publish_at <= timezone.now()
+            and self.publish_at <= at
         )
+
+    def is_scheduled_at(self, at: dt.datetime) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > at
+        )
+
+    @property
+    def is_public(self) -> bool:
+        return self.is_public_at(timezone.now())
 
     @property
     def public_translation(self) -> Article | None:
@@ -534,11 +633,7 @@ class Article(models.Model):
 
     @property
     def is_scheduled(self) -> bool:
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.publish_at is not None
-            and self.publish_at > timezone.now()
-        )
+        return self.is_scheduled_at(timezone.now())
 
     @property
     def primary_tag(self) -> Country | CriminalGroup | None:
@@ -580,6 +675,15 @@ class Article(models.Model):
         from articles.reads import article_labels
 
         self._labels = article_labels(self.pk)
+
+    @property
+    def image(self) -> dict | None:
+        """The featured image as cards draw it (``Image.display``), like ``Teaser.image``."""
+        return self.featured_image.display if self.featured_image_id else None
+
+    @property
+    def shown_body(self) -> str:
+        return self.body_html or self.body
 
     def excerpt(self, length: int = 160) -> str:
         """Dek or body text cut at a word boundary, with an ellipsis when cut."""
@@ -631,14 +735,31 @@ class SlugRedirect(models.Model):
 class HelpfulVote(models.Model):
     """One "was this helpful?" answer per reader session and article."""
 
+    class Reason(models.TextChoices):
+        OUTDATED = "outdated", gettext_lazy("It is outdated")
+        INACCURATE = "inaccurate", gettext_lazy("It is inaccurate")
+        UNCLEAR = "unclear", gettext_lazy("It is unclear")
+        MISSING_CONTEXT = "missing_context", gettext_lazy("It is missing context")
+        OTHER = "other", gettext_lazy("Other")
+
+    COMMENT_MAX_LENGTH = 500
+
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="helpful_votes")
     session_key = models.CharField(max_length=64)
     helpful = models.BooleanField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # The optional follow-up: why not (a "No"), or what helped (a "Yes"; no reason then).
+    reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
+    comment = models.CharField(max_length=COMMENT_MAX_LENGTH, blank=True)
+    followed_up_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["article", "session_key"], name="uniq_vote_per_session")
+        ]
+        indexes = [
+            # The dashboard's "what readers said" about its least helpful stories.
+            models.Index(fields=["article", "-created_at"], name="vote_article_recent_idx"),
         ]
 
     def __str__(self) -> str:
@@ -667,3 +788,156 @@ class ReaderComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} on {self.article}"
+
+
+class HelpfulDaily(models.Model):
+    """Votes per article and day, kept by ``feedback.helpful_vote_record`` in the vote's
+    transaction: the editors' dashboard sums these rows instead of scanning every vote.
+
+    Each vote is counted twice: in its day's row and in its month's row (``monthly``, dated
+    the 1st). A period reads the months it covers whole and the days at its edges
+    (``feedback._in_period``), so a year is ~12 rows per story instead of ~365.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="helpful_days")
+    day = models.DateField()
+    monthly = models.BooleanField(default=False)
+    yes = models.PositiveIntegerField(default=0)
+    no = models.PositiveIntegerField(default=0)
+    # Reasons given after a "No" (HelpfulVote.Reason), counted on the vote's day.
+    outdated = models.PositiveIntegerField(default=0)
+    inaccurate = models.PositiveIntegerField(default=0)
+    unclear = models.PositiveIntegerField(default=0)
+    missing_context = models.PositiveIntegerField(default=0)
+    other = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "day", "monthly"], name="uniq_helpful_article_day"
+            )
+        ]
+        indexes = [
+            # Every dashboard query is "days (or months) in the period", then joins to the
+            # article; with the counts in it, PostgreSQL answers from the index alone.
+            # (The counts are key columns, not INCLUDE: SQLite has no INCLUDE.)
+            models.Index(fields=["monthly", "day", "article", "yes", "no"], name="helpful_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} on {self.day}: {self.yes} yes, {self.no} no"
+
+
+class Revision(models.Model):
+    """A snapshot of an article after one save: who, when, and the editorial fields.
+
+    ``data`` holds the text fields, status, publish time, licence, section, tags and the
+    byline as JSON (articles/history.py ``snapshot``), so a diff or a restore never depends
+    on rows that were edited or deleted since.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(max_length=200, blank=True)
+    changed = models.JSONField(default=list, help_text="Fields changed since the previous one.")
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "version"], name="uniq_revision_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} v{self.version}"
+
+
+class Correction(models.Model):
+    """A dated "Correction:" or "Update:" note shown on the article page."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", gettext_lazy("Correction")
+        UPDATE = "update", gettext_lazy("Update")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField(
+        max_length=2000, help_text=gettext_lazy("Plain text, shown as written.")
+    )
+    noted_at = models.DateTimeField(gettext_lazy("date"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        ordering = ["-noted_at", "-pk"]
+        indexes = [
+            models.Index(fields=["article", "noted_at"], name="correction_article_idx"),
+            # The public corrections page: newest first.
+            models.Index(fields=["-noted_at"], name="correction_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text[:60]}"
+
+
+class HelpfulRollup(models.Model):
+    """Votes per day for the whole site and per section, author, country and group.
+
+    Kept in the vote's transaction (``feedback.helpful_vote_record``, one upsert), so the
+    dashboard's totals, weeks and per-group tables read a few thousand rows instead of one
+    row per article and day. A vote counts under the section, byline and tags the story had
+    when it was cast; ``manage.py rebuild_helpful_aggregates`` recounts with today's.
+    """
+
+    class Kind(models.TextChoices):
+        SITE = "site"
+        SECTION = "section"
+        AUTHOR = "author"
+        COUNTRY = "country"
+        GROUP = "group"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    ref = models.PositiveIntegerField(help_text="The section's, author's or tag's id; 0 for site.")
+    day = models.DateField()
+    yes = models.PositiveIntegerField(default=0)
+    no = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "ref", "day"], name="uniq_helpful_rollup")
+        ]
+        indexes = [
+            models.Index(fields=["kind", "day", "ref", "yes", "no"], name="helpful_rollup_day_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.ref} on {self.day}: {self.yes} yes, {self.no} no"
+
+
+class HelpfulTotal(models.Model):
+    """An article's votes of all time (kept with each vote): the dashboard's per-article
+    tables only look at stories with at least N votes, and this finds them without
+    summing every article's days."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="helpful_total"
+    )
+    yes = models.PositiveIntegerField(default=0)
+    no = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.yes} yes, {self.no} no"

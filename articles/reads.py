@@ -1,7 +1,8 @@
 """The hot public pages' reads: few queries, compiled once per process, light objects.
 
-The article page is two queries (its row; then bylines, tags, related items and the
-organization block in one UNION ALL) and the home page two (the latest stories; then the
+The article page is two queries (its row; then bylines, tags, the blocks other apps add
+below the story (related content, through ``register_story_block``) and the organization
+block in one UNION ALL) and the home page two (the latest stories; then the
 lead's byline and the organization block). Each is a ``CompiledQuery`` built from the
 ordinary read rules (``Article.objects.published()``, ``newest_first()``), so what readers
 may see is still written once, in ``ArticleQuerySet``. Cards are ``Teaser`` objects, not
@@ -12,6 +13,9 @@ than the query. docs/performance.md ("Render speed") has the figures.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import router
 from django.db.models import (
@@ -34,6 +38,7 @@ from articles.models import (
     Article,
     Author,
     Byline,
+    Correction,
     Country,
     CriminalGroup,
     Labels,
@@ -45,11 +50,11 @@ from articles.models import (
     in_page_language,
     url_with_slug,
 )
+from images.models import Image
 from newsroom.compiled import CompiledQuery
 
 ORGANIZATION_SECTION = "the-organization"
 ORGANIZATION_COUNT = 5
-RELATED_COUNT = 3
 HOME_LATEST = 40
 
 
@@ -78,6 +83,7 @@ class Teaser:
     __slots__ = (
         "body",
         "dek",
+        "image_json",
         "language",
         "ordered_authors",
         "pk",
@@ -98,6 +104,12 @@ class Teaser:
     def id(self) -> int:
         return self.pk
 
+    @property
+    def image(self) -> dict | None:
+        """The featured image's ``Image.display``, decoded only for the cards a page draws
+        (the home page reads 40 rows and shows about 20)."""
+        return json.loads(self.image_json) if self.image_json else None
+
     def __str__(self) -> str:
         return self.title
 
@@ -115,11 +127,12 @@ def _tag(country: tuple, group: tuple) -> TagLink | None:
 #
 # Every part has the same columns, all annotations (so their order is the order written
 # here): block, rank, tiebreak, id, title, slug, dek, body, language, publish_at, the
-# primary country's and group's name and slug, the related reason and pin, then the Spanish
-# names (a tag label's, the primary country's and group's). Labels fill title/slug with the
-# author's or tag's name/slug and leave the rest empty.
+# primary country's and group's name and slug, the featured image's display data, the
+# related reason and pin, then the Spanish names (a tag label's, the primary country's and
+# group's). Labels fill title/slug with the author's or tag's name/slug and leave the rest
+# empty.
 
-BYLINES, COUNTRIES, GROUPS, TOPICS, RELATED, ORGANIZATION = range(6)
+BYLINES, COUNTRIES, GROUPS, TOPICS, ORGANIZATION, CORRECTIONS = range(6)
 COLUMNS = (
     "c_block",
     "c_rank",
@@ -135,6 +148,7 @@ COLUMNS = (
     "c_pc_slug",
     "c_pg_name",
     "c_pg_slug",
+    "c_image",
     "c_reason",
     "c_pinned",
     "c_title_es",
@@ -174,6 +188,7 @@ def _label_part(
             c_pc_slug=_text(),
             c_pg_name=_text(),
             c_pg_slug=_text(),
+            c_image=_text(),
             c_reason=_text(),
             c_pinned=Value(False, output_field=BooleanField()),
             # Vocabulary has a Spanish name; authors do not.
@@ -194,13 +209,30 @@ def _body_if_no_dek(prefix: str = ""):
     )
 
 
-def _card_part(queryset: QuerySet, block: int, *, prefix: str = "", related: bool = False):
-    """Card columns of the articles in ``queryset`` (``prefix`` leads to the article)."""
+def _image_json() -> Cast:
+    # The featured image's display data as text, decoded by Teaser.image when drawn.
+    return Cast("featured_image__display", TextField())
+
+
+def card_part(
+    queryset: QuerySet,
+    block: int,
+    *,
+    prefix: str = "",
+    rank: str | None = None,
+    reason: str | None = None,
+    pinned: str | None = None,
+):
+    """Card columns of the articles in ``queryset`` (``prefix`` leads to the article).
+
+    ``rank``, ``reason`` and ``pinned`` name fields of the queryset's own model that order the
+    cards and explain them (a stored related list's line); without them cards go newest first.
+    """
     return (
         queryset.order_by()
         .annotate(
             c_block=Value(block, output_field=IntegerField()),
-            c_rank=F("rank") if related else Value(0, output_field=IntegerField()),
+            c_rank=F(rank) if rank else Value(0, output_field=IntegerField()),
             c_tiebreak=Value(0, output_field=IntegerField()),
             c_id=F(f"{prefix}id"),
             c_title=Cast(f"{prefix}title", TextField()),
@@ -213,8 +245,11 @@ def _card_part(queryset: QuerySet, block: int, *, prefix: str = "", related: boo
             c_pc_slug=Cast(f"{prefix}primary_country__slug", TextField()),
             c_pg_name=Cast(f"{prefix}primary_group__name", TextField()),
             c_pg_slug=Cast(f"{prefix}primary_group__slug", TextField()),
-            c_reason=Cast("reason", TextField()) if related else _text(),
-            c_pinned=F("pinned") if related else Value(False, output_field=BooleanField()),
+            # The card's picture in the same join: Image.display (alt, credit, renditions).
+            # As text: decoded by Teaser.image only if the card is drawn.
+            c_image=Cast(f"{prefix}featured_image__display", TextField()),
+            c_reason=Cast(reason, TextField()) if reason else _text(),
+            c_pinned=F(pinned) if pinned else Value(False, output_field=BooleanField()),
             c_title_es=_text(),
             c_pc_name_es=Cast(f"{prefix}primary_country__name_es", TextField()),
             c_pg_name_es=Cast(f"{prefix}primary_group__name_es", TextField()),
@@ -231,22 +266,69 @@ def _organization_part(now, language: str | None):
     if language is not None:
         newest = newest.in_language(language)
     ids = newest.newest_first().values("pk")[:ORGANIZATION_COUNT]
-    return _card_part(Article.objects.filter(pk__in=Subquery(ids)), ORGANIZATION)
+    return card_part(Article.objects.filter(pk__in=Subquery(ids)), ORGANIZATION)
 
 
-def _related_part(now, pk):
-    from related.models import RelatedItem
+@dataclass(frozen=True)
+class StoryBlock:
+    """A block of cards below a story that an app above ``articles`` adds to the page.
 
-    visible = (
-        RelatedItem.objects.filter(article_id=pk, target__in=Article.objects.published(at=now))
-        .order_by("rank")
-        .values("pk")[:RELATED_COUNT]
-    )
-    return _card_part(
-        RelatedItem.objects.filter(pk__in=Subquery(visible)),
-        RELATED,
-        prefix="target__",
-        related=True,
+    ``part(now, pk, block)`` returns ``card_part(...)`` of the cards to show under article
+    ``pk`` at ``now`` (only published articles: filter with ``Article.objects.published``),
+    tagged with ``block``; it joins the page's one UNION ALL, so the block costs no query.
+    The template is included with the cards as ``items``.
+    """
+
+    name: str
+    part: Callable[[dt.datetime, int, int], QuerySet]
+    template: str
+
+
+_STORY_BLOCKS: dict[str, StoryBlock] = {}
+_FIRST_STORY_BLOCK = 100  # block numbers above the ones this module uses
+
+
+def register_story_block(block: StoryBlock) -> None:
+    """Add ``block`` below every story (call from ``AppConfig.ready``, before any request)."""
+    _STORY_BLOCKS[block.name] = block
+
+
+def _story_block_parts(now, pk) -> list[QuerySet]:
+    return [
+        block.part(now, pk, _FIRST_STORY_BLOCK + number)
+        for number, block in enumerate(_STORY_BLOCKS.values())
+    ]
+
+
+def _corrections_part(pk):
+    # Corrections and updates ride in the same UNION ALL (no third query): kind in the
+    # title column, text in the dek column, date in publish_at; newest first.
+    return (
+        Correction.objects.filter(article_id=pk)
+        .order_by()
+        .annotate(
+            c_block=Value(CORRECTIONS, output_field=IntegerField()),
+            c_rank=Value(0, output_field=IntegerField()),
+            c_tiebreak=Value(0, output_field=IntegerField()),
+            c_id=F("id"),
+            c_title=Cast("kind", TextField()),
+            c_slug=_text(),
+            c_dek=Cast("text", TextField()),
+            c_body=_text(),
+            c_language=_text(),
+            c_publish_at=F("noted_at"),
+            c_pc_name=_text(),
+            c_pc_slug=_text(),
+            c_pg_name=_text(),
+            c_pg_slug=_text(),
+            c_image=_text(),
+            c_reason=_text(),
+            c_pinned=Value(False, output_field=BooleanField()),
+            c_title_es=_text(),
+            c_pc_name_es=_text(),
+            c_pg_name_es=_text(),
+        )
+        .values_list(*COLUMNS)
     )
 
 
@@ -280,7 +362,10 @@ def _label_parts(pk):
 _ARTICLE_BLOCKS = CompiledQuery(
     Article,
     lambda now, pk, language: _union(
-        *_label_parts(pk), _related_part(now, pk), _organization_part(now, language)
+        *_label_parts(pk),
+        *_story_block_parts(now, pk),
+        _organization_part(now, language),
+        _corrections_part(pk),
     ),
     now=dt.datetime,
     pk=int,
@@ -303,8 +388,15 @@ _LABEL_MODELS = {BYLINES: Author, COUNTRIES: Country, GROUPS: CriminalGroup, TOP
 class Blocks:
     def __init__(self) -> None:
         self.labels = Labels([], [], [], [])
-        self.related: list[Teaser] = []
+        # name -> cards, for the blocks other apps registered (``register_story_block``)
+        self.extra: dict[str, list[Teaser]] = {name: [] for name in _STORY_BLOCKS}
         self.organization: list[Teaser] = []
+        self.corrections: list[Correction] = []
+
+    @property
+    def below_story(self) -> list[tuple[str, list[Teaser]]]:
+        """(template, cards) of the registered blocks, in registration order."""
+        return [(block.template, self.extra[name]) for name, block in _STORY_BLOCKS.items()]
 
 
 def _blocks(rows: list[tuple]) -> Blocks:
@@ -314,30 +406,37 @@ def _blocks(rows: list[tuple]) -> Blocks:
         COUNTRIES: blocks.labels.countries,
         GROUPS: blocks.labels.groups,
         TOPICS: blocks.labels.topics,
-        RELATED: blocks.related,
         ORGANIZATION: blocks.organization,
     }
+    for number, name in enumerate(_STORY_BLOCKS):
+        lists[_FIRST_STORY_BLOCK + number] = blocks.extra[name]
     for row in rows:
         block = row[0]
+        if block == CORRECTIONS:
+            blocks.corrections.append(
+                Correction(id=row[3], kind=row[4], text=row[6], noted_at=row[9])
+            )
+            continue
         if block == BYLINES:
             # Only what the page shows (name and link); they are never saved.
             lists[block].append(Author(id=row[3], name=row[4], slug=row[5]))
             continue
         if block in _LABEL_MODELS:
-            label = _LABEL_MODELS[block](id=row[3], name=row[4], slug=row[5], name_es=row[16])
+            label = _LABEL_MODELS[block](id=row[3], name=row[4], slug=row[5], name_es=row[17])
             lists[block].append(label)
             continue
-        # The block's columns: three label columns, the teaser's, reason and pin, then the
-        # primary tag's Spanish names.
-        card = _teaser((*row[3:14], row[17], row[18]))
-        card.related_reason, pinned = row[14], row[15]
+        # The block's columns: three label columns, the teaser's, the picture, reason and pin,
+        # then the primary tag's Spanish names.
+        card = _teaser((*row[3:14], row[18], row[19], row[14]))
+        card.related_reason, pinned = row[15], row[16]
         card.related_pinned = bool(pinned)
         lists[block].append(card)
     return blocks
 
 
 def article_blocks(article: Article, *, now: dt.datetime) -> Blocks:
-    """Bylines, tags, related items and the organization block of a story: one query."""
+    """Bylines, tags, registered blocks, the organization block and the corrections and
+    updates of a story: one query."""
     return _blocks(_ARTICLE_BLOCKS(now=now, pk=article.pk, language=article.language))
 
 
@@ -354,19 +453,18 @@ _ROW_FIELDS = (
     "slug",
     "dek",
     "body",
+    "body_html",
     "section_id",
     "language",
     "translation_id",
-    "featured_image",
-    "featured_image_alt",
-    "featured_image_caption",
-    "featured_image_credit",
+    "featured_image_id",
     "status",
     "publish_at",
     "updated_at",  # the structured data's dateModified
     "licence",
     "primary_country_id",
     "primary_group_id",
+    "modified_at",  # dateModified in structured data (Article.date_modified)
 )
 _ROW_RELATED = (
     "section__name",
@@ -381,6 +479,7 @@ _ROW_RELATED = (
     "primary_country__slug",
     "primary_group__name",
     "primary_group__slug",
+    "featured_image__display",
     *(f"translation__{name}" for name in ("slug", "language", "status", "publish_at")),
     *(f"translated_from__{name}" for name in ("id", "slug", "language", "status", "publish_at")),
     # The vocabulary's Spanish names, last.
@@ -439,6 +538,7 @@ def published_article(slug: str, *, now: dt.datetime) -> Article | None:
         pc_slug,
         pg_name,
         pg_slug,
+        image_display,
         *versions,
     ) = row[n:-4]
     section_name_es, parent_name_es, pc_name_es, pg_name_es = row[-4:]
@@ -478,6 +578,14 @@ def published_article(slug: str, *, now: dt.datetime) -> Article | None:
         if article.primary_group_id
         else None,
     )
+    _cache(
+        article,
+        "featured_image",
+        # Only what pages read (alt, caption, credit, renditions: Image.display).
+        Image(id=article.featured_image_id, display=image_display or {})
+        if article.featured_image_id
+        else None,
+    )
     _cache(article, "translation", _other_version(tuple(versions[:4]), article.translation_id))
     _cache(article, "translated_from", _other_version(tuple(versions[5:]), versions[4]))
     return article
@@ -499,6 +607,7 @@ _LATEST_COLUMNS = (
     "primary_group__slug",
     "primary_country__name_es",
     "primary_group__name_es",
+    "image_json",
     "section_id",
     "section__name",
     "section__slug",
@@ -516,7 +625,7 @@ _HOME_LATEST = CompiledQuery(
         Article.objects.published(at=now)
         .exclude(section__slug=ORGANIZATION_SECTION)
         .newest_first()
-        .annotate(excerpt_body=_body_if_no_dek())
+        .annotate(excerpt_body=_body_if_no_dek(), image_json=_image_json())
         .values_list(*_LATEST_COLUMNS)[:HOME_LATEST]
     ),
     now=dt.datetime,
@@ -551,6 +660,7 @@ def home(*, now: dt.datetime, per_section: int = 4) -> Home:
             pg_slug,
             pc_name_es,
             pg_name_es,
+            image,
             *section_columns,
         ) = row
         own, parent, (own_es, parent_es) = (
@@ -566,7 +676,7 @@ def home(*, now: dt.datetime, per_section: int = 4) -> Home:
             continue
         card = Teaser()
         card.pk, card.title, card.slug, card.dek, card.body = pk, title, slug, dek, body
-        card.language, card.publish_at = language, publish_at
+        card.language, card.publish_at, card.image_json = language, publish_at, image
         card.primary_tag = _tag((pc_name, pc_slug, pc_name_es), (pg_name, pg_slug, pg_name_es))
         if index == 0:
             page.lead = card
@@ -589,7 +699,7 @@ def home(*, now: dt.datetime, per_section: int = 4) -> Home:
 
 # --- hubs: a section, country, group, topic or author and a page of its stories ---------------
 
-_TEASER_COLUMNS = _LATEST_COLUMNS[:13]
+_TEASER_COLUMNS = _LATEST_COLUMNS[:14]
 
 
 def _count_of(articles: QuerySet) -> Subquery:
@@ -674,7 +784,7 @@ def _first_page(kind: str, per_page: int) -> CompiledQuery:
             lambda now, pk: (
                 _hub_articles(kind, now, pk)
                 .newest_first()
-                .annotate(excerpt_body=_body_if_no_dek())
+                .annotate(excerpt_body=_body_if_no_dek(), image_json=_image_json())
                 .values_list(*_TEASER_COLUMNS)[:per_page]
             ),
             now=dt.datetime,
@@ -699,6 +809,7 @@ def _teaser(row: tuple) -> Teaser:
         pg_slug,
         pc_name_es,
         pg_name_es,
+        card.image_json,
     ) = row
     card.primary_tag = _tag((pc_name, pc_slug, pc_name_es), (pg_name, pg_slug, pg_name_es))
     return card

@@ -8,12 +8,15 @@ nh3 (Rust's ammonia) does the parsing, so we never hand-roll HTML cleaning.
 import nh3
 
 # What the editor's toolbar can produce, plus tables and code for pasted material.
-# No <img>: the editor cannot insert images, and a pasted one would be a tracking pixel.
+# No <img>, <picture> or <source>: a pasted image would be a tracking pixel or a picture
+# nobody cleared. Images come only from the library, as an empty <figure data-image="ID">
+# (the editor's "LibraryImage" button), drawn server-side with its renditions, caption and
+# credit (images.markup.render_body).
 # fmt: off
 ALLOWED_TAGS = {
     "p", "br", "h2", "h3", "h4", "strong", "em", "b", "i", "u", "s", "sub", "sup",
     "a", "ul", "ol", "li", "blockquote", "hr",
-    "table", "thead", "tbody", "tr", "th", "td", "code", "pre",
+    "table", "thead", "tbody", "tr", "th", "td", "code", "pre", "figure",
 }
 # fmt: on
 ALLOWED_ATTRIBUTES = {
@@ -21,7 +24,16 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"},
     "td": {"colspan", "rowspan"},
     "ol": {"start"},
+    "figure": {"data-image"},
 }
+
+
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    # A library reference is a number; anything else in data-image is dropped.
+    if tag == "figure" and attribute == "data-image":
+        return value if value.isdigit() and len(value) < 12 else None
+    return value
+
 
 _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
@@ -29,6 +41,7 @@ _cleaner = nh3.Cleaner(
     url_schemes={"http", "https", "mailto"},
     link_rel="noopener noreferrer",
     strip_comments=True,
+    attribute_filter=_attribute_filter,
 )
 
 

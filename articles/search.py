@@ -1,7 +1,7 @@
 """Reader search: ranked full-text search with highlighted snippets, filters and a count.
 
 PostgreSQL: the article's stored ``search_vector`` (title A, dek B, body C, in the article's
-language, accent-folded: migration 0005) matched by ``websearch_to_tsquery`` (quotes,
+language, accent-folded: migration 0007) matched by ``websearch_to_tsquery`` (quotes,
 ``or``, ``-word`` work as on a search engine), ranked by ``ts_rank`` on title and summary
 (among the newest 1,000 matches, see ``MAX_RESULTS``) and cut into snippets by
 ``ts_headline``. A query without a language filter is parsed with both configurations

@@ -34,19 +34,35 @@ def absolute(url: str) -> str:
 def article_image(article) -> ImageInfo | None:
     """The article's featured image as machines should see it, or None.
 
-    Reads only the featured_image* columns (no file access: dimensions are unknown until
-    renditions record them, so they are left out rather than guessed).
+    Reads ``Image.display`` (the library image's stored rendition data, loaded with the
+    article: no query, no file access): the largest "full" JPEG rendition with its size,
+    as the images app's ``og_image`` filter does, else the original file.
     """
-    image = getattr(article, "featured_image", None)
-    if not image:
+    from django.core.files.storage import default_storage
+
+    display = getattr(article, "image", None)  # Article.image / Teaser.image: Image.display
+    if not display:
         return None
-    mime_type = mimetypes.guess_type(image.name)[0] or "image/jpeg"
+    crops = display.get("crops") or {}
+    files = crops.get("full") or []
+    if isinstance(files, str):  # an alias of another crop
+        files = crops.get(files) or []
+    if files:
+        best = files[-1]
+        name, width, height, mime_type = best["jpeg"], best.get("w"), best.get("h"), "image/jpeg"
+    elif display.get("original"):
+        name, width, height = display["original"], display.get("w"), display.get("h")
+        mime_type = mimetypes.guess_type(name)[0] or "image/jpeg"
+    else:
+        return None
     return ImageInfo(
-        url=absolute(image.url),
+        url=absolute(default_storage.url(name)),
         mime_type=mime_type,
-        alt=article.featured_image_alt,
-        caption=article.featured_image_caption,
-        credit=article.featured_image_credit,
+        alt=display.get("alt", ""),
+        caption=display.get("caption", ""),
+        credit=display.get("credit", ""),
+        width=width,
+        height=height,
     )
 
 
@@ -155,7 +171,10 @@ def news_article(article) -> dict:
         data["license"] = licence.deed_url
     image = article_image(article)
     if image is not None:
-        data["image"] = [
-            {"@type": "ImageObject", "url": image.url, "caption": image.caption or image.alt}
-        ]
+        picture = {"@type": "ImageObject", "url": image.url, "caption": image.caption or image.alt}
+        if image.width and image.height:
+            picture.update(width=image.width, height=image.height)
+        if image.credit:
+            picture["creditText"] = image.credit
+        data["image"] = [picture]
     return data

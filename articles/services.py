@@ -1,24 +1,110 @@
-"""Write workflows that span models, and the reads the article page composes."""
+"""Write workflows: the one way to change what the public sees of an article, and readers' input.
+
+Publishing workflows (``article_publish``, ``article_schedule``, ``article_unpublish``,
+``article_save``, ``article_delete``) are what the admin, management commands, imports and
+scripts call. Each is atomic and announces its change through ``articles.events`` once the
+transaction commits, so the apps above (related content) stay fresh whichever path was
+taken. Permissions are the caller's job (``articles.permissions``): a command run by an
+operator may publish; the admin asks ``can_publish`` first.
+"""
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+import datetime as dt
 
+from django.db import transaction
+from django.utils import timezone
+
+from articles import events
+from articles.feedback import helpful_vote_record  # noqa: F401  (kept as services' API)
 from articles.models import Article, HelpfulVote, ReaderComment
-from related.services import related_for_page
 
-RELATED_COUNT = 3
+
+class PublishingError(ValueError):
+    """A publishing request that makes no sense (scheduling in the past); safe to show."""
+
+
+def _visible(status: str, publish_at: dt.datetime | None) -> bool:
+    """Public or scheduled: the states in which readers (now or later) see the article."""
+    return status == Article.Status.PUBLISHED and publish_at is not None
+
+
+def _announce(*, article_id: int, was_visible: bool, is_visible: bool, created: bool) -> None:
+    if is_visible and (created or not was_visible):
+        signal = events.article_published
+    elif was_visible and not is_visible:
+        signal = events.article_unpublished
+    else:
+        signal = events.article_changed
+    events.send_on_commit(signal, article_id=article_id)
+
+
+def _previous_state(article: Article) -> tuple[str, dt.datetime | None] | None:
+    if article.pk is None:
+        return None
+    # Locked: two editors publishing and unpublishing at once serialise here.
+    return (
+        Article.objects.select_for_update()
+        .filter(pk=article.pk)
+        .values_list("status", "publish_at")
+        .first()
+    )
 
 
 @transaction.atomic
-def helpful_vote_record(*, article: Article, session_key: str, helpful: bool) -> bool:
-    """Store one vote per reader session; returns False when this session had voted already."""
-    try:
-        with transaction.atomic():
-            HelpfulVote.objects.create(article=article, session_key=session_key, helpful=helpful)
-    except IntegrityError:
-        return False
-    return True
+def article_save(*, article: Article) -> Article:
+    """Save an edited (or new) article as it is, and announce what changed for readers.
+
+    The admin's change form calls this; its tags and bylines are saved later in the same
+    transaction, and the announcement waits for the commit, so receivers see them too.
+    """
+    previous = _previous_state(article)
+    article.save()
+    _announce(
+        article_id=article.pk,
+        was_visible=previous is not None and _visible(*previous),
+        is_visible=_visible(article.status, article.publish_at),
+        created=previous is None,
+    )
+    return article
+
+
+@transaction.atomic
+def article_publish(*, article: Article, at: dt.datetime | None = None) -> Article:
+    """Make the article public now (``at`` None), or at ``at`` (future: scheduled).
+
+    "Now" means now even for an article that had an old or a future time: a stale future time
+    would schedule it, a stale past one backdate it.
+    """
+    article.status = Article.Status.PUBLISHED
+    article.publish_at = at or timezone.now()
+    return article_save(article=article)
+
+
+@transaction.atomic
+def article_schedule(*, article: Article, at: dt.datetime) -> Article:
+    """Publish at a future time (readers see it from then on, with no job running)."""
+    if at <= timezone.now():
+        raise PublishingError("A scheduled time must be in the future; publish it now instead.")
+    return article_publish(article=article, at=at)
+
+
+@transaction.atomic
+def article_unpublish(*, article: Article, status: str = Article.Status.DRAFT) -> Article:
+    """Take the article off the site (back to draft, or to review)."""
+    if status == Article.Status.PUBLISHED:
+        raise PublishingError("Unpublishing moves an article to draft or review.")
+    article.status = status
+    return article_save(article=article)
+
+
+@transaction.atomic
+def article_delete(*, article: Article) -> None:
+    """Delete the article; receivers of ``article_deleting`` read what the cascade removes."""
+    article_id = article.pk
+    events.send_now(events.article_deleting, article_id=article_id)
+    article.delete()
+    events.send_on_commit(events.article_deleted, article_id=article_id)
 
 
 def helpful_vote_for(article: Article, session_key: str | None) -> HelpfulVote | None:
@@ -34,10 +120,24 @@ def reader_comment_submit(
     return ReaderComment.objects.create(article=article, name=name, email=email, message=message)
 
 
-def related_articles(article: Article, *, count: int = RELATED_COUNT) -> list[Article]:
-    """The related block: editors' pins first, then the engine's suggestions (related app).
+def article_bodies_redraw(image_id: int) -> int:
+    """Redraw the stored bodies (``Article.body_html``) that show library image ``image_id``.
 
-    Read from the stored, precomputed list in one query; items are ``Article`` objects with
-    ``related_reason`` / ``related_pinned`` attributes.
+    Called by the image library when an image's caption, credit or renditions change, or it
+    is deleted (``images.hooks``; registered in ``ArticlesConfig.ready``). A bulk update
+    sends no signals, so the page cache is told here.
     """
-    return related_for_page(article, count=count)
+    from images.markup import render_body
+    from newsroom.pagecache import invalidate_on_commit
+
+    marker = f'data-image="{image_id}"'
+    changed = 0
+    for pk, body, old in Article.objects.filter(body__contains=marker).values_list(
+        "pk", "body", "body_html"
+    ):
+        new = render_body(body)
+        if new != old:
+            changed += Article.objects.filter(pk=pk).update(body_html=new)
+    if changed:
+        invalidate_on_commit(reason=f"inline image {image_id} redrawn in {changed} article(s)")
+    return changed

@@ -28,9 +28,7 @@ SITEMAP_FIELDS = (
     "publish_at",
     "updated_at",
     "featured_image",
-    "featured_image_alt",
-    "featured_image_caption",
-    "featured_image_credit",
+    "featured_image__display",
 )
 
 
@@ -67,6 +65,7 @@ class ArticleSitemap(SiteSitemap):
             Article.objects.published()
             .in_language(self.language)
             .newest_first()
+            .select_related("featured_image")
             .only(*SITEMAP_FIELDS)
         )
 
@@ -97,6 +96,7 @@ class NewsSitemap(SiteSitemap):
             Article.objects.published()
             .filter(publish_at__gte=since)
             .newest_first()
+            .select_related("featured_image")
             .only(*SITEMAP_FIELDS)[:NEWS_LIMIT]
         )
 

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override as translation_override
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from articles import reads, services
+from articles import feedback, reads, services
 from articles import search as search_module
-from articles.forms import ReaderCommentForm, SearchForm
+from articles.forms import HelpfulFollowUpForm, ReaderCommentForm, SearchForm
 from articles.models import (
     Article,
+    Correction,
     SlugRedirect,
 )
 from articles.permissions import can_preview
@@ -30,6 +35,7 @@ TOO_MANY_COMMENTS = _(
     "You have sent several messages in a short time. Please wait a few minutes and send "
     "this one again: your text is still in the form below."
 )
+CORRECTIONS_PER_PAGE = 25
 TOO_MANY_VOTES = _("Too many answers from your network just now. Please try again later.")
 
 
@@ -43,14 +49,55 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _hub(request: HttpRequest, kind: str, slug: str):
-    """The hub's object and its page of stories (articles/reads.py), or a 404."""
+def _paginate(request: HttpRequest, queryset: QuerySet, per_page: int | None = None):
+    paginator = Paginator(queryset, per_page or settings.ARTICLES_PER_PAGE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+@dataclass(frozen=True)
+class HubKind:
+    """What differs between hubs: the kicker above the name, where the profile text is."""
+
+    label: str | None  # None: a section shows its breadcrumb instead
+    profile: str | None  # the object's field holding its profile text
+
+
+HUB_KINDS = {
+    "section": HubKind(label=None, profile="local_description"),
+    "country": HubKind(label=pgettext_lazy("hub kind", "Country"), profile="local_description"),
+    "group": HubKind(
+        label=pgettext_lazy("hub kind", "Criminal group"), profile="local_description"
+    ),
+    "topic": HubKind(label=pgettext_lazy("hub kind", "Topic"), profile=None),
+    "author": HubKind(label=pgettext_lazy("hub kind", "Author"), profile="bio"),
+}
+
+
+@public_page
+def hub(request: HttpRequest, slug: str, *, kind: str) -> HttpResponse:
+    """A section, country, group, topic or author and a page of its stories: one view.
+
+    The urls name the kind (``kwargs={"kind": ...}``); reads.hub() is the one read for all.
+    """
     per_page = settings.ARTICLES_PER_PAGE
     found = reads.hub(kind, slug, now=timezone.now(), per_page=per_page)
     if found is None:
         raise Http404(f"No such {kind}")
     obj, articles = found
-    return obj, Paginator(articles, per_page).get_page(request.GET.get("page"))
+    page = Paginator(articles, per_page).get_page(request.GET.get("page"))
+    shape = HUB_KINDS[kind]
+    context = {
+        "heading": getattr(obj, "local_name", obj.name),
+        "page": page,
+        "profile": getattr(obj, shape.profile) if shape.profile else "",
+    }
+    if kind == "section":
+        context.update(section=obj, breadcrumb=obj.lineage())
+    else:
+        context.update(hub=obj, hub_kind=shape.label)
+    if kind != "topic":  # topics have no feed of their own
+        context["feeds"] = _feeds(kind, slug)
+    return render(request, "articles/listing.html", context)
 
 
 def _feeds(kind: str, slug: str) -> dict[str, str]:
@@ -59,82 +106,6 @@ def _feeds(kind: str, slug: str) -> dict[str, str]:
         "rss": reverse(f"articles:{kind}_feed", args=[slug]),
         "atom": reverse(f"articles:{kind}_feed_atom", args=[slug]),
     }
-
-
-def _hub_page(request: HttpRequest, page, *, heading: str, context: dict) -> HttpResponse:
-    return render(request, "articles/listing.html", {"heading": heading, "page": page, **context})
-
-
-@public_page
-def section(request: HttpRequest, slug: str) -> HttpResponse:
-    current, page = _hub(request, "section", slug)
-    return _hub_page(
-        request,
-        page,
-        heading=current.local_name,
-        context={
-            "section": current,
-            "breadcrumb": current.lineage(),
-            "profile": current.local_description,
-            "feeds": _feeds("section", slug),
-        },
-    )
-
-
-@public_page
-def country(request: HttpRequest, slug: str) -> HttpResponse:
-    tag, page = _hub(request, "country", slug)
-    return _hub_page(
-        request,
-        page,
-        heading=tag.local_name,
-        context={
-            "hub": tag,
-            "hub_kind": _("Country"),
-            "profile": tag.local_description,
-            "feeds": _feeds("country", slug),
-        },
-    )
-
-
-@public_page
-def group(request: HttpRequest, slug: str) -> HttpResponse:
-    tag, page = _hub(request, "group", slug)
-    return _hub_page(
-        request,
-        page,
-        heading=tag.local_name,
-        context={
-            "hub": tag,
-            "hub_kind": _("Criminal group"),
-            "profile": tag.local_description,
-            "feeds": _feeds("group", slug),
-        },
-    )
-
-
-@public_page
-def topic(request: HttpRequest, slug: str) -> HttpResponse:
-    tag, page = _hub(request, "topic", slug)
-    return _hub_page(
-        request, page, heading=tag.local_name, context={"hub": tag, "hub_kind": _("Topic")}
-    )
-
-
-@public_page
-def author(request: HttpRequest, slug: str) -> HttpResponse:
-    person, page = _hub(request, "author", slug)
-    return _hub_page(
-        request,
-        page,
-        heading=person.name,
-        context={
-            "hub": person,
-            "hub_kind": _("Author"),
-            "profile": person.bio,
-            "feeds": _feeds("author", slug),
-        },
-    )
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -157,7 +128,8 @@ def search(request: HttpRequest) -> HttpResponse:
 def _render_article(
     request: HttpRequest, article: Article, *, preview: bool = False, status: int = 200
 ):
-    # Bylines, tags, related items and the organization block: one query.
+    # Bylines, tags, the blocks other apps add (related content) and the organization
+    # block: one query.
     blocks = reads.article_blocks(article, now=timezone.now())
     article._labels = blocks.labels
     translation = article.public_translation
@@ -166,8 +138,9 @@ def _render_article(
         "breadcrumb": article.section.lineage(),
         "translation": translation,
         **_article_languages(article, translation),
-        "related": blocks.related,
+        "below_story": blocks.below_story,
         "organization": blocks.organization,
+        "corrections": blocks.corrections,
         "helpful_vote": services.helpful_vote_for(article, request.session.session_key),
         "preview": preview,
     }
@@ -258,10 +231,65 @@ def helpful_vote(request: HttpRequest, slug: str) -> HttpResponse:
         article=article, session_key=request.session.session_key, helpful=answer == "yes"
     )
     if created:
-        messages.success(request, _("Thank you for your feedback."))
-    else:
-        messages.info(request, _("You have already answered for this article. Thank you."))
+        # The optional "why" / "what helped" page, with or without JavaScript.
+        return redirect("articles:helpful_more", slug=article.slug)
+    messages.info(request, _("You have already answered for this article. Thank you."))
     return redirect(f"{article.get_absolute_url()}#helpful")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def helpful_more(request: HttpRequest, slug: str) -> HttpResponse:
+    """After a vote: the reader may say why not (or what helped). Never on a cached page:
+    it belongs to this reader's session and carries its own CSRF token."""
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    vote = services.helpful_vote_for(article, request.session.session_key)
+    if vote is None or vote.followed_up_at is not None:
+        return redirect(f"{article.get_absolute_url()}#helpful")
+    form = HelpfulFollowUpForm(request.POST or None, vote=vote)
+    status = 200
+    if request.method == "POST":
+        if not ratelimit.allow(
+            request,
+            scope="helpful-more",
+            limit=settings.HELPFUL_VOTE_RATE_LIMIT,
+            window=settings.HELPFUL_VOTE_RATE_WINDOW,
+        ):
+            messages.error(request, TOO_MANY_VOTES)
+            status = 429
+        elif form.is_valid():
+            feedback.helpful_followup_record(
+                vote=vote,
+                reason=form.cleaned_data.get("reason", ""),
+                comment=form.cleaned_data["comment"],
+            )
+            messages.success(request, gettext("Thank you for your feedback."))
+            return redirect(f"{article.get_absolute_url()}#helpful")
+    return render(
+        request,
+        "articles/helpful_more.html",
+        {"article": article, "vote": vote, "form": form},
+        status=status,
+    )
+
+
+@public_page
+def corrections(request: HttpRequest) -> HttpResponse:
+    """Corrections and updates on published stories in the page's language, newest first."""
+    language = (get_language() or settings.LANGUAGE_CODE)[:2]
+    notes = (
+        Correction.objects.filter(
+            article__in=Article.objects.published().in_language(language).values("pk")
+        )
+        .select_related("article")
+        .only("kind", "text", "noted_at", "article__title", "article__slug")
+        .order_by("-noted_at", "-pk")
+    )
+    return render(
+        request,
+        "articles/corrections.html",
+        {"page": _paginate(request, notes, per_page=CORRECTIONS_PER_PAGE)},
+    )
 
 
 def comment(request: HttpRequest, slug: str) -> HttpResponse:

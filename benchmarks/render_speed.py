@@ -39,6 +39,7 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/newsroom_render_bench"
 SEED = 11
 N_AUTHORS = 60
 ARTICLE_SAMPLE = 50  # distinct article pages, visited in turn
+N_PICTURES = 24  # library images shared by the corpus's stories
 
 
 def ensure_database(url: str, *, reseed: bool) -> None:
@@ -90,10 +91,47 @@ def seed(size: int) -> None:
             for position, author in enumerate(rng.sample(authors, rng.choice((1, 1, 2, 3)))):
                 bylines.append(Byline(article_id=pk, author=author, position=position))
         Byline.objects.bulk_create(bylines, batch_size=5000)
+    with _bench.timed("pictures: featured on every article, inline in one in four"):
+        add_pictures(pks)
     with _bench.timed("full related rebuild"):
         rebuild()
     with connection.cursor() as cursor:  # a live site's steady state: vacuumed and analysed
         cursor.execute("VACUUM ANALYZE")
+
+
+def add_pictures(pks: list[int]) -> None:
+    """What pages show since the image library: a featured image on every story (cards,
+    lead, article, og:image) and an inline one in a quarter of the bodies, with renditions
+    at the default widths (drawn by demo/pictures.py, 1600 px wide)."""
+    from django.core.files.base import ContentFile
+
+    from articles.models import Article
+    from demo import pictures
+    from images.markup import expand
+    from images.models import Image
+    from images.renditions import generate
+
+    pictures.SIZE = (1600, 1067)
+    images = []
+    for n in range(N_PICTURES):
+        data, palette = pictures.draw(f"bench-{n}")
+        image = Image(
+            file=ContentFile(data, name="bench.jpg"),
+            alt_text=pictures.alt_text("en", palette),
+            credit="Illustration: benchmark",
+            caption=f"Picture {n}",
+        )
+        image.save()
+        generate(image, fast=True, notify=False)
+        images.append(image)
+    displays = {image.pk: image.display for image in images}
+    for index, pk in enumerate(pks):
+        image = images[index % len(images)]
+        Article.objects.filter(pk=pk).update(featured_image=image)
+    for pk, body in Article.objects.filter(pk__in=pks[::4]).values_list("pk", "body"):
+        inline = images[(pk * 7) % len(images)].pk
+        body = body.replace("</p>", f'</p><figure data-image="{inline}"></figure>', 1)
+        Article.objects.filter(pk=pk).update(body=body, body_html=expand(body, displays))
 
 
 def page_urls() -> dict[str, list[str]]:

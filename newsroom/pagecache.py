@@ -425,9 +425,13 @@ class PageCacheWSGI:
 # Apps whose rows make up public pages; rows of these models change nothing a reader sees
 # (votes, comments awaiting editors) or are written in bulk by code that calls
 # ``invalidate_on_commit`` itself (the related index and stored lists).
-PUBLIC_APPS = ("articles", "related", "taggit")
+PUBLIC_APPS = ("articles", "images", "related", "taggit")
 NOT_PUBLIC = {
     "articles.helpfulvote",
+    "articles.helpfuldaily",
+    "articles.helpfulrollup",
+    "articles.helpfultotal",
+    "articles.revision",
     "articles.readercomment",
     "related.relateditem",
     "related.relatedfeature",

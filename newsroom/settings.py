@@ -8,6 +8,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from django_prose_editor.config import html_tags
+from js_asset import static_lazy
 
 from donations.limits import check_charge_limits
 from newsroom.env import env_bool, env_float, env_int, env_list, env_str
@@ -61,11 +63,14 @@ INSTALLED_APPS = [
     # The database task queue (django-tasks-db): always installed, so its table and admin
     # exist whichever TASKS_BACKEND runs; before the apps whose roles grant on it.
     "django_tasks_db",
+    "images",  # the image library (below articles: imports none of our apps)
     "articles",
     "related",
     "donations",
+    "republish",  # "Republish this story", the counting pixel, partner feed (republish/)
     "newsroom",  # the shared rate-limit counter (newsroom.ratelimit)
     "axes",  # admin login lockouts (see "Abuse limits" below)
+    "demo",  # seed_demo and its data; nothing imports it
 ]
 
 MIDDLEWARE = [
@@ -208,6 +213,7 @@ PAGE_CACHE_LOCAL_ITEMS = env_int("PAGE_CACHE_LOCAL_ITEMS", 256)
 # language: /donate/ and /es/donate/ alike.
 _PAGE_CACHE_SKIP_PAGES = ("/donate/", "/preview/", "/search/")
 PAGE_CACHE_SKIP_PREFIXES = (
+    "/republish/pixel/",  # the counting pixel: never stored, so no lookup either
     "/static/",
     "/media/",
     "/admin/",
@@ -543,6 +549,18 @@ if not 1 <= TASK_MAX_ATTEMPTS <= 20 or TASK_RETRY_DELAY < 0:
         "TASK_MAX_ATTEMPTS must be 1 to 20 and TASK_RETRY_DELAY at least 0 seconds."
     )
 
+# --- Republication (the republish app; README "Republish this story") -----------------
+# Pixel hits are counted in Redis (REDIS_URL) or, without it, in each process's memory,
+# and moved into the database at most once per this many seconds.
+REPUBLISH_FLUSH_SECONDS = env_int("REPUBLISH_FLUSH_SECONDS", 60)
+# Counter keys in Redis start with this (tests and benchmarks use their own).
+REPUBLISH_KEY_PREFIX = env_str("REPUBLISH_KEY_PREFIX", "republish:")
+REPUBLISH_REDIS_URL = _redis_url  # empty: count in process memory (make run)
+# Each worker sums its hits for this long before one pipeline to Redis (0: every hit).
+REPUBLISH_BUFFER_SECONDS = env_float("REPUBLISH_BUFFER_SECONDS", 1.0, low=0.0, high=60.0)
+if REPUBLISH_FLUSH_SECONDS < 1:
+    raise ImproperlyConfigured("REPUBLISH_FLUSH_SECONDS must be at least 1.")
+
 # --- Related content (the related app; see docs/related.md) ------------------------------
 # Optional overrides of related.engine.Weights, e.g. {"half_life_days": 180}.
 RELATED_WEIGHTS: dict[str, float] = {}
@@ -645,3 +663,25 @@ elif MEDIA_STORAGE == "s3":
 else:
     raise ImproperlyConfigured(f"MEDIA_STORAGE must be filesystem or s3; got {MEDIA_STORAGE!r}")
 # --- end of media ---------------------------------------------------------------------------
+
+# --- image library (images/) ----------------------------------------------------------------
+# An upload over either limit is refused with a message (images/validation.py). 40 MP covers
+# any camera a reporter carries; a decompression bomb (a small file claiming huge
+# dimensions) is refused from its header, before any pixel is decoded.
+IMAGES_MAX_BYTES = env_int("IMAGES_MAX_BYTES", 20 * 1024 * 1024)
+IMAGES_MAX_PIXELS = env_int("IMAGES_MAX_PIXELS", 40_000_000)
+# Rendition widths, capped per crop and at the original's width (images/renditions.py).
+IMAGES_WIDTHS = tuple(
+    int(w) for w in env_list("IMAGES_WIDTHS", ["320", "480", "640", "960", "1280", "1600"])
+)
+# The editor's "insert from the library" button (static/images/library-image.js) and its
+# sanitiser rule: django-prose-editor's documented way to add a Tiptap extension.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        # Lazy: the hashed name from the manifest (DEBUG off) is known only once apps load.
+        "js": [static_lazy("images/library-image.js")],
+        # The allowlist rule if the editor's own sanitiser were used; ours is
+        # articles/sanitize.py, which allows the same <figure data-image> and nothing more.
+        "extensions": {"LibraryImage": html_tags(["figure"], {"figure": ["data-image"]})},
+    }
+]

@@ -25,8 +25,11 @@ urlpatterns = [
     # Reader and donor pages in each language: English unprefixed (so every URL from
     # before the Spanish site still answers), Spanish under /es/. The request's language
     # comes from this prefix alone (newsroom/language.py).
+    # The republication pixel and the partner feed: one address for every language.
+    path("", include("republish.urls")),
     *i18n_patterns(
         path("donate/", include("donations.urls")),
+        path("", include("republish.page_urls")),
         path("", include("articles.urls")),
         prefix_default_language=False,
     ),

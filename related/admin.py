@@ -1,8 +1,10 @@
 """Related-content controls on the article form: pins, exclusions, current suggestions.
 
-``ArticleAdmin`` (articles/admin.py) mixes in ``RelatedAdminMixin`` and lists ``RELATED_INLINES``.
-The mixin adds the one-click pin / exclude endpoints and refreshes related lists after saves and
-deletions (explicit calls, not signals).
+``attach_to_article_admin()`` (called from ``RelatedConfig.ready``) replaces the article admin
+that ``articles`` registered with a subclass that adds ``RELATED_INLINES`` and the one-click
+pin / exclude endpoints of ``RelatedAdminMixin``: ``articles`` never imports this app.
+Freshness after saves and deletions does not live here: the article services announce every
+change (``articles.events``) and ``related.freshness`` follows them, whatever the path.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from articles import permissions
 from articles.models import Article
 from related import services
 from related.models import MAX_PINS, RelatedExclusion, RelatedItem, RelatedPin
-from related.tasks import related_lists_refresh_on_commit, related_refresh_on_commit
 
 
 class TolerantInlineFormSet(BaseInlineFormSet):
@@ -165,7 +166,7 @@ RELATED_INLINES = [RelatedPinInline, RelatedExclusionInline, RelatedSuggestionIn
 
 
 class RelatedAdminMixin:
-    """For ``ArticleAdmin``: pin/exclude endpoints and freshness after saves and deletions."""
+    """For the article admin: the pin / exclude endpoints."""
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -222,18 +223,16 @@ class RelatedAdminMixin:
             messages.success(request, done.format(target.title))
         return redirect(reverse("admin:articles_article_change", args=[article.pk]))
 
-    def save_model(self, request, obj: Article, form, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        # Runs after the admin's transaction commits, i.e. after tags and pins are saved too.
-        related_refresh_on_commit([obj.pk])
 
-    def delete_model(self, request, obj: Article) -> None:
-        showing = services.lists_showing([obj.pk])
-        super().delete_model(request, obj)
-        related_lists_refresh_on_commit(showing)
-
-    def delete_queryset(self, request, queryset) -> None:
-        ids = list(queryset.values_list("pk", flat=True))
-        showing = [pk for pk in services.lists_showing(ids) if pk not in ids]
-        super().delete_queryset(request, queryset)
-        related_lists_refresh_on_commit(showing)
+def attach_to_article_admin(site: admin.AdminSite = admin.site) -> None:
+    """Register the article admin again with the related controls added (idempotent)."""
+    current = type(site.get_model_admin(Article))
+    if issubclass(current, RelatedAdminMixin):
+        return
+    extended = type(
+        current.__name__,
+        (RelatedAdminMixin, current),
+        {"__module__": __name__, "inlines": [*current.inlines, *RELATED_INLINES]},
+    )
+    site.unregister(Article)
+    site.register(Article, extended)

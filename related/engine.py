@@ -5,17 +5,21 @@ How a candidate ``c`` scores for a source article ``a`` (all weights live in ``W
     relevance = group   * Σ idf(g)  over shared criminal groups
               + country * Σ idf(k)  over shared countries
               + topic   * Σ idf(t)  over shared topics
-              + text    * cosine(tfidf(a), tfidf(c))
+              + text    * cosine(words(a), words(c))
+              + entity  * cosine(names(a), names(c))
     score     = relevance * (floor + (1 - floor) * 0.5 ** (|days between a and c| / half_life))
 
 ``idf`` is normalised to 0..1 (``log(1 + N/df) / log(1 + N)``): a tag on 40% of the corpus adds
-little, a tag on one article in a thousand adds nearly its full weight. The text vector is the
-article's top ``max_terms`` TF-IDF terms of title (boosted), dek (boosted) and body, L2-normalised,
-so their dot product is a cosine. The recency factor never falls below ``recency_floor``: a strong
-text match across the years still surfaces, a weak one does not.
+little, a tag on one article in a thousand adds nearly its full weight. ``words`` is the
+article's top ``max_terms`` terms of title (boosted), dek (boosted) and body, weighted by BM25
+(or TF-IDF) and L2-normalised, so their dot product is a cosine; ``names`` is the same for
+capitalised names (people, places, operations: ``names_in``), normalised on its own. Names and
+words outweigh tags: a decoy shares a story's group, topic and period, not its people. The
+recency factor, relative to the source's own date, never falls below ``recency_floor``.
 
-The final list is chosen by maximal marginal relevance over the primary tag, so three stories
-about the same group give way to a good alternative (pins count as already chosen).
+The final list is the best-scored candidates; an optional diversity step (off by default:
+it cost precision in ``benchmarks/related_quality.py``) spreads primary tags but never moves
+a candidate that names the source's people or places below one that does not.
 
 Candidates come from an index (``CandidateIndex``): the database (``related.services``) or
 memory (``related.rebuild``); both run this same code, so a rebuild equals per-article refreshes.
@@ -39,16 +43,28 @@ from typing import Protocol
 class Weights:
     """Every knob of the ranking. Override any of them with ``settings.RELATED_WEIGHTS``."""
 
-    # Signal strengths (multiply a normalised 0..1 idf, or the 0..1 text cosine).
-    group: float = 3.0  # a shared criminal group is the strongest editorial signal
-    country: float = 1.2
-    topic: float = 0.8
-    text: float = 3.0
+    # Signal strengths (multiply a normalised 0..1 idf, or a 0..1 cosine).
+    # Measured on the "tune" corpus of benchmarks/related_quality.py (see docs in its table):
+    # text and names outweigh tags, because decoys share a story's tags but not its words.
+    group: float = 1.5  # a shared criminal group is the strongest editorial tag
+    country: float = 0.6
+    topic: float = 0.4
+    text: float = 6.0
+    # Names (people, places, operations: capitalised phrases), their own cosine. Names tell one
+    # event from another where tags cannot: a decoy shares the group, topic and period.
+    entity: float = 3.0
+    max_entities: int = 12
+    # "tfidf" (sublinear tf, smooth idf) or "bm25" (saturating tf, Robertson idf).
+    term_weighting: str = "bm25"
+    bm25_k1: float = 1.2
     # Recency relative to the source article: half the decaying share is lost every half-life.
     half_life_days: float = 365.0
     recency_floor: float = 0.3  # the share of relevance that never decays
-    # Diversity (MMR): 0 = pure relevance; the penalty for repeating a chosen primary tag.
-    diversity: float = 0.2
+    # Diversity: 0 = pure relevance. How much a candidate loses for repeating the primary tag of
+    # an item already chosen; only among candidates of the same story evidence (see diversify).
+    diversity: float = 0.0  # 0.2 measured: it cost precision on every corpus (see the table)
+    # Two candidates "tell the same story" from this name cosine with the source.
+    story_entity: float = 0.35
     # Text vectors.
     max_terms: int = 24
     title_boost: int = 3
@@ -98,30 +114,154 @@ def tokens(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
 
 
+# Names: capitalised words inside a sentence (its first word is capitalised anyway), joined
+# into phrases across connectors ("Cártel de Sinaloa"). Stored as terms marked with ``~``.
+ENTITY = "~"
+_SENTENCE = re.compile(r"[.!?;:\n\"“”«»()\[\]]+")
+_NAME_TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_CONNECTOR_TEXT = "de del la las los el y of the da do dos di van von"
+_CONNECTORS = frozenset(_CONNECTOR_TEXT.split())
+_NOT_NAMES_TEXT = """
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday enero febrero marzo abril mayo
+    junio julio agosto septiembre octubre noviembre diciembre lunes martes miércoles jueves
+    viernes sábado domingo"""
+_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
+
+
+def names_in(text: str) -> list[str]:
+    """Capitalised names of a plain text: every name word, and each adjacent pair of them.
+
+    A sentence's first word is skipped (it is capitalised whatever it is), so "Juan Pérez
+    said" at the start of a sentence yields "pérez" only; a pair still matches mid-sentence.
+    """
+    found: list[str] = []
+    for sentence in _SENTENCE.split(text):
+        run: list[str] = []
+        for position, token in enumerate(_NAME_TOKEN.findall(sentence)):
+            lower = token.lower()
+            if lower in _CONNECTORS and run:
+                continue  # "Cártel de Sinaloa": the pair skips the connector
+            is_name = (
+                position > 0
+                and token[0].isupper()
+                and len(lower) >= 3
+                and lower not in STOPWORDS
+                and lower not in _NOT_NAMES
+            )
+            if not is_name:
+                run = []
+                continue
+            found.append(lower)
+            if run:
+                found.append(f"{run[-1]} {lower}")
+            run.append(lower)
+    return [name[:40] for name in found]
+
+
+def _headline_case(title: str) -> bool:
+    """No ordinary word in lower case: a Title Case Headline (or names only), whose capitals
+    say nothing about names."""
+    words = _NAME_TOKEN.findall(title)[1:]
+    return not any(
+        w[0].islower() and len(w) >= 4 and w not in _CONNECTORS and w not in STOPWORDS
+        for w in words
+    )
+
+
 def term_counts(title: str, dek: str, body: str, weights: Weights) -> Counter[str]:
-    """Term frequencies of an article, headline and dek counted several times."""
-    counts: Counter[str] = Counter(tokens(html.unescape(_TAG.sub(" ", body or ""))))
+    """Term frequencies of an article, headline and dek counted several times.
+
+    With the ``entity`` signal on, names are counted too, as ``~name`` terms.
+    """
+    plain = html.unescape(_TAG.sub(" ", body or ""))
+    counts: Counter[str] = Counter(tokens(plain))
     for word in tokens(title or ""):
         counts[word] += weights.title_boost
     for word in tokens(dek or ""):
         counts[word] += weights.dek_boost
+    if weights.entity:
+        # Paragraph ends are sentence ends for names.
+        sentences = html.unescape(_TAG.sub(". ", body or ""))
+        counts.update(ENTITY + name for name in names_in(sentences))
+        if title and not _headline_case(title):
+            for name in names_in(title):
+                counts[ENTITY + name] += weights.title_boost
+        for name in names_in(dek or ""):
+            counts[ENTITY + name] += weights.dek_boost
     return counts
 
 
 def term_vector(
-    counts: Mapping[str, int], df: Mapping[str, int], n_docs: int, max_terms: int
+    counts: Mapping[str, int],
+    df: Mapping[str, int],
+    n_docs: int,
+    max_terms: int,
+    *,
+    weighting: str = "tfidf",
+    k1: float = 1.2,
 ) -> dict[str, float]:
-    """Top ``max_terms`` TF-IDF weights (sublinear tf, smooth idf), L2-normalised."""
-    scored = [
-        (
-            (1.0 + math.log(count)) * (math.log((1 + n_docs) / (1 + df.get(term, 0))) + 1.0),
-            term,
-        )
-        for term, count in counts.items()
-    ]
+    """Top ``max_terms`` term weights, L2-normalised.
+
+    ``tfidf``: sublinear tf and smooth idf; ``bm25``: saturating tf (k1, no length
+    normalisation: the vector is normalised anyway) and Robertson's idf.
+    """
+    if weighting == "bm25":
+        # Frequencies are counted over both languages and N over one: a term more frequent than
+        # N would get a negative idf, so it is floored at 0 (it then weighs nothing).
+        scored = [
+            (
+                count
+                * (k1 + 1)
+                / (count + k1)
+                * max(
+                    0.0,
+                    math.log(1 + (n_docs - df.get(term, 0) + 0.5) / (df.get(term, 0) + 0.5)),
+                ),
+                term,
+            )
+            for term, count in counts.items()
+        ]
+    elif weighting == "tfidf":
+        scored = [
+            (
+                (1.0 + math.log(count)) * (math.log((1 + n_docs) / (1 + df.get(term, 0))) + 1.0),
+                term,
+            )
+            for term, count in counts.items()
+        ]
+    else:
+        raise ValueError(f"unknown term weighting {weighting!r}")
     top = heapq.nlargest(max_terms, scored)  # ties broken by term: deterministic
     norm = math.sqrt(sum(w * w for w, _ in top)) or 1.0
     return {term: w / norm for w, term in top}
+
+
+def text_vector(
+    counts: Mapping[str, int], df: Mapping[str, int], n_docs: int, weights: Weights
+) -> dict[str, float]:
+    """Words and names of an article as two vectors, each normalised on its own.
+
+    Both live in the ``w:`` key space (names as ``w:~name``), so that the index, the term
+    statistics and the shortlist treat them alike; the engine weighs them apart.
+    """
+    words = {t: c for t, c in counts.items() if not t.startswith(ENTITY)}
+    vector = term_vector(
+        words, df, n_docs, weights.max_terms, weighting=weights.term_weighting, k1=weights.bm25_k1
+    )
+    if weights.entity:
+        names = {t: c for t, c in counts.items() if t.startswith(ENTITY)}
+        vector.update(
+            term_vector(
+                names,
+                df,
+                n_docs,
+                weights.max_entities,
+                weighting=weights.term_weighting,
+                k1=weights.bm25_k1,
+            )
+        )
+    return vector
 
 
 def tag_idf(df: int, n_docs: int) -> float:
@@ -133,11 +273,12 @@ def tag_idf(df: int, n_docs: int) -> float:
 
 # --- Sources, candidates and the index protocol -------------------------------------------
 
-TAG_KINDS = ("g", "c", "t")  # group, country, topic; "w" marks a text term
+TAG_KINDS = ("g", "c", "t")  # group, country, topic; "w" marks a text term, "e" a name
+NAME_PREFIX = "w:" + ENTITY
 
 
 def kind_of(key: str) -> str:
-    return key[0]
+    return "e" if key.startswith(NAME_PREFIX) else key[0]
 
 
 @dataclass
@@ -156,7 +297,8 @@ class Suggestion:
     article_id: int
     score: float
     relevance: float = 0.0
-    text: float = 0.0
+    text: float = 0.0  # cosine of the words with the source's
+    entity: float = 0.0  # cosine of the names with the source's
     day: float = 0.0
     primary: str | None = None
     shared: list[str] = field(default_factory=list)
@@ -205,7 +347,13 @@ def recency(days_apart: float, weights: Weights) -> float:
 
 
 def _kind_weight(kind: str, weights: Weights) -> float:
-    return {"g": weights.group, "c": weights.country, "t": weights.topic, "w": weights.text}[kind]
+    return {
+        "g": weights.group,
+        "c": weights.country,
+        "t": weights.topic,
+        "w": weights.text,
+        "e": weights.entity,
+    }[kind]
 
 
 def score(source: Source, index: CandidateIndex, weights: Weights) -> list[Suggestion]:
@@ -276,8 +424,8 @@ def _contributions(
         if not lengths.get(key):
             continue
         kind = kind_of(key)
-        if kind == "w":
-            contribution[key] = weights.text * own
+        if kind in ("w", "e"):
+            contribution[key] = _kind_weight(kind, weights) * own
         else:
             contribution[key] = _kind_weight(kind, weights) * tag_idf(lengths[key], n_docs)
     return contribution
@@ -301,19 +449,21 @@ def choose(
     head = [s for s in head if s.article_id in allowed]
     for suggestion in head:
         suggestion.primary = allowed[suggestion.article_id]
-    chosen = diversify(head, [primary for _, primary in pins], weights)
-    # What the chosen few share with the source, for their reasons (kept out of the hot loop).
+    # What each candidate shares with the source: diversity reads the name cosine (story
+    # evidence), reasons read all of it. One read for the short head, not the hot loop.
+    by_id = {s.article_id: s for s in head}
     shared: dict[int, list[str]] = defaultdict(list)
-    for article_id, key, weight in index.memberships(
-        [s.article_id for s in chosen], list(source.keys)
-    ):
+    for article_id, key, weight in index.memberships(list(by_id), list(source.keys)):
         shared[article_id].append(key)
-        if kind_of(key) == "w":
-            for suggestion in chosen:
-                if suggestion.article_id == article_id:
-                    suggestion.text += source.keys[key] * weight
-    for suggestion in chosen:
+        kind = kind_of(key)
+        if kind == "w":
+            by_id[article_id].text += source.keys[key] * weight
+        elif kind == "e":
+            by_id[article_id].entity += source.keys[key] * weight
+    for suggestion in head:
         suggestion.shared = sorted(shared[suggestion.article_id], key=lambda k: (kind_rank(k), k))
+    chosen = diversify(head, [primary for _, primary in pins], weights)
+    for suggestion in chosen:
         suggestion.reason = explain(suggestion, source.names, weights)
     return chosen
 
@@ -336,19 +486,27 @@ def rank(
     return choose(source, scored, index, excluded=excluded, pinned=pinned, weights=weights)
 
 
+def story_evidence(suggestion: Suggestion, weights: Weights) -> bool:
+    """The candidate names the source's people, places or operation: likely the same story."""
+    return weights.entity > 0 and suggestion.entity >= weights.story_entity
+
+
 def diversify(
     ranked: list[Suggestion], chosen_primaries: list[str | None], weights: Weights
 ) -> list[Suggestion]:
-    """Maximal marginal relevance on the primary tag.
+    """Maximal marginal relevance on the primary tag, never across story evidence.
 
     ``(1 - diversity) * score/best - diversity * [primary tag already chosen]``: a story whose
-    primary tag is already on the list must be clearly better than the alternative to win.
+    primary tag is already on the list must be clearly better than an alternative to stay
+    ahead of it. But a candidate may only move ahead of better-scored ones that have no more
+    story evidence than itself (``story_evidence``): diversity never pushes an item that names
+    the source's people or places below one that does not.
     """
     if not ranked:
         return []
-    best = ranked[0].score or 1.0
+    best = max(s.score for s in ranked) or 1.0
     seen = {p for p in chosen_primaries if p}
-    pool = list(ranked)
+    pool = sorted(ranked, key=lambda s: (-s.score, -s.day, s.article_id))
     picked: list[Suggestion] = []
     while pool and len(picked) < weights.automatic:
 
@@ -356,7 +514,15 @@ def diversify(
             repeat = 1.0 if s.primary is not None and s.primary in seen else 0.0
             return (1 - weights.diversity) * s.score / best - weights.diversity * repeat
 
-        top = max(pool, key=lambda s: (marginal(s), s.score, -s.article_id))
+        # Who may be picked now: no better-scored candidate left has stronger evidence.
+        allowed: list[Suggestion] = []
+        strongest = False
+        for s in pool:
+            evidence = story_evidence(s, weights)
+            if evidence or not strongest:
+                allowed.append(s)
+            strongest = strongest or evidence
+        top = max(allowed, key=lambda s: (marginal(s), s.score, -s.article_id))
         pool.remove(top)
         picked.append(top)
         if top.primary:
@@ -364,13 +530,32 @@ def diversify(
     return picked
 
 
+def display_name(key: str) -> str:
+    """``w:~juan pérez`` -> ``Juan Pérez`` (connectors stay lower case)."""
+    words = key[len(NAME_PREFIX) :].split()
+    return " ".join(w if w in _CONNECTORS else w[:1].upper() + w[1:] for w in words)
+
+
 def explain(suggestion: Suggestion, names: Mapping[str, str], weights: Weights) -> str:
-    """A short human reason: "shares Zetas, Guatemala; similar text"."""
-    tags = [names[k] for k in suggestion.shared if kind_of(k) in TAG_KINDS and k in names]
+    """A short human reason built from the signals that scored: "names Juan Pérez; shares
+    Zetas, Guatemala; similar text". A signal whose weight is 0 is never named.
+    """
     parts = []
+    people = [
+        display_name(k)
+        for k in suggestion.shared
+        if kind_of(k) == "e" and weights.entity > 0 and " " in k[len(NAME_PREFIX) :]
+    ] or [display_name(k) for k in suggestion.shared if kind_of(k) == "e" and weights.entity > 0]
+    if people:
+        parts.append("names " + ", ".join(people[:3]) + (" and more" if len(people) > 3 else ""))
+    tags = [
+        names[k]
+        for k in suggestion.shared
+        if kind_of(k) in TAG_KINDS and k in names and _kind_weight(kind_of(k), weights) > 0
+    ]
     if tags:
         parts.append("shares " + ", ".join(tags[:3]) + (" and more" if len(tags) > 3 else ""))
-    if suggestion.text >= weights.similar_text:
+    if weights.text > 0 and suggestion.text >= weights.similar_text:
         parts.append("similar text")
     if not parts:
         parts.append("related words")

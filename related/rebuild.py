@@ -41,6 +41,7 @@ from related.services import (
     PIN_REASON,
     build_source,
     candidate_articles,
+    entry_score,
     get_weights,
     tag_keys,
     to_day,
@@ -300,6 +301,7 @@ def phase_rank(weights: Weights, progress: Progress, *, after: int, batch: int) 
             ).only("pk", "language", "publish_at", "title", "dek", "body")
         }
         planned: list[tuple[int, list[tuple[int, float, str, bool]]]] = []
+        entries: list[tuple[int, float]] = []  # each list's entry score (freshness)
         for pk, language, publish_at in chunk:
             if pk in others:
                 article = others[pk]
@@ -323,6 +325,10 @@ def phase_rank(weights: Weights, progress: Progress, *, after: int, batch: int) 
                 pinned=pins.get(pk, []),
                 weights=weights,
             )
+            entry = entry_score(
+                scored, excluded=excluded.get(pk, ()), pins=pins.get(pk, []), weights=weights
+            )
+            entries.append((pk, entry))
             lines = [(target, 0.0, PIN_REASON, True) for target, _ in pins.get(pk, [])]
             lines += [(c.article_id, round(c.score, 6), c.reason[:200], False) for c in chosen]
             planned.append((pk, lines))
@@ -341,6 +347,12 @@ def phase_rank(weights: Weights, progress: Progress, *, after: int, batch: int) 
             list(Article.objects.select_for_update().filter(pk__in=ids).values_list("pk"))
             RelatedItem.objects.filter(article_id__in=ids).delete()
             bulk_insert(RelatedItem, ITEM_FIELDS, items)
+            RelatedState.objects.bulk_create(
+                [RelatedState(article_id=pk, entry_score=e, computed_at=now) for pk, e in entries],
+                update_conflicts=True,
+                unique_fields=["article"],
+                update_fields=["entry_score", "computed_at"],
+            )
             invalidate_on_commit(reason="related lists rebuilt")
             _checkpoint("rank", ids[-1])
         done += len(chunk)

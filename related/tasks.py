@@ -50,7 +50,8 @@ def refresh_related_at_publish(article_id: int, publish_at: str) -> dict[str, in
     return services.related_refresh(article_id)
 
 
-def _refresh_now_and_at_publish(article_id: int) -> None:
+def refresh_now_and_at_publish(article_id: int) -> None:
+    """Refresh now; for a scheduled article, once more at its publish time."""
     enqueue(refresh_related, article_id)
     publish_at = (
         Article.objects.scheduled().filter(pk=article_id).values_list("publish_at", flat=True)
@@ -68,7 +69,7 @@ def related_refresh_on_commit(article_ids: Iterable[int]) -> None:
     a scheduled article, once more at its publish time."""
     for article_id in sorted(set(article_ids)):
         # robust: the lookup of a scheduled time must not break the editor's save either.
-        transaction.on_commit(partial(_refresh_now_and_at_publish, article_id), robust=True)
+        transaction.on_commit(partial(refresh_now_and_at_publish, article_id), robust=True)
 
 
 def related_lists_refresh_on_commit(article_ids: Iterable[int]) -> None:

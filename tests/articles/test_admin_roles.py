@@ -275,17 +275,3 @@ def test_section_cannot_become_its_own_ancestor(client, editor):
     assert "A section cannot sit inside itself." in response.content.decode()
     news.refresh_from_db()
     assert news.parent is None
-
-
-def test_featured_image_needs_alt_text(client, editor, section):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    gif = (
-        b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00"
-        b"\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
-    )
-    client.force_login(editor)
-    data = form_data(section, featured_image=SimpleUploadedFile("map.gif", gif, "image/gif"))
-    response = client.post(ADD_URL, data)
-    assert response.status_code == 200
-    assert "Describe the image for readers who cannot see it." in response.content.decode()

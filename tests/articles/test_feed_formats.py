@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from articles.models import Article
+from tests.articles.conftest import largest_full_rendition_url
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -131,16 +132,18 @@ def test_items_carry_licence_attribution_author_and_section(client, newsroom):
     assert entry.author_detail.href.endswith("/author/ana/")
 
 
-def test_featured_image_is_media_content(client, newsroom):
+def test_featured_image_is_media_content(client, newsroom, picture):
     article = Article.objects.get(slug="public-en")
-    article.featured_image = "articles/2026/01/port.jpg"
-    article.featured_image_alt = "A container port at night"
+    article.featured_image = picture
     article.save()
     for url in (reverse("articles:feed"), reverse("articles:feed_atom")):
-        _, parsed = _parse(client, url)
+        response, parsed = _parse(client, url)
         (media,) = parsed.entries[0].media_content
-        assert media["url"] == "http://testserver/media/articles/2026/01/port.jpg"
+        assert media["url"] == largest_full_rendition_url(picture)
         assert media["type"] == "image/jpeg"
+        assert b"<media:description>Containers at the port</media:description>" in (
+            response.content
+        )
 
 
 def test_full_content_only_when_the_setting_says_so(client, newsroom, settings):

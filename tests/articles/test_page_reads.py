@@ -110,8 +110,8 @@ def test_the_compiled_article_read_equals_the_orm_read():
         )
 
     expected_related = related_for_page(article)
-    assert [card(i) for i in blocks.related] == [card(i) for i in expected_related]
-    assert [(i.related_reason, i.related_pinned) for i in blocks.related] == [
+    assert [card(i) for i in blocks.extra["related"]] == [card(i) for i in expected_related]
+    assert [(i.related_reason, i.related_pinned) for i in blocks.extra["related"]] == [
         (i.related_reason, i.related_pinned) for i in expected_related
     ]
     expected_organization = list(
@@ -168,7 +168,7 @@ def test_compiled_queries_are_prepared_statements_on_postgresql(settings, enable
         lambda now, pk: (
             Article.objects.published(at=now)
             .filter(pk=pk)
-            .values_list("featured_image_credit", "licence", "pk")
+            .values_list("body_html", "licence", "pk")
         ),
         now=dt.datetime,
         pk=int,
@@ -178,7 +178,7 @@ def test_compiled_queries_are_prepared_statements_on_postgresql(settings, enable
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-                ['%"featured_image_credit", "articles_article"."licence"%'],
+                ['%"body_html", "articles_article"."licence"%'],
             )
             return cursor.fetchone()[0]
 

@@ -17,8 +17,10 @@ def article():
 def test_helpful_vote_is_stored_once_per_reader_session(client, article):
     url = f"/article/{article.slug}/helpful/"
     response = client.post(url, {"helpful": "yes"})
-    assert response.status_code == 302 and response["Location"].endswith("#helpful")
-    client.post(url, {"helpful": "no"})  # a second answer from the same session
+    # A new vote leads to the optional "what helped" page.
+    assert response.status_code == 302 and response["Location"].endswith("/helpful/why/")
+    again = client.post(url, {"helpful": "no"})  # a second answer from the same session
+    assert again["Location"].endswith("#helpful")
     assert HelpfulVote.objects.filter(article=article).count() == 1
     assert HelpfulVote.objects.get().helpful is True
     page = client.get(article.get_absolute_url()).content.decode()

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from tests.articles.conftest import largest_full_rendition_url
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -88,9 +89,9 @@ def test_article_sitemaps_hold_public_stories_of_their_language(client, stories)
     assert _locs(spanish) == [stories["fresh-es"].get_canonical_url()]
 
 
-def test_article_sitemap_carries_the_featured_image(client, stories):
+def test_article_sitemap_carries_the_featured_image(client, stories, picture):
     article = stories["old-en"]
-    article.featured_image = "articles/2026/01/raid.png"
+    article.featured_image = picture
     article.save()
     root = _xml(client, reverse("sitemap-section", args=["articles-en"]))
     images = {
@@ -99,7 +100,7 @@ def test_article_sitemap_carries_the_featured_image(client, stories):
     }
     assert images == {
         stories["fresh-en"].get_canonical_url(): None,
-        article.get_canonical_url(): "http://testserver/media/articles/2026/01/raid.png",
+        article.get_canonical_url(): largest_full_rendition_url(picture),
     }
 
 

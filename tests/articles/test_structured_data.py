@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
+from tests.articles.conftest import largest_full_rendition_url
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -83,7 +84,7 @@ def _head(client, url: str) -> Head:
 
 
 @pytest.fixture
-def article():
+def article(picture):
     return ArticleFactory(
         slug="port-bust",
         title=HOSTILE,
@@ -92,8 +93,7 @@ def article():
         groups=[CriminalGroupFactory(slug="zetas", name="Zetas")],
         topics=[TopicFactory(slug="ports", name="ports")],
         authors=[AuthorFactory(slug="ana", name="Ana Ruiz")],
-        featured_image="articles/2026/01/port.webp",
-        featured_image_alt="Containers at the port",
+        featured_image=picture,
     )
 
 
@@ -116,7 +116,8 @@ def test_article_page_has_one_news_article_with_every_required_property(client, 
     assert data["license"] == "https://creativecommons.org/licenses/by-nc/4.0/"
     assert data["articleSection"] == "News"
     assert data["keywords"] == ["Mexico", "Zetas", "ports"]
-    assert data["image"][0]["url"] == "http://testserver/media/articles/2026/01/port.webp"
+    assert data["image"][0]["url"] == largest_full_rendition_url(article.featured_image)
+    assert data["image"][0]["width"] > 0 and data["image"][0]["height"] > 0
     assert data["datePublished"] == article.publish_at.isoformat()
 
 
@@ -129,7 +130,7 @@ def test_a_hostile_headline_cannot_leave_the_json_ld_script(client, article):
 
 
 def test_article_without_image_or_author_still_has_valid_structured_data(client):
-    bare = ArticleFactory(slug="bare", featured_image="")
+    bare = ArticleFactory(slug="bare", featured_image=None)
     data = json.loads(_head(client, bare.get_absolute_url()).json_ld[0])
     assert "image" not in data
     assert data["author"][0]["@type"] == "Organization"
@@ -155,7 +156,7 @@ def test_article_has_open_graph_and_twitter_card_tags(client, article):
     assert meta["og:url"] == ["http://testserver/article/port-bust/"]
     assert meta["og:description"] == [article.excerpt()]
     assert meta["og:locale"] == ["en_US"]
-    assert meta["og:image"] == ["http://testserver/media/articles/2026/01/port.webp"]
+    assert meta["og:image"] == [largest_full_rendition_url(article.featured_image)]
     assert meta["og:image:alt"] == ["Containers at the port"]
     assert meta["twitter:card"] == ["summary_large_image"]
     assert meta["article:tag"] == ["Mexico", "Zetas"]

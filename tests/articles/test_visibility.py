@@ -110,3 +110,43 @@ def test_scheduled_article_appears_by_itself_once_its_time_passes(client, world)
         assert client.get(scheduled.get_absolute_url()).status_code == 200
         assert scheduled.title in client.get("/country/guatemala/").content.decode()
         assert scheduled.title in client.get("/").content.decode()
+
+
+# --- one rule: the model's properties and the queryset agree -------------------------------
+
+
+@pytest.mark.django_db
+def test_the_model_properties_and_the_queryset_agree_for_every_status_and_time():
+    now = timezone.now()
+    times = [
+        None,
+        now - dt.timedelta(days=400),
+        now - dt.timedelta(seconds=1),
+        now,
+        now + dt.timedelta(seconds=1),
+        now + dt.timedelta(days=3),
+    ]
+    articles = []
+    for status in Article.Status.values:
+        for publish_at in times:
+            if status == Article.Status.PUBLISHED and publish_at is None:
+                continue  # refused by the database (article_published_has_time)
+            article = ArticleFactory(status=status, publish_at=None)
+            # Stored as given: save() would fill a missing time for "published".
+            Article.objects.filter(pk=article.pk).update(publish_at=publish_at)
+            articles.append(article.pk)
+    assert len(articles) == 3 * len(times) - 1
+
+    published = set(Article.objects.published(at=now).values_list("pk", flat=True))
+    scheduled = set(Article.objects.scheduled(at=now).values_list("pk", flat=True))
+    for article in Article.objects.filter(pk__in=articles):
+        assert article.is_public_at(now) == (article.pk in published), (
+            article.status,
+            article.publish_at,
+        )
+        assert article.is_scheduled_at(now) == (article.pk in scheduled), (
+            article.status,
+            article.publish_at,
+        )
+    # The grid holds both kinds, and nothing is both.
+    assert published and scheduled and not published & scheduled

@@ -44,10 +44,15 @@ def test_reader_reads_a_story_follows_related_content_and_votes_helpful(page):
     assert page.get_by_role("heading", level=1).inner_text() == earlier.title
 
     page.locator("#helpful").get_by_role("button", name="Yes").click()
+    # The optional "what helped" page (issue 12), then back to the story.
+    page.wait_for_url(f"**{earlier.get_absolute_url()}helpful/why/")
+    page.get_by_label("What helped? (optional)").fill("The map of the border crossings.")
+    page.get_by_role("button", name="Send").click()
     page.wait_for_url(f"**{earlier.get_absolute_url()}#helpful")
     assert "Thank you" in page.locator("#helpful").inner_text()
     vote = HelpfulVote.objects.get()
     assert vote.article == earlier and vote.helpful is True
+    assert vote.comment == "The map of the border crossings."
 
 
 def test_votes_from_a_cached_article_page_work_with_and_without_javascript(
@@ -67,6 +72,8 @@ def test_votes_from_a_cached_article_page_work_with_and_without_javascript(
     assert "csrfmiddlewaretoken" not in page.content()
 
     page.locator("#helpful").get_by_role("button", name="Yes").click()
+    page.wait_for_url(f"**{url}helpful/why/")
+    page.get_by_role("link", name="No thanks, back to the article").click()
     page.wait_for_url(f"**{url}#helpful")
     assert "Thank you" in page.locator("#helpful").inner_text()
 
@@ -76,10 +83,17 @@ def test_votes_from_a_cached_article_page_work_with_and_without_javascript(
     other.goto(url)
     other.locator("#helpful").get_by_role("button", name="No").click()
     other.get_by_role("button", name="No, it was not").click()
+    # Why not, without JavaScript: a plain form with its own token.
+    other.wait_for_url(f"**{url}helpful/why/")
+    other.get_by_label("It is outdated").check()
+    other.get_by_role("button", name="Send").click()
     other.wait_for_url(f"**{url}#helpful")
     assert "Thank you" in other.locator("#helpful").inner_text()
     no_js.close()
     cache.clear()
     forget_local()
 
-    assert sorted(HelpfulVote.objects.values_list("helpful", flat=True)) == [False, True]
+    assert sorted(HelpfulVote.objects.values_list("helpful", "reason")) == [
+        (False, "outdated"),
+        (True, ""),
+    ]

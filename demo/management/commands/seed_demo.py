@@ -1,7 +1,9 @@
 """``manage.py seed_demo [--with-accounts]``: load the deterministic demo corpus.
 
 Idempotent: every row is matched on its slug (or name), so running it twice updates in place
-and duplicates nothing. The text lives in ``articles.demo_content``.
+and duplicates nothing. The text lives in ``demo/data/*.json`` (read by ``demo.corpus``);
+every article gets a picture drawn from its slug (``demo.pictures``), stored in the image
+library with its renditions.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import models, transaction
 from django.utils import timezone
 
-from articles import demo_content as demo
 from articles.models import (
     Article,
     Author,
@@ -30,6 +32,10 @@ from articles.models import (
     Topic,
 )
 from articles.sanitize import clean_body
+from demo import corpus as demo
+from demo import pictures
+from images.models import Image
+from images.renditions import generate
 from related.rebuild import rebuild as rebuild_related
 
 DEMO_PASSWORD = "newsroom-demo"  # a documented demo login, DEBUG only
@@ -44,7 +50,10 @@ ARTICLE_FIELDS = (
     "licence",
     "primary_country_id",
     "primary_group_id",
+    "featured_image_id",
 )
+# Demo pictures are small drawings: two widths per crop keep `make run` quick.
+DEMO_WIDTHS = (420, 840)
 
 
 class Command(BaseCommand):
@@ -56,11 +65,16 @@ class Command(BaseCommand):
             action="store_true",
             help='Create the demo "editor" and "writer" staff accounts (only when DEBUG is on).',
         )
+        parser.add_argument(
+            "--without-pictures",
+            action="store_true",
+            help="Leave articles without pictures (faster: tests that do not look at them).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
         with transaction.atomic():
-            stats = self.seed_content()
+            stats = self.seed_content(pictures=not options["without_pictures"])
             accounts = options["with_accounts"] and self.seed_accounts()
         rebuild_related()  # related: precompute every article's related list
         elapsed = time.perf_counter() - started
@@ -69,7 +83,8 @@ class Command(BaseCommand):
                 "Demo content: {created} articles created, {updated} updated, {unchanged} "
                 "unchanged ({published} public, {pending} draft/review/scheduled); "
                 "{sections} sections, {countries} countries, {groups} groups, {topics} topics, "
-                "{authors} authors in {elapsed:.1f}s.".format(elapsed=elapsed, **stats)
+                "{authors} authors; {drawn} pictures drawn, {rendered} given renditions "
+                "({picture_seconds:.1f}s) in {elapsed:.1f}s.".format(elapsed=elapsed, **stats)
             )
         )
         if accounts:
@@ -79,7 +94,7 @@ class Command(BaseCommand):
 
     # -- vocabulary -----------------------------------------------------------------------
 
-    def seed_content(self) -> dict[str, int]:
+    def seed_content(self, *, pictures: bool = True) -> dict[str, int]:
         sections: dict[str, Section] = {}
         for data in demo.SECTIONS:
             sections[data.slug], _ = Section.objects.update_or_create(
@@ -130,7 +145,12 @@ class Command(BaseCommand):
 
         now = timezone.now()
         specs = demo.build_corpus(now)
-        articles, created, updated = self.seed_articles(specs, sections, countries, groups, now)
+        pictures_started = time.perf_counter()
+        images, drawn, rendered = self.seed_pictures(specs) if pictures else ({}, 0, 0)
+        picture_seconds = time.perf_counter() - pictures_started
+        articles, created, updated = self.seed_articles(
+            specs, sections, countries, groups, images, now
+        )
         self.link_translations(specs, articles)
         self.sync_bylines(specs, articles, authors)
         self.sync_tags(TaggedCountry, specs, articles, countries, "countries")
@@ -148,7 +168,44 @@ class Command(BaseCommand):
             "groups": len(groups),
             "topics": len(topics),
             "authors": len(authors),
+            "drawn": drawn,
+            "rendered": rendered,
+            "picture_seconds": picture_seconds,
         }
+
+    # -- pictures -------------------------------------------------------------------------
+
+    def seed_pictures(self, specs: list[demo.ArticleSpec]) -> tuple[dict[str, int], int, int]:
+        """One library image per article, drawn from its slug; renditions made here, not by
+        the task queue, so the demo has its pictures whichever TASKS_BACKEND is set."""
+        existing = {i.source: i for i in Image.objects.filter(source__startswith="demo:")}
+        site = settings.SITE_NAME
+        images: dict[str, int] = {}
+        drawn = rendered = 0
+        for spec in specs:
+            source = f"demo:{spec.slug}"
+            image = existing.get(source)
+            spanish = spec.language == "es"
+            credit = f"Ilustración: demo de {site}" if spanish else f"Illustration: {site} demo"
+            if image is None:
+                data, palette = pictures.draw(spec.slug)
+                image = Image(
+                    file=ContentFile(data, name="demo.jpg"),
+                    alt_text=pictures.alt_text(spec.language, palette),
+                    credit=credit,
+                    source=source,
+                    may_republish=True,
+                )
+                image.save()
+                drawn += 1
+            elif image.credit != credit:
+                image.credit = credit  # the site was renamed since the last run
+                image.save(update_fields=["credit"])
+            # notify=False: demo bodies have no inline images to redraw.
+            if generate(image, widths=DEMO_WIDTHS, fast=True, notify=False):
+                rendered += 1
+            images[spec.slug] = image.pk
+        return images, drawn, rendered
 
     # -- articles -------------------------------------------------------------------------
 
@@ -158,6 +215,7 @@ class Command(BaseCommand):
         sections: dict[str, Section],
         countries: dict[str, Country],
         groups: dict[str, CriminalGroup],
+        images: dict[str, int],
         now: Any,
     ) -> tuple[dict[str, Article], int, int]:
         existing = {a.slug: a for a in Article.objects.filter(slug__in=[s.slug for s in specs])}
@@ -177,6 +235,7 @@ class Command(BaseCommand):
                     countries[spec.primary_country].pk if spec.primary_country else None
                 ),
                 "primary_group_id": groups[spec.primary_group].pk if spec.primary_group else None,
+                "featured_image_id": images.get(spec.slug),
             }
             article = existing.get(spec.slug)
             if article is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from io import StringIO
 from pathlib import Path
@@ -12,7 +13,6 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from articles import demo_content
 from articles.models import (
     Article,
     Author,
@@ -25,12 +25,18 @@ from articles.models import (
     TaggedTopic,
     Topic,
 )
+from demo import corpus as demo_content
+from images.models import Image
 
 REFERENCE_PAGE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "seed-article.txt"
 
 
-def seed(*args: str) -> tuple[str, str]:
+def seed(*args: str, pictures: bool = False) -> tuple[str, str]:
+    # Drawing and encoding 299 pictures takes most of a seed's time: only the tests about
+    # pictures ask for them.
     out, err = StringIO(), StringIO()
+    if not pictures:
+        args = (*args, "--without-pictures")
     call_command("seed_demo", *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
@@ -55,6 +61,10 @@ def snapshot() -> dict[str, object]:
             )
         ),
         "published_times": sorted(Article.objects.published().values_list("slug", "publish_at")),
+        "pictures": sorted(
+            Article.objects.values_list("slug", "featured_image_id", "featured_image__renditions")
+        ),
+        "images": Image.objects.count(),
     }
 
 
@@ -64,13 +74,33 @@ def seeded(db) -> None:
 
 
 @pytest.mark.django_db
-def test_seeding_twice_duplicates_nothing():
-    first_out, _ = seed()
+def test_seeding_twice_duplicates_nothing_and_draws_each_picture_once(settings):
+    first_out, _ = seed(pictures=True)
     before = snapshot()
-    second_out, _ = seed()
+    files_before = sorted(p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file())
+    second_out, _ = seed(pictures=True)
     assert snapshot() == before
+    assert sorted(p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()) == files_before
     assert "0 articles created" not in first_out
     assert "0 articles created, 0 updated" in second_out
+    assert "299 pictures drawn, 299 given renditions" in first_out
+    assert "0 pictures drawn, 0 given renditions" in second_out
+
+    # Every article has its own picture, described and credited, with renditions on disk.
+    articles = list(Article.objects.select_related("featured_image"))
+    assert all(a.featured_image is not None for a in articles)
+    assert len({a.featured_image_id for a in articles}) == len(articles)
+    for article in articles:
+        image = article.featured_image
+        assert image.alt_text and image.credit.endswith(("Newsroom demo", "demo de Newsroom"))
+        cards = image.display["crops"]["card"]
+        assert [c["w"] for c in cards] == [420, 840]
+        assert (Path(settings.MEDIA_ROOT) / cards[0]["webp"]).is_file()
+    spanish = next(a for a in articles if a.language == "es")
+    assert spanish.featured_image.alt_text.startswith("Ilustración")
+    # Drawn from the slug: different articles, different pictures.
+    originals = {hashlib.sha256(a.featured_image.file.read()).hexdigest() for a in articles[:20]}
+    assert len(originals) == 20
 
 
 @pytest.mark.django_db
