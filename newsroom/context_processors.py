@@ -15,6 +15,7 @@ from newsroom.language import page_languages
 _LINKS = {
     "home": ("articles:home", {}),
     "feed": ("articles:feed", {}),
+    "feed_atom": ("articles:feed_atom", {}),
     "search": ("articles:search", {}),
     "news": ("articles:section", {"slug": "news"}),
     "brief": ("articles:section", {"slug": "brief"}),
