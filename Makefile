@@ -67,6 +67,11 @@ browser:
 	    echo "No chromium and no way to install it (needs root and apt-get): the browser tests will be skipped (see the summary)" >&2; \
 	  fi; \
 	fi
+	@# axe-core (accessibility browser tests) from tools/package-lock.json, when npm is here.
+	@if command -v npm >/dev/null 2>&1 && [ ! -d tools/node_modules/axe-core ]; then \
+	  (cd tools && npm ci --no-audit --no-fund --loglevel=error) || \
+	    echo "npm ci failed: the accessibility tests will be skipped" >&2; \
+	fi
 
 # Uses DATABASE_URL when set (CI points it at PostgreSQL); SQLite otherwise.
 test: setup browser

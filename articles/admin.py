@@ -12,11 +12,13 @@ from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +60,7 @@ def _controlled_tags_field(name: str, model, label: str) -> forms.ModelMultipleC
 class ArticleAdminForm(VersionedFormMixin, forms.ModelForm):  # history: lock version
     countries = _controlled_tags_field("countries", Country, "Countries")
     groups = _controlled_tags_field("groups", CriminalGroup, "Criminal groups")
+    topics = _controlled_tags_field("topics", Topic, "Topics")
 
     class Meta:
         model = Article
@@ -85,6 +88,11 @@ class ArticleAdminForm(VersionedFormMixin, forms.ModelForm):  # history: lock ve
         if self.instance.pk:
             self.fields["countries"].initial = list(self.instance.countries.all())
             self.fields["groups"].initial = list(self.instance.groups.all())
+            self.fields["topics"].initial = list(self.instance.topics.all())
+        if "publish_at" in self.fields and user is not None and not permissions.can_publish(user):
+            # Publish controls are not shown to those who cannot use them; the value still
+            # travels (hidden) so that clean() can refuse a forged change.
+            self.fields["publish_at"].widget = forms.SplitHiddenDateTimeWidget()
         if "status" in self.fields and user is not None and not permissions.can_publish(user):
             self.fields["status"].choices = [
                 choice
@@ -130,8 +138,19 @@ class ArticleAdminForm(VersionedFormMixin, forms.ModelForm):  # history: lock ve
             self.add_error("translation", "You can only link a translation you may edit.")
 
 
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """A tabular inline's inputs sit under column headers, not <label>s: give each an
+    accessible name (its field's label) so screen readers say what the input is for."""
+
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            field.widget.attrs.setdefault("aria-label", str(field.label or ""))
+
+
 class BylineInline(admin.TabularInline):
     model = Byline
+    formset = LabelledInlineFormSet
     extra = 1
     autocomplete_fields = ["author"]
     fields = ["author", "position"]
@@ -174,13 +193,12 @@ class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):  # history: revisions, 
 
     form = ArticleAdminForm
     inlines = [BylineInline, CorrectionInline]
+    # What an editor scans at 1366 px without scrolling sideways: countries, groups and the
+    # primary tag are filters, not columns.
     list_display = [
         "title",
         "state",
         "section",
-        "primary_tag_label",
-        "country_list",
-        "group_list",
         "author_list",
         "language",
         "publish_at",
@@ -201,11 +219,13 @@ class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):  # history: revisions, 
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["primary_country", "primary_group", "translation", "featured_image"]
-    list_select_related = ["section__parent", "primary_country", "primary_group"]
+    list_select_related = ["section__parent", "primary_country", "primary_group", "submitted_by"]
     readonly_fields = [
         "preview_link",
         "featured_image_preview",
         "helpful_counts",
+        "submission",
+        "publish_time_display",
         "created_at",
         "updated_at",
         "history_links",  # history (admin_history.py)
@@ -214,6 +234,7 @@ class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):  # history: revisions, 
 
     class Media:
         css = {"all": ["newsroom/admin.css", "images/admin.css"]}
+        js = ["newsroom/admin-a11y.js"]
 
     def view_on_site(self, obj: Article) -> str:
         # Drafts and scheduled stories 404 on their public URL; staff get the preview.
@@ -237,13 +258,57 @@ class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):  # history: revisions, 
         ),
         (_("Language"), {"fields": ["language", "translation"]}),
         (_("Featured image"), {"fields": ["featured_image", "featured_image_preview"]}),
-        (_("Publishing"), {"fields": ["status", "publish_at", "licence", "preview_link"]}),
+        (
+            _("Publishing"),
+            {"fields": ["status", "publish_at", "licence", "submission", "preview_link"]},
+        ),
         (_("Reader response"), {"classes": ["collapse"], "fields": ["helpful_counts"]}),
         (
             _("History"),
             {"fields": ["history_links", "loaded_version", "created_at", "updated_at"]},
         ),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        can_publish = permissions.can_publish(request.user)
+        read_only = obj is not None and not self.has_change_permission(request, obj)
+        if can_publish and not read_only:
+            return fieldsets
+        # A writer reading a published story sees it as readers do, not its HTML source;
+        # and the publish time is shown, not offered, to someone who cannot set it.
+        swap = {"publish_at": "publish_time_display"} if not can_publish else {}
+        if read_only:
+            swap["body"] = "body_rendered"
+        adjusted = []
+        for name, options in fieldsets:
+            fields = list(options["fields"])
+            if not read_only and "publish_at" in fields:
+                fields.append("publish_time_display")  # the hidden input keeps its value
+            else:
+                fields = [swap.get(f, f) if isinstance(f, str) else f for f in fields]
+            adjusted.append((name, {**options, "fields": fields}))
+        return adjusted
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields.append("body_rendered")
+        return fields
+
+    def changelist_view(self, request, extra_context=None):
+        # The list needs the width: the app sidebar (one click away under "Home") would push
+        # the publish time, language and helpful columns off a 1366 px screen.
+        return super().changelist_view(
+            request, {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        )
+
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        if request.GET.get("state") == "review":
+            # The review queue: who sent each story, and when.
+            columns.insert(2, "submission")
+        return columns
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)
@@ -296,6 +361,10 @@ class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):  # history: revisions, 
         if not permissions.can_publish(request.user) and obj.status == Article.Status.PUBLISHED:
             # Defence in depth behind the form's validation.
             raise PermissionDenied("Only editors can publish.")
+        if obj.status == Article.Status.IN_REVIEW and (
+            not change or form.initial.get("status") != Article.Status.IN_REVIEW
+        ):
+            obj.submitted_by, obj.submitted_at = request.user, timezone.now()
         services.article_save(article=obj)
 
     def delete_model(self, request, obj: Article) -> None:
@@ -311,6 +380,7 @@ class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):  # history: revisions, 
         # Countries and groups come from our controlled fields, not the model form.
         form.instance.countries.set(form.cleaned_data.get("countries") or [])
         form.instance.groups.set(form.cleaned_data.get("groups") or [])
+        form.instance.topics.set(form.cleaned_data.get("topics") or [])
 
     # --- Actions -----------------------------------------------------------
     @admin.action(description=_("Publish selected articles now"), permissions=["publish"])
@@ -372,13 +442,43 @@ class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):  # history: revisions, 
 
     @admin.display(description=_("authors"))
     def author_list(self, obj: Article) -> str:
-        return ", ".join(byline.author.name for byline in obj.bylines.all()) or "—"
+        names = [byline.author.name for byline in obj.bylines.all()]
+        if len(names) > 2:
+            # Two names and a count keep the row to two lines; the form lists them all.
+            return f"{', '.join(names[:2])} +{len(names) - 2}"
+        return ", ".join(names) or "—"
 
     @admin.display(description=_("helpful (yes / no)"))
     def helpful_counts(self, obj: Article) -> str:
         # Annotated by get_queryset, which both the changelist and the change form use;
         # an unsaved article has no votes.
         return f"{getattr(obj, 'yes_votes', 0)} / {getattr(obj, 'no_votes', 0)}"
+
+    @admin.display(description=_("submitted"), ordering="submitted_at")
+    def submission(self, obj: Article) -> str:
+        if obj.submitted_at is None:
+            return "—"
+        who = (
+            obj.submitted_by.get_full_name() or obj.submitted_by.get_username()
+            if obj.submitted_by
+            else "?"
+        )
+        return format_html(
+            "{}<br><small>{}</small>",
+            who,
+            date_format(timezone.localtime(obj.submitted_at), "DATETIME_FORMAT"),
+        )
+
+    @admin.display(description=_("publish time"))
+    def publish_time_display(self, obj: Article) -> str:
+        if obj is None or obj.publish_at is None:
+            return _("Set by an editor when the story is published or scheduled.")
+        return date_format(timezone.localtime(obj.publish_at), "DATETIME_FORMAT")
+
+    @admin.display(description=_("body"))
+    def body_rendered(self, obj: Article) -> str:
+        # The body was sanitised on save (Article.save -> clean_body): safe to show as HTML.
+        return format_html('<div class="body-preview">{}</div>', mark_safe(obj.body))
 
     @admin.display(description=_("picture"))
     def featured_image_preview(self, obj: Article):

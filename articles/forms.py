@@ -2,7 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import HelpfulVote, ReaderComment
+from articles.models import Article, HelpfulVote, ReaderComment
+from articles.search import MAX_QUERY_LENGTH, Filters
 
 
 class ReaderCommentForm(forms.ModelForm):
@@ -28,6 +29,43 @@ class ReaderCommentForm(forms.ModelForm):
 
     def comment_fields(self) -> dict:
         return {key: self.cleaned_data[key] for key in ("name", "email", "message")}
+
+
+class SearchForm(forms.Form):
+    """The search box and its filters. Bad filter values are dropped, never an error page:
+    a reader who edits the URL gets the search without that filter."""
+
+    q = forms.CharField(label=_("Search articles"), required=False, max_length=MAX_QUERY_LENGTH)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    group = forms.ChoiceField(label=_("Criminal group"), required=False)
+    section = forms.ChoiceField(label=_("Section"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1990, max_value=2100)
+
+    def __init__(self, data, *, choices: dict[str, list[tuple[str, str]]]) -> None:
+        super().__init__(data)
+        anything = {
+            "country": _("Any country"),
+            "group": _("Any group"),
+            "section": _("Any section"),
+        }
+        for name, label in anything.items():
+            self.fields[name].choices = [("", label), *choices[name]]
+        self.fields["language"].choices = [("", _("Any language")), *Article.Language.choices]
+
+    def query_and_filters(self) -> tuple[str, Filters]:
+        self.is_valid()
+        data = self.cleaned_data
+        # Data the form refused (e.g. a query over the limit) is cut, not lost.
+        query = data.get("q") or self.data.get("q", "")[:MAX_QUERY_LENGTH]
+        filters = Filters(
+            country=data.get("country") or "",
+            group=data.get("group") or "",
+            section=data.get("section") or "",
+            language=data.get("language") or "",
+            year=data.get("year"),
+        )
+        return query.strip(), filters
 
 
 class HelpfulFollowUpForm(forms.Form):

@@ -6,8 +6,9 @@ from functools import cache
 from html import unescape
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Prefetch, Q
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
@@ -232,15 +233,8 @@ class ArticleQuerySet(models.QuerySet):
     def tagged_with_group(self, group: CriminalGroup) -> ArticleQuerySet:
         return self.filter(groups=group)
 
-    def search(self, query: str) -> ArticleQuerySet:
-        if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery, SearchVector
-
-            vector = SearchVector("title", weight="A") + SearchVector("dek", weight="B")
-            return self.annotate(_search=vector).filter(
-                _search=SearchQuery(query, search_type="websearch", config="simple")
-            )
-        return self.filter(Q(title__icontains=query) | Q(dek__icontains=query))
+    def by_author(self, author: Author) -> ArticleQuerySet:
+        return self.filter(authors=author)
 
     def newest_first(self) -> ArticleQuerySet:
         return self.order_by("-publish_at", "-pk")
@@ -266,14 +260,17 @@ class ArticleQuerySet(models.QuerySet):
             self.for_teaser()
             .select_related("section__parent")
             .only(*TEASER_FIELDS, *TEASER_TAG_FIELDS, "section")
-            .prefetch_related(
-                Prefetch(
-                    "bylines",
-                    queryset=Byline.objects.select_related("author").only(
-                        "article_id", "position", "author__name", "author__slug"
-                    ),
-                ),
+            .prefetch_related(_bylines_prefetch())
+        )
+
+    def for_feed(self) -> ArticleQuerySet:
+        """A feed item: the listing's columns plus licence, image and update time."""
+        return (
+            self.select_related("section", "featured_image")
+            .only(
+                *TEASER_FIELDS, *FEED_FIELDS, "section__name", "section__name_es", "section__slug"
             )
+            .prefetch_related(_bylines_prefetch())
         )
 
     def for_page(self) -> ArticleQuerySet:
@@ -304,6 +301,15 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+def _bylines_prefetch() -> Prefetch:
+    return Prefetch(
+        "bylines",
+        queryset=Byline.objects.select_related("author").only(
+            "article_id", "position", "author__name", "author__slug"
+        ),
+    )
+
+
 # What a teaser card reads. The body stays: excerpt() falls back to it when there is no dek.
 TEASER_FIELDS = (
     "title",
@@ -326,6 +332,8 @@ TEASER_TAG_FIELDS = (
     "primary_group__name_es",
     "primary_group__slug",
 )
+# What a feed item or sitemap entry reads beyond a teaser.
+FEED_FIELDS = ("section", "licence", "updated_at")
 # What the article page reads of its other-language version: the link and its visibility.
 TRANSLATION_FIELDS = ("id", "slug", "language", "status", "publish_at")
 
@@ -448,6 +456,18 @@ class Article(models.Model):
         related_name="+",
         editable=False,
     )
+    # Who sent the story to the editors, and when: the review queue's first question.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    submitted_at = models.DateTimeField(
+        _("submitted for review"), null=True, blank=True, editable=False
+    )
     licence = models.CharField(max_length=30, choices=LICENCE_CHOICES, default=default_licence)
     primary_country = models.ForeignKey(
         Country,
@@ -479,6 +499,14 @@ class Article(models.Model):
     topics = TaggableManager(
         through=TaggedTopic, related_name="articles", blank=True, verbose_name=_("topics")
     )
+
+    # Full-text search (articles/search.py): title (weight A), dek (B) and body text (C) in
+    # the article's language, accent-folded. On PostgreSQL a trigger (migration 0007) writes
+    # it on every INSERT and UPDATE of those columns, whatever the write path (save(),
+    # update(), bulk_create, SQL), and a GIN index reads it; on SQLite it stays empty.
+    search_vector = SearchVectorField(null=True, editable=False)
+    # Title and summary only (weights A, B): what ranks the candidates (articles/search.py).
+    search_head = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

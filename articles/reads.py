@@ -460,6 +460,7 @@ _ROW_FIELDS = (
     "featured_image_id",
     "status",
     "publish_at",
+    "updated_at",  # the structured data's dateModified
     "licence",
     "primary_country_id",
     "primary_group_id",

@@ -11,7 +11,8 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override as translation_override
@@ -19,7 +20,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from articles import feedback, reads, services
-from articles.forms import HelpfulFollowUpForm, ReaderCommentForm
+from articles import search as search_module
+from articles.forms import HelpfulFollowUpForm, ReaderCommentForm, SearchForm
 from articles.models import (
     Article,
     Correction,
@@ -37,11 +39,6 @@ CORRECTIONS_PER_PAGE = 25
 TOO_MANY_VOTES = _("Too many answers from your network just now. Please try again later.")
 
 
-def _paginate(request: HttpRequest, queryset: QuerySet, per_page: int | None = None):
-    paginator = Paginator(queryset, per_page or settings.ARTICLES_PER_PAGE)
-    return paginator.get_page(request.GET.get("page"))
-
-
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
     page = reads.home(now=timezone.now())
@@ -52,16 +49,9 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _listing(
-    request: HttpRequest, *, heading: str, queryset: QuerySet, context: dict | None = None
-) -> HttpResponse:
-    # Hub cards show no section or byline: teasers only (one query fewer than the home page).
-    page = _paginate(request, queryset.newest_first().for_teaser())
-    return render(
-        request,
-        "articles/listing.html",
-        {"heading": heading, "page": page, **(context or {})},
-    )
+def _paginate(request: HttpRequest, queryset: QuerySet, per_page: int | None = None):
+    paginator = Paginator(queryset, per_page or settings.ARTICLES_PER_PAGE)
+    return paginator.get_page(request.GET.get("page"))
 
 
 @dataclass(frozen=True)
@@ -105,20 +95,34 @@ def hub(request: HttpRequest, slug: str, *, kind: str) -> HttpResponse:
         context.update(section=obj, breadcrumb=obj.lineage())
     else:
         context.update(hub=obj, hub_kind=shape.label)
+    if kind != "topic":  # topics have no feed of their own
+        context["feeds"] = _feeds(kind, slug)
     return render(request, "articles/listing.html", context)
 
 
+def _feeds(kind: str, slug: str) -> dict[str, str]:
+    """The hub's own RSS and Atom feeds, linked from its <head>."""
+    return {
+        "rss": reverse(f"articles:{kind}_feed", args=[slug]),
+        "atom": reverse(f"articles:{kind}_feed_atom", args=[slug]),
+    }
+
+
+def _page_number(request: HttpRequest) -> int:
+    number = request.GET.get("page", "1")
+    return int(number) if number.isdigit() and 0 < len(number) < 6 else 1
+
+
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
-    queryset = Article.objects.none()
+    # Never cached (PAGE_CACHE_SKIP_PREFIXES): the combinations of words and filters are
+    # endless. Two queries whatever the results: the filter choices; the page with its count.
+    form = SearchForm(request.GET, choices=search_module.facet_choices())
+    query, filters = form.query_and_filters()
+    page = None
     if query:
-        queryset = Article.objects.published().search(query)
-    return _listing(
-        request,
-        heading=_("Search: %(query)s") % {"query": query} if query else _("Search"),
-        queryset=queryset,
-        context={"query": query},
-    )
+        results = search_module.search(query, filters)
+        page = results.page(_page_number(request), settings.ARTICLES_PER_PAGE)
+    return render(request, "articles/search.html", {"form": form, "query": query, "page": page})
 
 
 def _render_article(
@@ -312,3 +316,23 @@ def comment(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         form = ReaderCommentForm()
     return render(request, "articles/comment.html", {"article": article, "form": form})
+
+
+def _path_before(viewname: str, *args) -> str:
+    """The fixed start of a URL pattern ("/preview/" of "/preview/<pk>/")."""
+    return reverse(viewname, args=args).rsplit("/", 2)[0] + "/"
+
+
+@public_page
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Crawlers: everything public, not the admin, previews or searches with words; the
+    sitemaps' addresses. Each language's URL scheme is listed (they differ under /es/)."""
+    disallow = {reverse("admin:index")}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            disallow.add(_path_before("articles:preview", 0))
+            disallow.add(reverse("articles:search") + "?")
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in sorted(disallow)), ""]
+    for name, args in (("sitemap", []), ("sitemap-section", ["news"])):
+        lines.append(f"Sitemap: {settings.SITE_URL}{reverse(name, args=args)}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

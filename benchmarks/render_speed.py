@@ -163,7 +163,7 @@ def page_urls() -> dict[str, list[str]]:
         "author hub": [author.get_absolute_url()],
         "search": [f"/search/?q={word}"],
         "feed": ["/feed/"],
-        "sitemap": ["/sitemap.xml"],
+        "sitemap": ["/sitemap-articles-en.xml"],
         # The same pages in Spanish (/es/): translated chrome, Spanish vocabulary names.
         "home es": ["/es/"],
         "section es": ["/es/section/news/"],

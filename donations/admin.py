@@ -79,7 +79,7 @@ class DonationAdmin(ReadOnlyMoneyAdmin):
         "donor",
         "amount_display",
         "frequency",
-        "status",
+        "status_label",
         "source_article_link",
         "campaign",
         "paid_at",
@@ -113,7 +113,7 @@ class DonationAdmin(ReadOnlyMoneyAdmin):
             None,
             {
                 "fields": [
-                    "status",
+                    "status_label",
                     "amount_display",
                     "fee_display",
                     "frequency",
@@ -152,7 +152,7 @@ class DonationAdmin(ReadOnlyMoneyAdmin):
         ),
     ]
     readonly_fields = [
-        "status",
+        "status_label",
         "amount_display",
         "fee_display",
         "frequency",
@@ -173,6 +173,15 @@ class DonationAdmin(ReadOnlyMoneyAdmin):
         "last_error",
         "mismatch",
     ]
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, obj: Donation) -> str:
+        # "Pending (donor sent to Stripe)" is only true once Stripe opened a checkout
+        # session; a gift whose checkout never started (Stripe unreachable or refused,
+        # keys missing) says so, with the reason kept in last_error.
+        if obj.status == Donation.Status.PENDING and not obj.stripe_checkout_session_id:
+            return _("Never reached Stripe (checkout not opened)")
+        return obj.get_status_display()
 
     @admin.display(description=_("donor"), ordering="donor_name")
     def donor(self, obj: Donation) -> str:

@@ -82,8 +82,14 @@ class DonateForm(forms.Form):
         self.suggested = self.options.amounts_for(frequency)
         self.fields["frequency"].initial = self.options.default_frequency
         self.fields["currency"].initial = settings.DONATION_DEFAULT_CURRENCY
+        self.impacts = self.options.impacts_for(frequency)
+        currency = self.display_currency()
+        # Labels carry the currency sign in the reader's number format ("$1,000", "$1 000").
         self.fields["amount"].widget.choices = [
-            *[(str(value), str(value)) for value in self.suggested],
+            *[
+                (str(value), format_money(to_minor(value, currency), currency))
+                for value in self.suggested
+            ],
             (OTHER, pgettext_lazy("amount", "Other")),
         ]
         if self.suggested:
@@ -94,6 +100,37 @@ class DonateForm(forms.Form):
         if self.is_bound:
             return str(self.data.get(self.add_prefix(name), "") or "")
         return str(self.initial.get(name, "") or "")
+
+    def display_currency(self) -> str:
+        currency = self._value("currency") or settings.DONATION_DEFAULT_CURRENCY
+        return (
+            currency
+            if currency in settings.DONATION_CURRENCIES
+            else settings.DONATION_DEFAULT_CURRENCY
+        )
+
+    def amount_options(self) -> list[dict[str, Any]]:
+        """Each amount radio with the impact line shown under it when it is chosen."""
+        return [
+            {
+                "radio": radio,
+                "impact": self.impacts.get(parse_whole(str(radio.data["value"])) or 0, ""),
+            }
+            for radio in self["amount"]
+        ]
+
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """``(field id, label, message)`` for the summary at the top of the form, in field order."""
+        entries = []
+        for name, errors in self.errors.items():
+            if name == "__all__" or name not in self.fields:
+                continue
+            bound = self[name]
+            target = bound.id_for_label or bound.auto_id
+            if isinstance(self.fields[name].widget, forms.RadioSelect):
+                target = f"{bound.auto_id}_0"
+            entries.extend((target, str(bound.label), str(message)) for message in errors)
+        return entries
 
     def clean_source(self) -> str:
         return self.cleaned_data["source"].strip()
@@ -225,8 +262,23 @@ class DonateForm(forms.Form):
                     _give(frequency, fee=False) % {"amount": pattern},
                     _give(frequency, fee=True) % {"amount": pattern},
                 ]
+        display = {
+            currency: {
+                str(units): format_money(to_minor(units, currency), currency)
+                for units in {units for suggested in amounts.values() for units in suggested}
+            }
+            for currency in settings.DONATION_CURRENCIES
+        }
+        impacts = {
+            frequency: {
+                str(units): text for units, text in self.options.impacts_for(frequency).items()
+            }
+            for frequency in Frequency.values
+        }
         return {
             "amounts": amounts,
+            "display": display,
+            "impacts": impacts,
             "labels": labels,
             "custom": custom,
             "decimals": {

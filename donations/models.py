@@ -7,6 +7,7 @@ moves Stripe could never report; callers in ``services`` decide which to call.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.conf import settings
@@ -424,6 +425,23 @@ def _default_amounts() -> str:
     return "25, 50, 100, 250"
 
 
+def _default_impact_lines() -> str:
+    return "\n".join(
+        [
+            "once 25: Court records for one investigation",
+            "once 50: A day of a reporter's fieldwork",
+            "once 100: Secure phones for a source's interview",
+            "once 250: A week of fact-checking before a story runs",
+            "monthly 10: Keeps one story free to read for everyone",
+            "monthly 25: Court records for one case every month",
+            "monthly 50: A reporter's travel to the border each month",
+            "annual 100: A year of data requests to public agencies",
+            "annual 250: A month of a local fixer's work",
+            "annual 500: Legal review of a year's investigations",
+        ]
+    )
+
+
 class DonationSettings(models.Model):
     """What the donate form offers; one row, edited by editors in the admin."""
 
@@ -444,6 +462,18 @@ class DonationSettings(models.Model):
     )
     default_amount_index = models.PositiveSmallIntegerField(
         default=1, help_text="Which suggested amount is pre-selected (0 = the first)."
+    )
+    # What a gift does, shown under the chosen amount: a donor who hesitates between two
+    # amounts decides on what the money pays for, not on the number.
+    impact_lines = models.TextField(
+        _("impact lines"),
+        blank=True,
+        default=_default_impact_lines,
+        help_text=_(
+            "One line per amount: the frequency (once, monthly or annual), the amount, "
+            'a colon and a short sentence, e.g. "monthly 25: Court records for one case '
+            'every month". Amounts without a line show none.'
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -467,6 +497,10 @@ class DonationSettings(models.Model):
         }.get(frequency, "")
         return parse_amount_list(raw)
 
+    def impacts_for(self, frequency: str) -> dict[int, str]:
+        """``{25: "Court records for one investigation", ...}`` for one frequency."""
+        return parse_impact_lines(self.impact_lines).get(frequency, {})
+
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
@@ -477,6 +511,13 @@ class DonationSettings(models.Model):
                     errors[field] = "Give at least one amount."
             except ValueError:
                 errors[field] = "Use whole positive numbers separated by commas, e.g. 25, 50, 100."
+        try:
+            parse_impact_lines(self.impact_lines, strict=True)
+        except ValueError as exc:
+            errors["impact_lines"] = _(
+                'Line "%(line)s" is not "frequency amount: sentence", '
+                'e.g. "monthly 25: Court records for one case every month".'
+            ) % {"line": exc}
         if errors:
             raise ValidationError(errors)
 
@@ -495,3 +536,22 @@ def parse_amount_list(raw: str, *, strict: bool = False) -> list[int]:
         if value not in amounts:
             amounts.append(value)
     return amounts
+
+
+_IMPACT_LINE = re.compile(r"(once|monthly|annual)\s+([0-9]{1,9})\s*:\s*(\S.{0,159})")
+
+
+def parse_impact_lines(raw: str, *, strict: bool = False) -> dict[str, dict[int, str]]:
+    """``"monthly 25: Court records"`` lines -> ``{"monthly": {25: "Court records"}}``."""
+    impacts: dict[str, dict[int, str]] = {}
+    for line in (part.strip() for part in raw.splitlines()):
+        if not line:
+            continue
+        match = _IMPACT_LINE.fullmatch(line)
+        if match is None:
+            if strict:
+                raise ValueError(line)
+            continue
+        frequency, amount, text = match.groups()
+        impacts.setdefault(frequency, {})[int(amount)] = text.strip()
+    return impacts

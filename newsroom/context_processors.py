@@ -15,8 +15,11 @@ from newsroom.language import page_languages
 _LINKS = {
     "home": ("articles:home", {}),
     "feed": ("articles:feed", {}),
+    "feed_atom": ("articles:feed_atom", {}),
     "search": ("articles:search", {}),
     "news": ("articles:section", {"slug": "news"}),
+    "brief": ("articles:section", {"slug": "brief"}),
+    "analysis": ("articles:section", {"slug": "analysis"}),
     "investigations": ("articles:section", {"slug": "investigations"}),
     "organization": ("articles:section", {"slug": "the-organization"}),
     "donate": ("donations:donate", {}),

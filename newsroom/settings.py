@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    # Full-text search fields and expressions (articles/search.py); inert on SQLite.
+    "django.contrib.postgres",
     "taggit",
     "django_prose_editor",
     # The database task queue (django-tasks-db): always installed, so its table and admin
@@ -354,6 +356,9 @@ LOGGING = {
 
 # --- The publication -------------------------------------------------------
 SITE_NAME = env_str("SITE_NAME", "Newsroom")
+# RSS/Atom items carry the whole sanitised body (content:encoded / content), not only the
+# summary: on for readers who read in their feed reader, off to bring them to the site.
+FEEDS_FULL_CONTENT = env_bool("FEEDS_FULL_CONTENT", False)
 # Absolute origin used in canonical URLs, the attribution footer and feeds.
 SITE_URL = (env_str("SITE_URL") or ("http://127.0.0.1:8000" if DEBUG else "")).rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):

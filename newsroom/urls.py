@@ -3,10 +3,10 @@ import re
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
-from articles.sitemaps import ArticleSitemap
+from articles import sitemaps
+from articles.views import robots_txt
 from newsroom.csrf_views import csrf_token
 from newsroom.media import serve_media
 from newsroom.pagecache import public_page
@@ -18,12 +18,10 @@ admin.site.index_title = "Newsroom"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("csrf-token/", csrf_token, name="csrf_token"),
-    path(
-        "sitemap.xml",
-        public_page(sitemap),
-        {"sitemaps": {"articles": ArticleSitemap}},
-        name="django.contrib.sitemaps.views.sitemap",
-    ),
+    # Outside any language prefix: one index lists every language's sitemaps.
+    path("robots.txt", public_page(robots_txt), name="robots_txt"),
+    path("sitemap.xml", public_page(sitemaps.index), name="sitemap"),
+    path("sitemap-<slug:section>.xml", public_page(sitemaps.section), name="sitemap-section"),
     # Reader and donor pages in each language: English unprefixed (so every URL from
     # before the Spanish site still answers), Spanish under /es/. The request's language
     # comes from this prefix alone (newsroom/language.py).

@@ -122,7 +122,8 @@ class RelatedSuggestionInline(_ParentPermissionInline):
             .get_queryset(request)
             .filter(pinned=False)
             .select_related("target")
-            .order_by("rank")
+            # Best first, as the engine scored them (rank breaks ties the way the list does).
+            .order_by("-score", "rank")
         )
 
     @admin.display(description="#")
@@ -146,23 +147,26 @@ class RelatedSuggestionInline(_ParentPermissionInline):
 
     @admin.display(description="")
     def controls(self, item: RelatedItem) -> str:
-        # The buttons submit the surrounding change form to our endpoints (formaction), which
-        # carries its CSRF token; the endpoints read nothing else from it. No JavaScript.
-        pin = reverse("admin:articles_article_related_pin", args=[item.article_id, item.target_id])
-        exclude = reverse(
-            "admin:articles_article_related_exclude", args=[item.article_id, item.target_id]
-        )
+        # The buttons submit the change form itself, so whatever the editor typed is saved
+        # first; then the pin or exclusion is applied and the form opens again
+        # (RelatedAdminMixin.response_change). An invalid form comes back with its errors
+        # and every edit kept, nothing pinned. No JavaScript.
         return format_html(
-            '<button type="submit" class="button" formaction="{}" formmethod="post" '
-            "formnovalidate>Pin</button> "
-            '<button type="submit" class="button" formaction="{}" formmethod="post" '
-            "formnovalidate>Exclude</button>",
-            pin,
-            exclude,
+            '<button type="submit" class="button" name="{}" value="{}" '
+            'title="Save the article, then pin this suggestion">Pin</button> '
+            '<button type="submit" class="button" name="{}" value="{}" '
+            'title="Save the article, then never suggest this one">Exclude</button>',
+            PIN_FIELD,
+            item.target_id,
+            EXCLUDE_FIELD,
+            item.target_id,
         )
 
 
 RELATED_INLINES = [RelatedPinInline, RelatedExclusionInline, RelatedSuggestionInline]
+
+# Names of the suggestion buttons in the change form (their value is the suggested article's id).
+PIN_FIELD, EXCLUDE_FIELD = "_related_pin", "_related_exclude"
 
 
 class RelatedAdminMixin:
@@ -183,6 +187,33 @@ class RelatedAdminMixin:
             ),
             *super().get_urls(),
         ]
+
+    def response_change(self, request: HttpRequest, obj: Article) -> HttpResponse:
+        # Called once the change form (and its inlines) saved: a Pin/Exclude button that
+        # submitted the form acts now, inside the same transaction, then reopens the form.
+        controls = {
+            PIN_FIELD: (services.related_pin_add, "Saved, and pinned “{}”."),
+            EXCLUDE_FIELD: (
+                services.related_exclude_add,
+                "Saved; “{}” will not be suggested for this article.",
+            ),
+        }
+        for field, (action, done) in controls.items():
+            raw = request.POST.get(field, "")
+            if not raw:
+                continue
+            target = Article.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+            if target is None:
+                messages.error(request, "That suggestion no longer exists.")
+            else:
+                try:
+                    action(article=obj, target=target)
+                except services.RelatedControlError as error:
+                    messages.error(request, str(error))
+                else:
+                    messages.success(request, done.format(target.title))
+            return redirect(reverse("admin:articles_article_change", args=[obj.pk]))
+        return super().response_change(request, obj)
 
     def related_pin_view(self, request: HttpRequest, object_id: int, target_id: int):
         return self._related_control(

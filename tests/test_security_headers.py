@@ -4,6 +4,7 @@ Browser behaviour under the policy is proven in tests/browser/test_content_secur
 these are the HTTP-level facts, through Django's test client.
 """
 
+import json
 import re
 from pathlib import Path
 
@@ -55,8 +56,13 @@ def test_every_response_carries_csp_permissions_policy_and_coop(client, story, m
 def test_article_page_scripts_are_files_not_inline_code(client, story):
     html = client.get(story.get_absolute_url()).content.decode()
     scripts = re.findall(r"<script\b[^>]*>", html)
-    assert scripts, "the share buttons' script should be on the page"
-    assert all("src=" in tag for tag in scripts), scripts
+    # JSON-LD is a data block (a non-JavaScript type): browsers never run it, so CSP's
+    # script-src does not apply; it must stay data (it parses as JSON).
+    code = [tag for tag in scripts if 'type="application/ld+json"' not in tag]
+    assert code, "the share buttons' script should be on the page"
+    assert all("src=" in tag for tag in code), code
+    for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S):
+        json.loads(block)
 
 
 def test_admin_pages_get_a_fresh_nonce_that_matches_their_tags(client, db):

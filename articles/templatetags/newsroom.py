@@ -1,9 +1,17 @@
+import json
 from urllib.parse import quote, urlencode
 
 from django import template
+from django.conf import settings
+from django.core.paginator import Page
+from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import get_text_list
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import get_language, gettext, pgettext
 
+from articles import seo
 from articles.models import Article
 
 register = template.Library()
@@ -54,3 +62,49 @@ def pagination(context, page):
     params = request.GET.copy()
     params.pop("page", None)
     return {"page": page, "query_string": params.urlencode()}
+
+
+# What json_script escapes: inside <script>, "</script>" or "<!--" in a headline would end
+# or bend the element; as \u003C they are the same JSON string and no HTML at all.
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def json_ld(data: dict) -> SafeString:
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+    # Safe: the JSON holds no "<", ">" or "&" any more (escaped just above).
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+
+
+@register.simple_tag
+def article_image(article: Article) -> seo.ImageInfo | None:
+    return seo.article_image(article)
+
+
+@register.simple_tag
+def article_json_ld(article: Article) -> SafeString:
+    return json_ld(seo.news_article(article))
+
+
+@register.simple_tag
+def home_json_ld() -> SafeString:
+    return json_ld(seo.home_graph(search_url=reverse("articles:search"), language=_language()))
+
+
+def _language() -> str:
+    return (get_language() or settings.LANGUAGE_CODE)[:2]
+
+
+@register.simple_tag
+def og_locale() -> str:
+    return seo.OG_LOCALES.get(_language(), "en_US")
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context) -> str:
+    """This page's one address: the path on SITE_URL, with ?page=N past the first page and
+    no other query (tracking parameters, filters and sort orders are not other pages)."""
+    url = settings.SITE_URL + context["request"].path
+    page = context.get("page")
+    if isinstance(page, Page) and page.number > 1:
+        url += f"?page={page.number}"
+    return url

@@ -12,21 +12,40 @@
       form.querySelector("select[name=" + name + "], input[name=" + name + "]:not([type=radio]):not([type=checkbox])");
     return el ? el.value : "";
   }
+  /* The amount buttons for the chosen frequency, each with its currency sign and impact
+     line (both computed by the server: donations/forms.py amount_hints). Same markup as
+     templates/donations/donate.html, so the CSS that draws them applies unchanged. */
   function redrawAmounts() {
     var box = document.getElementById("donate-amounts");
-    var amounts = hints.amounts[value("frequency")] || [];
+    var frequency = value("frequency"), currency = value("currency");
+    var amounts = hints.amounts[frequency] || [];
+    var display = hints.display[currency] || {};
+    var impacts = hints.impacts[frequency] || {};
     var current = value("amount");
     var pills = box.querySelectorAll("input[name=amount]");
     var other = pills[pills.length - 1];
     Array.prototype.forEach.call(pills, function (input) { if (input !== other) input.parentNode.remove(); });
     amounts.forEach(function (amount, index) {
-      var label = document.createElement("label"); label.className = "donate-pill";
+      var key = String(amount);
       var input = document.createElement("input"); input.type = "radio"; input.name = "amount";
-      input.value = String(amount); input.id = "id_amount_js_" + index;
-      if (String(amount) === current) input.checked = true;
-      var span = document.createElement("span"); span.textContent = String(amount);
-      label.appendChild(input); label.appendChild(document.createTextNode(" ")); label.appendChild(span);
+      input.value = key; input.id = "id_amount_js_" + index;
+      if (key === current) input.checked = true;
+      var label = document.createElement("label"); label.className = "donate-pill"; label.htmlFor = input.id;
+      var text = document.createElement("span"); text.className = "pill-text"; text.textContent = display[key] || key;
+      label.appendChild(input); label.appendChild(text);
+      if (impacts[key]) {
+        var spoken = document.createElement("span"); spoken.className = "visually-hidden";
+        spoken.textContent = ": " + impacts[key];
+        label.appendChild(spoken);
+      }
       box.insertBefore(label, other.parentNode);
+    });
+    // The visible impact lines, one per button in the same order (the last is "Other").
+    var lines = document.getElementById("donate-impacts");
+    lines.textContent = "";
+    amounts.concat(["other"]).forEach(function (amount) {
+      var line = document.createElement("p"); line.textContent = impacts[String(amount)] || "";
+      lines.appendChild(line);
     });
   }
   /* The typed amount as text, padded to the currency's decimals ("12.5" -> "12.50"),
@@ -57,7 +76,7 @@
     button.textContent = text || hints.fallback;
   }
   form.addEventListener("change", function (event) {
-    if (event.target.name === "frequency") redrawAmounts();
+    if (event.target.name === "frequency" || event.target.name === "currency") redrawAmounts();
     if (event.target.name === "custom_amount") {
       var other = form.querySelector("input[name=amount][value=other]"); if (other) other.checked = true;
     }

@@ -1,6 +1,7 @@
 """Writers and editors in the admin: rules enforced on the server, via real POSTs."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -11,6 +12,7 @@ from tests.factories import (
     CountryFactory,
     CriminalGroupFactory,
     SectionFactory,
+    TopicFactory,
     UserFactory,
 )
 
@@ -35,7 +37,7 @@ def form_data(section, **overrides) -> dict:
         "publish_at_0": "",
         "publish_at_1": "",
         "licence": "cc-by-nc-4.0",
-        "topics": "prisons, extortion",
+        "topics": [],
         "bylines-TOTAL_FORMS": "0",
         "bylines-INITIAL_FORMS": "0",
         "bylines-MIN_NUM_FORMS": "0",
@@ -62,17 +64,20 @@ def editor():
 
 
 def test_writer_can_save_a_draft_and_submit_it_for_review(client, writer, section):
+    prisons, extortion = TopicFactory(name="prisons"), TopicFactory(name="extortion")
     client.force_login(writer)
-    response = client.post(ADD_URL, form_data(section))
+    response = client.post(ADD_URL, form_data(section, topics=[prisons.pk, extortion.pk]))
     assert response.status_code == 302, response.content.decode()[:2000]
     article = Article.objects.get()
     assert article.status == Article.Status.DRAFT and article.created_by == writer
     assert set(article.topics.names()) == {"prisons", "extortion"}
+    assert article.submitted_at is None
     data = form_data(section, status="review")
     response = client.post(change_url(article), data)
     assert response.status_code == 302
     article.refresh_from_db()
     assert article.status == Article.Status.IN_REVIEW
+    assert article.submitted_by == writer and article.submitted_at is not None
 
 
 def test_writer_cannot_publish_by_forging_a_post(client, writer, section):
@@ -275,3 +280,48 @@ def test_section_cannot_become_its_own_ancestor(client, editor):
     assert "A section cannot sit inside itself." in response.content.decode()
     news.refresh_from_db()
     assert news.parent is None
+
+
+def test_review_queue_shows_who_submitted_and_when(client, writer, editor, section):
+    writer.first_name, writer.last_name = "Rita", "Writer"
+    writer.save()
+    draft = ArticleFactory(section=section, status=Article.Status.DRAFT, publish_at=None)
+    draft.created_by = writer
+    draft.save()
+    client.force_login(writer)
+    client.post(change_url(draft), form_data(section, slug=draft.slug, status="review"))
+    draft.refresh_from_db()
+    assert draft.submitted_by == writer
+
+    client.force_login(editor)
+    html = client.get("/admin/articles/article/?state=review").content.decode()
+    assert "Rita Writer" in html
+    assert timezone.localtime(draft.submitted_at).strftime("%-d %b %Y") in html
+    # Outside the queue the column is not there: the list stays narrow.
+    assert "column-submission" not in client.get("/admin/articles/article/").content.decode()
+
+
+def test_writer_sees_no_publish_time_control_but_editor_does(client, writer, editor, section):
+    client.force_login(writer)
+    html = client.get(ADD_URL).content.decode()
+    assert 'type="hidden" name="publish_at_0"' in html
+    assert "Set by an editor when the story is published or scheduled." in html
+    client.force_login(editor)
+    html = client.get(ADD_URL).content.decode()
+    assert 'type="text" name="publish_at_0"' in html
+
+
+def test_writer_reading_published_work_sees_the_body_rendered(client, writer, section):
+    published = ArticleFactory(section=section, body="<p>Guards <strong>ran</strong> the wing.</p>")
+    client.force_login(writer)
+    html = client.get(change_url(published)).content.decode()
+    assert '<div class="body-preview"><p>Guards <strong>ran</strong> the wing.</p></div>' in html
+    assert "&lt;strong&gt;" not in html
+
+
+def test_topics_are_picked_with_type_ahead(client, editor, section):
+    client.force_login(editor)
+    html = client.get(ADD_URL).content.decode()
+    select = re.search(r'<select name="topics"[^>]*>', html)
+    assert select and "admin-autocomplete" in select.group(0)
+    assert 'data-ajax--url="/admin/autocomplete/"' in select.group(0)

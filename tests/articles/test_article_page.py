@@ -57,7 +57,9 @@ def test_article_page_has_every_block(client, article):
     assert 'class="tag-label"' in html and ">Guatemala<" in html and ">Mexico<" in html
     assert "<h1" in html and article.title in html
     assert "Ana Lopez</a> and <a" in html and "Ben Ortiz" in html
-    assert article.publish_at.strftime("%Y") in html and ">EN<" in html
+    assert article.publish_at.strftime("%Y") in html
+    # An English story on the English site with no translation: the badge would say nothing.
+    assert 'class="lang"' not in html
     assert "Officials signed the pact on Tuesday." in html
     # Share links without third-party scripts.
     assert "https://x.com/intent/post?" in html and "mailto:?subject=" in html
@@ -216,3 +218,27 @@ def test_unknown_page_gets_a_helpful_404(client):
     response = client.get("/article/does-not-exist/")
     assert response.status_code == 404
     assert "Search our coverage" in response.content.decode()
+
+
+def test_language_badge_only_when_it_helps(client, article):
+    spanish = ArticleFactory(title="Pacto fronterizo", section=article.section, language="es")
+    # Served under /es/, a Spanish story matches the site around it: no badge.
+    html = client.get(spanish.get_absolute_url(), follow=True).content.decode()
+    assert 'class="lang"' not in html.split('<p class="byline">')[1].split("</p>")[0]
+    # On the English home page its card says it is in Spanish.
+    home = client.get("/").content.decode()
+    card = home[home.index("Pacto fronterizo") - 600 : home.index("Pacto fronterizo")]
+    assert '<span class="lang">ES</span>' in card
+    # Once a translation exists, the badge tells the two versions apart.
+    article.translation = spanish
+    article.save()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<span class="lang" title="English">EN</span>' in html
+
+
+def test_no_stray_separator_before_the_date_without_a_primary_tag(client, article):
+    article.primary_country = None
+    article.save()
+    html = client.get(article.get_absolute_url()).content.decode()
+    byline = html[html.index('<p class="byline">') :].split("</p>")[0]
+    assert 'class="sep"' not in byline and "<time" in byline

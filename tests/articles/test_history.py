@@ -14,6 +14,7 @@ from tests.factories import (
     AuthorFactory,
     CountryFactory,
     SectionFactory,
+    TopicFactory,
     UserFactory,
 )
 
@@ -41,9 +42,12 @@ def test_every_admin_save_keeps_a_revision_with_who_and_what_changed(section):
     client, ana = editor_client("ana")
     mexico, honduras = CountryFactory(name="Mexico"), CountryFactory(name="Honduras")
     author = AuthorFactory(name="Rosa")
+    # Topics are picked from the list (type-ahead), like countries and groups.
+    topics = [TopicFactory(name="prisons").pk, TopicFactory(name="extortion").pk]
     data = form_data(
         section,
         countries=[mexico.pk],
+        topics=topics,
         **{
             "bylines-TOTAL_FORMS": "1",
             "bylines-0-author": author.pk,
@@ -62,6 +66,7 @@ def test_every_admin_save_keeps_a_revision_with_who_and_what_changed(section):
         section,
         title="Prison break exposes gang rule",
         countries=[mexico.pk, honduras.pk],
+        topics=topics,
         loaded_version=1,
         **{
             "bylines-TOTAL_FORMS": "1",

@@ -1,6 +1,10 @@
 """The article page's lean reads show exactly what the full reads showed."""
 
+import json
+import re
+
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -11,6 +15,7 @@ from tests.factories import (
     AuthorFactory,
     CountryFactory,
     CriminalGroupFactory,
+    SectionFactory,
     TopicFactory,
 )
 
@@ -73,7 +78,6 @@ def test_the_compiled_article_read_equals_the_orm_read():
     from articles import reads
     from related.rebuild import rebuild
     from related.services import related_for_page
-    from tests.factories import SectionFactory
 
     news = SectionFactory(slug="news", name="News")
     brief = SectionFactory(slug="brief", name="Brief", parent=news)
@@ -186,3 +190,46 @@ def test_compiled_queries_are_prepared_statements_on_postgresql(settings, enable
     for _ in range(2):
         assert query(now=timezone.now(), pk=article.pk)[0][2] == article.pk
     assert prepared() == (1 if enabled else before)
+
+
+def test_every_section_is_in_the_navigation(client):
+    news = SectionFactory(name="News", slug="news")
+    for slug, name, parent in (
+        ("brief", "Brief", news),
+        ("analysis", "Analysis", news),
+        ("investigations", "Investigations", None),
+        ("the-organization", "The Organization", None),
+    ):
+        SectionFactory(name=name, slug=slug, parent=parent)
+    html = client.get("/").content.decode()
+    nav = html[html.index('aria-label="Sections"') :].split("</nav>")[0]
+    for slug in ("news", "brief", "analysis", "investigations", "the-organization"):
+        assert f'href="/section/{slug}/"' in nav
+
+
+def test_hubs_have_breadcrumbs_an_aside_and_search_counts_results(client):
+    mexico = CountryFactory(name="Mexico", slug="mexico", description="A country profile.")
+    topic = TopicFactory(name="money laundering", slug="money-laundering")
+    ArticleFactory(title="Cartel money moves north", countries=[mexico], topics=[topic])
+    ArticleFactory(title="Cartel money moves south", countries=[mexico])
+
+    html = client.get("/country/mexico/").content.decode()
+    crumbs = html[html.index('aria-label="Breadcrumb"') :].split("</nav>")[0]
+    assert ">Home<" in crumbs and ">Country<" in crumbs and 'aria-current="page">Mexico<' in crumbs
+    assert '<aside class="listing-aside"' in html and "A country profile." in html
+
+    html = client.get("/topic/money-laundering/").content.decode()
+    assert "<h1>money laundering</h1>" in html  # exactly as entered
+
+    html = client.get("/search/", {"q": "cartel"}).content.decode()
+    assert ">2 results<" in html  # the search page (H6) counts its results
+
+
+def test_pages_link_a_print_stylesheet_favicon_and_web_manifest(client):
+    html = client.get("/").content.decode()
+    assert re.search(r'<link rel="stylesheet" href="[^"]*print[^"]*\.css" media="print">', html)
+    assert re.search(r'<link rel="icon" href="[^"]*favicon[^"]*\.svg" type="image/svg\+xml">', html)
+    assert re.search(r'<link rel="manifest" href="[^"]*site[^"]*\.webmanifest">', html)
+    manifest = json.loads((settings.BASE_DIR / "static" / "site.webmanifest").read_text())
+    for icon in manifest["icons"]:
+        assert (settings.BASE_DIR / "static" / icon["src"]).is_file()

@@ -28,7 +28,14 @@ PUBLIC_PAGES = [
     "/author/ana-lopez/",
     "/search/?q=Hidden",
     "/feed/",
-    "/sitemap.xml",
+    "/feed/atom/",
+    "/section/news/feed/",
+    "/section/brief/feed/atom/",
+    "/country/guatemala/feed/",
+    "/group/zetas/feed/atom/",
+    "/author/ana-lopez/feed/",
+    "/sitemap-articles-en.xml",
+    "/sitemap-news.xml",
 ]
 
 

@@ -336,3 +336,41 @@ def test_a_lost_dispute_is_not_counted_as_income_in_the_report(newsroom):
     assert usd["lost"] == 4000
     assert usd["net"] == 2500 + 4000 + 10000 + 700 + 1500 + 2000
     assert lost.net_amount == 0
+
+
+def test_a_checkout_that_never_reached_stripe_is_labelled_as_such(editor_client):
+    PaidDonationFactory(
+        donor_name="Never Sent",
+        status=Donation.Status.PENDING,
+        stripe_checkout_session_id="",
+        paid_at=None,
+    )
+    PaidDonationFactory(
+        donor_name="At Stripe",
+        status=Donation.Status.PENDING,
+        stripe_checkout_session_id="cs_test_open",
+        paid_at=None,
+    )
+
+    rows = {
+        row.split("</tr>")[0]
+        for row in editor_client.get("/admin/donations/donation/").content.decode().split("<tr")
+    }
+
+    def status_cell(name: str) -> str:
+        row = next(row for row in rows if name in row)
+        return row.split('class="field-status_label">')[1].split("</td>")[0]
+
+    assert status_cell("Never Sent") == "Never reached Stripe (checkout not opened)"
+    assert status_cell("At Stripe") == "Pending (donor sent to Stripe)"
+
+
+def test_report_totals_show_the_currency_once(editor_client, newsroom):
+    today = timezone.localdate()
+    url = f"/admin/donations/donation/report/?start={today - dt.timedelta(days=30)}&end={today}"
+    html = editor_client.get(url).content.decode()
+    totals = html.split('<table class="report-table">', 2)[1].split("</table>")[0]
+    header = totals.split("</thead>")[0]
+    assert header.count(">Currency<") == 1
+    first_row = totals.split("<tbody>")[1].split("</tr>")[0]
+    assert first_row.count("USD") + first_row.count("EUR") == 1

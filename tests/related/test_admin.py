@@ -41,8 +41,10 @@ def test_change_form_shows_suggestions_with_score_reason_and_buttons(client, cor
     item = RelatedItem.objects.filter(article=source).order_by("rank").first()
     assert "automatic suggestions" in page
     assert item.reason in page and f"{item.score:.3f}" in page
-    assert f'formaction="{pin_url(source, item.target)}"' in page
-    assert f'formaction="{exclude_url(source, item.target)}"' in page
+    # The buttons submit the change form itself (save first, then act): no edit is lost.
+    assert f'name="_related_pin" value="{item.target_id}"' in page
+    assert f'name="_related_exclude" value="{item.target_id}"' in page
+    assert "formaction" not in page
     assert "pinned articles" in page and "never suggest these" in page
 
 
@@ -135,3 +137,12 @@ def test_pin_inline_rejects_a_seventh_pin_on_the_server():
     request = type("R", (), {"user": UserFactory(role="Editor")})()
     formset_class = inline.get_formset(request)
     assert formset_class.validate_max and formset_class.max_num == MAX_PINS
+
+
+def test_suggestions_are_listed_best_score_first(client, corpus):
+    source, _ = corpus
+    client.force_login(UserFactory(role="Editor"))
+    page = client.get(reverse("admin:articles_article_change", args=[source.pk])).content.decode()
+    items = RelatedItem.objects.filter(article=source, pinned=False).order_by("-score", "rank")
+    positions = [page.index(f'name="_related_pin" value="{item.target_id}"') for item in items]
+    assert len(positions) >= 2 and positions == sorted(positions)

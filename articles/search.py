@@ -1,0 +1,314 @@
+"""Reader search: ranked full-text search with highlighted snippets, filters and a count.
+
+PostgreSQL: the article's stored ``search_vector`` (title A, dek B, body C, in the article's
+language, accent-folded: migration 0007) matched by ``websearch_to_tsquery`` (quotes,
+``or``, ``-word`` work as on a search engine), ranked by ``ts_rank`` on title and summary
+(among the newest 1,000 matches, see ``MAX_RESULTS``) and cut into snippets by
+``ts_headline``. A query without a language filter is parsed with both configurations
+and OR-ed, so "cartels" finds English stories ("cartel") and Spanish ones ("cártel").
+``ts_headline`` re-parses each document, the costliest step per row, so it runs only on
+the page of results shown: PostgreSQL evaluates an expensive select-list item after the
+sort and LIMIT (benchmarks/search_scale.py has the figures).
+
+SQLite (``make run``): a documented simpler fallback: every word must occur in the title,
+dek or body (case-insensitive for ASCII letters only, no stemming, no accent folding, and
+the body's markup is searched with its text, e.g. a link's address);
+stories with more words in the title come first, then the newest.
+
+Both return the same ``Hit`` objects through ``SearchResults``, which a ``Paginator`` reads
+(one count query and one page query). On PostgreSQL a search returns the newest
+``MAX_RESULTS`` matches, ranked among themselves: the price of a p95 under 50 ms when a
+word is in most of 100k articles (the count then reads "more than 1,000").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from html import escape, unescape
+
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Concat
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeString, mark_safe
+
+from articles.models import Article, Section, in_page_language, url_with_slug
+
+MAX_QUERY_LENGTH = 200
+# A search returns at most this many stories, the newest that match, ranked among
+# themselves (PostgreSQL; see _postgresql_matches): the page then says "more than 1,000".
+MAX_RESULTS = 1000
+SNIPPET_WORDS = 35
+# Markers around highlighted words, which no article text contains: the snippet is escaped
+# as text first, then the markers become <mark> elements.
+START, STOP = "\x02", "\x03"
+CONFIGS = {"en": "newsroom_en", "es": "newsroom_es"}
+HIT_COLUMNS = ("title", "slug", "language", "publish_at", "section__name", "section__name_es")
+
+
+@dataclass(frozen=True)
+class Filters:
+    country: str = ""
+    group: str = ""
+    section: str = ""
+    language: str = ""
+    year: int | None = None
+
+    def apply(self, articles: QuerySet) -> QuerySet:
+        if self.country:
+            articles = articles.filter(countries__slug=self.country)
+        if self.group:
+            articles = articles.filter(groups__slug=self.group)
+        if self.section:
+            articles = articles.filter(
+                Q(section__slug=self.section) | Q(section__parent__slug=self.section)
+            )
+        if self.language:
+            articles = articles.in_language(self.language)
+        if self.year:
+            tz = timezone.get_current_timezone()
+            start = dt.datetime(self.year, 1, 1, tzinfo=tz)
+            articles = articles.filter(
+                publish_at__gte=start, publish_at__lt=start.replace(year=self.year + 1)
+            )
+        return articles
+
+
+class _HtmlText(Func):
+    # The body's text for ts_headline, which would otherwise cut fragments inside tags.
+    template = "regexp_replace(%(expressions)s, '<[^>]*>', ' ', 'g')"
+    output_field = TextField()
+
+
+class Hit:
+    """One result as the results page shows it."""
+
+    __slots__ = ("language", "publish_at", "section_name", "slug", "snippet", "title")
+
+    def __init__(self, **values) -> None:
+        for name, value in values.items():
+            setattr(self, name, value)
+
+    def get_absolute_url(self) -> str:
+        return url_with_slug("articles:detail", self.slug)
+
+
+def marked_snippet(text: str) -> SafeString:
+    """Text with START/STOP markers -> escaped HTML with <mark> around the matches.
+
+    The text may carry what editors typed (entities, stray tags): it is reduced to plain
+    text, then escaped, so the only elements in a snippet are our own <mark>s.
+    """
+    plain = " ".join(unescape(strip_tags(text)).split())
+    html = escape(plain, quote=False).replace(START, "<mark>").replace(STOP, "</mark>")
+    return mark_safe(html)
+
+
+class SearchResults:
+    """A search: ``page()`` for the results page; ``count()`` and slices of ``Hit``s for
+    a Paginator (and scripts)."""
+
+    def __init__(self, query: str, filters: Filters) -> None:
+        self.query, self.filters = query, filters
+        self._count: int | None = None
+        self.postgresql = connection.vendor == "postgresql"
+        base = filters.apply(Article.objects.published())
+        self.matches = (
+            self._postgresql_matches(base) if self.postgresql else self._fallback_matches(base)
+        )
+
+    # -- PostgreSQL ------------------------------------------------------------------------
+
+    def _tsquery(self):
+        from django.contrib.postgres.search import SearchQuery
+
+        languages = [self.filters.language] if self.filters.language else list(CONFIGS)
+        parts = [
+            SearchQuery(self.query, config=CONFIGS[language], search_type="websearch")
+            for language in languages
+        ]
+        combined = parts[0]
+        for part in parts[1:]:
+            combined = combined | part
+        return combined
+
+    def _postgresql_matches(self, base: QuerySet) -> QuerySet:
+        from django.contrib.postgres.search import SearchRank
+
+        self.tsquery = self._tsquery()
+        # Ranked among the newest MAX_RESULTS matches, not all of them: a common word
+        # ("police") matches most of the archive, and ranking or even counting 75k rows
+        # reads every one of their vectors (1-3 s at 100k articles), while the newest
+        # thousand are found by walking the publish-time index (benchmarks/search_scale.py).
+        newest = (
+            base.filter(search_vector=self.tsquery)
+            .order_by("-publish_at", "-pk")
+            .values("pk")[:MAX_RESULTS]
+        )
+        # The order: how well the title and summary match (ts_rank on the small stored
+        # ``search_head``: weights A and B), then the newest. The body decides whether a
+        # story matches, not its place. Measured on 1,000 candidates: ts_rank on the head
+        # 2 ms, on the whole vector 12-60 ms (detoasting ~350 words each), ts_rank_cd
+        # (cover density) 23 ms even on the head.
+        return Article.objects.filter(pk__in=newest).annotate(
+            rank=SearchRank(F("search_head"), self.tsquery)
+        )
+
+    def _postgresql_page(self, window: slice) -> list[tuple[Hit, int]]:
+        from django.contrib.postgres.search import SearchHeadline
+
+        config = Case(When(language="es", then=Value(CONFIGS["es"])), default=Value(CONFIGS["en"]))
+        rows = (
+            self.matches.annotate(
+                total=Window(Count("*")),
+                snippet=SearchHeadline(
+                    Concat("dek", Value(" \u2014 "), _HtmlText("body"), output_field=TextField()),
+                    self.tsquery,
+                    config=config,
+                    start_sel=START,
+                    stop_sel=STOP,
+                    max_words=SNIPPET_WORDS,
+                    min_words=15,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                ),
+            )
+            .order_by("-rank", "-publish_at", "-pk")
+            .values_list(*HIT_COLUMNS, "snippet", "total")
+        )[window]
+        return [(self._hit(row[:-1]), row[-1]) for row in rows]
+
+    # -- SQLite fallback -------------------------------------------------------------------
+
+    def _words(self) -> list[str]:
+        return [word for word in re.findall(r"\w+", self.query) if len(word) > 1][:8]
+
+    def _fallback_matches(self, base: QuerySet) -> QuerySet:
+        words = self._words()
+        if not words:
+            return base.none()
+        for word in words:
+            base = base.filter(
+                Q(title__icontains=word) | Q(dek__icontains=word) | Q(body__icontains=word)
+            )
+        in_title = [
+            Case(When(title__icontains=word, then=1), default=0, output_field=IntegerField())
+            for word in words
+        ]
+        return base.annotate(rank=sum(in_title[1:], in_title[0]))
+
+    def _fallback_page(self, window: slice) -> list[tuple[Hit, int]]:
+        rows = (
+            self.matches.order_by("-rank", "-publish_at", "-pk")
+            .annotate(
+                text=Concat("dek", Value(" \u2014 "), "body", output_field=TextField()),
+                total=Window(Count("*")),
+            )
+            .values_list(*HIT_COLUMNS, "text", "total")
+        )[window]
+        return [(self._hit((*row[:6], self._fallback_snippet(row[6]))), row[7]) for row in rows]
+
+    def _fallback_snippet(self, html: str) -> str:
+        # Entities stay as they are: marked_snippet() decodes them after its own strip_tags.
+        text = " ".join(strip_tags(html).split())
+        words = self._words()
+        pattern = re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE)
+        first = pattern.search(text)
+        start = max(0, first.start() - 80) if first else 0
+        cut = text[start : start + 240]
+        marked = pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", cut)
+        return ("… " if start else "") + marked + (" …" if start + 240 < len(text) else "")
+
+    # -- what the page and the Paginator call ----------------------------------------------
+
+    def _rows(self, window: slice) -> list[tuple[Hit, int]]:
+        if self.postgresql:
+            return self._postgresql_page(window)
+        return self._fallback_page(window)
+
+    def page(self, number: int, per_page: int) -> Page:
+        """A page of hits and the total, in one query (COUNT(*) OVER () beside the rows):
+        the candidates are found once, not once for the count and again for the page."""
+        number = max(1, number)
+        rows = self._rows(slice((number - 1) * per_page, number * per_page))
+        if rows:
+            self._count = rows[0][1]
+        elif number > 1:  # past the end (an edited URL): the last page, as get_page() does
+            paginator = Paginator(self, per_page)
+            return paginator.page(paginator.num_pages)
+        paginator = Paginator(self, per_page)
+        return Page([hit for hit, _total in rows], number, paginator)
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.matches.order_by().count()
+        return self._count
+
+    @property
+    def capped(self) -> bool:
+        """True when there are more matches than a search returns."""
+        return self.postgresql and self.count() >= MAX_RESULTS
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Hit]:
+        return [hit for hit, _total in self._rows(window)]
+
+    @staticmethod
+    def _hit(row: tuple) -> Hit:
+        title, slug, language, publish_at, section_name, section_name_es, snippet = row
+        return Hit(
+            title=title,
+            slug=slug,
+            language=language,
+            publish_at=publish_at,
+            section_name=in_page_language(section_name, section_name_es),
+            snippet=marked_snippet(snippet or ""),
+        )
+
+
+def search(query: str, filters: Filters | None = None) -> SearchResults:
+    """The public articles matching ``query`` (never a draft or a scheduled story)."""
+    return SearchResults(query.strip()[:MAX_QUERY_LENGTH], filters or Filters())
+
+
+def facet_choices() -> dict[str, list[tuple[str, str]]]:
+    """Countries, groups and sections for the filter form (names in the page's language),
+    in one query."""
+    from articles.models import Country, CriminalGroup
+
+    def part(queryset: QuerySet, kind: str) -> QuerySet:
+        return (
+            queryset.order_by()
+            .annotate(kind=Value(kind))
+            .values_list("kind", "slug", "name", "name_es")
+        )
+
+    rows = part(Country.objects.all(), "country").union(
+        part(CriminalGroup.objects.all(), "group"),
+        part(Section.objects.all(), "section"),
+        all=True,
+    )
+    choices: dict[str, list[tuple[str, str]]] = {"country": [], "group": [], "section": []}
+    for kind, slug, name, name_es in rows:
+        choices[kind].append((slug, in_page_language(name, name_es)))
+    for values in choices.values():
+        values.sort(key=lambda pair: pair[1].casefold())
+    return choices
