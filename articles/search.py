@@ -17,8 +17,9 @@ stories with more words in the title come first, then the newest.
 
 Both return the same ``Hit`` objects through ``SearchResults``, which a ``Paginator`` reads
 (one count query and one page query). On PostgreSQL a search returns the newest
-``MAX_RESULTS`` matches, ranked among themselves: the price of a p95 under 50 ms when a
-word is in most of 100k articles (the count then reads "more than 1,000").
+``MAX_RESULTS`` matches, ranked among themselves, so that a word in most of 100k articles
+costs tens of milliseconds rather than seconds (the count then reads "more than 1,000";
+figures in benchmarks/search_scale.py's output: the 50 ms p95 goal is not reached yet).
 """
 
 from __future__ import annotations
