@@ -38,7 +38,7 @@ def _on_postgresql(sql):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0007_search_vector"),
+        ("articles", "0009_helpful_period_indexes"),
     ]
 
     operations = [
