@@ -388,7 +388,7 @@ class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):  # history: revisions, 
         now = timezone.now()
         count = 0
         for article in queryset.exclude(status=Article.Status.PUBLISHED):
-            services.article_publish(article=article, at=now)
+            services.article_publish(article=article, at=now, by=request.user)
             count += 1
         self.message_user(
             request,
@@ -403,7 +403,7 @@ class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):  # history: revisions, 
     def unpublish(self, request, queryset):
         count = 0
         for article in queryset.filter(status=Article.Status.PUBLISHED):
-            services.article_unpublish(article=article)
+            services.article_unpublish(article=article, by=request.user)
             count += 1
         self.message_user(
             request,

@@ -11,13 +11,17 @@ operator may publish; the admin asks ``can_publish`` first.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
-from articles import events
+from articles import events, history
 from articles.feedback import helpful_vote_record  # noqa: F401  (kept as services' API)
 from articles.models import Article, HelpfulVote, ReaderComment
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 
 class PublishingError(ValueError):
@@ -52,14 +56,18 @@ def _previous_state(article: Article) -> tuple[str, dt.datetime | None] | None:
 
 
 @transaction.atomic
-def article_save(*, article: Article) -> Article:
+def article_save(*, article: Article, by: AbstractBaseUser | None = None) -> Article:
     """Save an edited (or new) article as it is, and announce what changed for readers.
 
     The admin's change form calls this; its tags and bylines are saved later in the same
     transaction, and the announcement waits for the commit, so receivers see them too.
+    ``by``: who made the change, when the caller knows and records nothing itself (admin
+    actions): the revision of this version names them, in the same transaction.
     """
     previous = _previous_state(article)
     article.save()
+    if by is not None:
+        history.revision_record(article=article, user=by)
     _announce(
         article_id=article.pk,
         was_visible=previous is not None and _visible(*previous),
@@ -70,7 +78,9 @@ def article_save(*, article: Article) -> Article:
 
 
 @transaction.atomic
-def article_publish(*, article: Article, at: dt.datetime | None = None) -> Article:
+def article_publish(
+    *, article: Article, at: dt.datetime | None = None, by: AbstractBaseUser | None = None
+) -> Article:
     """Make the article public now (``at`` None), or at ``at`` (future: scheduled).
 
     "Now" means now even for an article that had an old or a future time: a stale future time
@@ -78,24 +88,31 @@ def article_publish(*, article: Article, at: dt.datetime | None = None) -> Artic
     """
     article.status = Article.Status.PUBLISHED
     article.publish_at = at or timezone.now()
-    return article_save(article=article)
+    return article_save(article=article, by=by)
 
 
 @transaction.atomic
-def article_schedule(*, article: Article, at: dt.datetime) -> Article:
+def article_schedule(
+    *, article: Article, at: dt.datetime, by: AbstractBaseUser | None = None
+) -> Article:
     """Publish at a future time (readers see it from then on, with no job running)."""
     if at <= timezone.now():
         raise PublishingError("A scheduled time must be in the future; publish it now instead.")
-    return article_publish(article=article, at=at)
+    return article_publish(article=article, at=at, by=by)
 
 
 @transaction.atomic
-def article_unpublish(*, article: Article, status: str = Article.Status.DRAFT) -> Article:
+def article_unpublish(
+    *,
+    article: Article,
+    status: str = Article.Status.DRAFT,
+    by: AbstractBaseUser | None = None,
+) -> Article:
     """Take the article off the site (back to draft, or to review)."""
     if status == Article.Status.PUBLISHED:
         raise PublishingError("Unpublishing moves an article to draft or review.")
     article.status = status
-    return article_save(article=article)
+    return article_save(article=article, by=by)
 
 
 @transaction.atomic

@@ -214,3 +214,20 @@ def test_a_stale_copy_saved_by_a_script_is_refused():
         stale.save()
     assert stale.version == 1
     assert Article.objects.get(pk=article.pk).title == "First writer"
+
+
+@pytest.mark.parametrize("action", ["publish_now", "unpublish"])
+def test_the_admin_publish_actions_record_a_revision_naming_the_editor(section, action):
+    client, bea = editor_client("bea")
+    status = Article.Status.DRAFT if action == "publish_now" else Article.Status.PUBLISHED
+    article = ArticleFactory(section=section, status=status)
+    before = article.revisions.count()
+    response = client.post(
+        "/admin/articles/article/", {"action": action, "_selected_action": [article.pk]}
+    )
+    assert response.status_code == 302
+    article.refresh_from_db()
+    latest = article.revisions.order_by("-version").first()
+    assert article.revisions.count() == before + 1
+    assert (latest.version, latest.user) == (article.version, bea)
+    assert "status" in latest.changed
