@@ -239,6 +239,15 @@ def _byline_names(article: str) -> Subquery:
     return Subquery(names, output_field=TextField())
 
 
+def _teaser_annotations() -> dict:
+    """The computed columns of a card read from the article itself (home, hub first pages)."""
+    return {
+        "excerpt_body": _body_if_no_dek(),
+        "image_json": _image_json(),
+        "byline_names": _byline_names("id"),
+    }
+
+
 def card_part(
     queryset: QuerySet,
     block: int,
@@ -653,11 +662,7 @@ _HOME_LATEST = CompiledQuery(
         Article.objects.published(at=now)
         .exclude(section__slug=ORGANIZATION_SECTION)
         .newest_first()
-        .annotate(
-            excerpt_body=_body_if_no_dek(),
-            image_json=_image_json(),
-            byline_names=_byline_names("id"),
-        )
+        .annotate(**_teaser_annotations())
         .values_list(*_LATEST_COLUMNS)[:HOME_LATEST]
     ),
     now=dt.datetime,
@@ -818,11 +823,7 @@ def _first_page(kind: str, per_page: int) -> CompiledQuery:
             lambda now, pk: (
                 _hub_articles(kind, now, pk)
                 .newest_first()
-                .annotate(
-                    excerpt_body=_body_if_no_dek(),
-                    image_json=_image_json(),
-                    byline_names=_byline_names("id"),
-                )
+                .annotate(**_teaser_annotations())
                 .values_list(*_TEASER_COLUMNS)[:per_page]
             ),
             now=dt.datetime,
