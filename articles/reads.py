@@ -106,6 +106,16 @@ class Teaser:
     def id(self) -> int:
         return self.pk
 
+    def card_key(self) -> tuple:
+        """Everything a card could draw of this story, as values (articles/cards.py)."""
+        tag = getattr(self, "primary_tag", None)
+        authors = getattr(self, "ordered_authors", None)
+        return (
+            tuple([getattr(self, name, None) for name in _CARD_VALUES]),
+            (tag.name, tag.name_es, tag.slug, tag._view) if tag is not None else None,
+            tuple([(a.pk, a.name, a.slug) for a in authors]) if authors else None,
+        )
+
     @property
     def image(self) -> dict | None:
         """The featured image's ``Image.display``, decoded only for the cards a page draws
@@ -114,6 +124,12 @@ class Teaser:
 
     def __str__(self) -> str:
         return self.title
+
+
+# The plain values among a Teaser's slots (the tag and the authors are objects: by value).
+_CARD_VALUES = tuple(
+    name for name in Teaser.__slots__ if name not in {"primary_tag", "ordered_authors"}
+)
 
 
 def _tag(country: tuple, group: tuple) -> TagLink | None:
@@ -818,13 +834,20 @@ _FIRST_PAGES: dict[tuple[str, int], CompiledQuery] = {}
 def _first_page(kind: str, per_page: int) -> CompiledQuery:
     query = _FIRST_PAGES.get((kind, per_page))
     if query is None:
+        # The page's ids first (newest first, LIMIT), then the card columns of those rows
+        # only: joined to every story of the hub before the sort, the featured image's
+        # JSON was converted to text for all of them (a 300-story group: 3.1 -> 0.9 ms).
         query = _FIRST_PAGES[kind, per_page] = CompiledQuery(
             Article,
             lambda now, pk: (
-                _hub_articles(kind, now, pk)
+                Article.objects.filter(
+                    pk__in=Subquery(
+                        _hub_articles(kind, now, pk).newest_first().values("pk")[:per_page]
+                    )
+                )
                 .newest_first()
                 .annotate(**_teaser_annotations())
-                .values_list(*_TEASER_COLUMNS)[:per_page]
+                .values_list(*_TEASER_COLUMNS)
             ),
             now=dt.datetime,
             pk=int,

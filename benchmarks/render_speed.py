@@ -1,7 +1,7 @@
 """Render speed of the public pages, in-process, page cache off: p50/p95 ms and queries.
 
     .venv/bin/python benchmarks/render_speed.py [--size 10000] [--requests 200] [--repeat 3]
-    .venv/bin/python benchmarks/render_speed.py --profile article   # pyinstrument, one page
+    .venv/bin/python benchmarks/render_speed.py --profile article   # cProfile, one page
 
 Uses PostgreSQL database ``newsroom_render_bench`` (``--database-url`` to change it): the
 first run seeds a corpus of ``--size`` articles (benchmarks/corpus.py, plus a section tree,
@@ -205,16 +205,21 @@ def measure(client, urls: list[str], requests: int, warmup: int) -> dict[str, fl
 
 
 def profile(client, urls: list[str], requests: int) -> None:
-    from pyinstrument import Profiler
+    """cProfile (the standard library's; no extra dependency) over ``requests`` pages:
+    the functions with the most time of their own, then by cumulative time."""
+    import cProfile
+    import pstats
 
     for url in urls[:10]:
         client.get(url)
-    profiler = Profiler(interval=0.0002)
-    profiler.start()
+    profiler = cProfile.Profile()
+    profiler.enable()
     for n in range(requests):
         client.get(urls[n % len(urls)])
-    profiler.stop()
-    print(profiler.output_text(unicode=True, color=False, show_all=False, short_mode=False))
+    profiler.disable()
+    stats = pstats.Stats(profiler).strip_dirs()
+    stats.sort_stats("tottime").print_stats(40)
+    stats.sort_stats("cumulative").print_stats(60)
 
 
 def main() -> None:
@@ -224,7 +229,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--pages", nargs="*", help="Only these pages (names as printed).")
-    parser.add_argument("--profile", metavar="PAGE", help="Profile one page with pyinstrument.")
+    parser.add_argument("--profile", metavar="PAGE", help="Profile one page with cProfile.")
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--reseed", action="store_true", help="Drop and seed the corpus again.")
     args = parser.parse_args()

@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import get_text_list
 from django.utils.translation import get_language, gettext, pgettext
 
-from articles import seo
+from articles import cards, seo
 from articles.models import Article
 
 register = template.Library()
@@ -54,6 +54,13 @@ def share_links(article: Article) -> list[dict[str, str]]:
             "url": f"mailto:?subject={quote(title)}&body={quote(url)}",
         },
     ]
+
+
+@register.simple_tag(takes_context=True)
+def card(context, template_name: str, item) -> SafeString:
+    """``{% card "includes/teaser.html" item %}``: a story card, drawn once per content
+    (articles/cards.py) instead of an ``{% include %}`` per card per page."""
+    return cards.card(context, template_name, item)
 
 
 @register.inclusion_tag("includes/pagination.html", takes_context=True)

@@ -1,0 +1,88 @@
+"""Story cards drawn once per process and content, not once per page.
+
+A card (includes/teaser.html, includes/organization_card.html) is a pure function of what it
+shows (the ``Teaser``'s columns: title, dek, date, primary tag, picture, byline...) and of
+the page around it (its language, time zone, URL prefix). The same card appears on the home
+page, its section, every hub it is on and the related blocks of other stories, request after
+request, and drawing it took ~60 µs of template work (its date twice, its picture, a
+translated byline): most of a home or hub page's rendering. So its HTML is kept, keyed by
+*all* of those inputs: a changed story has a different key, so a kept card can never be
+stale; there is nothing to invalidate. The template is rendered with only the card's own
+context (``item``, ``LANGUAGE``), so what it depends on is exactly what the key holds.
+
+Settings changes (tests) and a template reloaded in development start afresh. Cards of
+model instances (later hub pages, which go through the QuerySet) are drawn every time.
+"""
+
+from __future__ import annotations
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.template import Context
+from django.template.base import Template
+from django.urls import get_script_prefix
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+
+MAX_CARDS = 4096  # ~2 KB each: a bounded few MB per process
+
+_drawn: dict[tuple, SafeString] = {}
+_templates: dict[str, Template] = {}  # the Template object the kept cards came from
+
+
+def card(context: Context, template_name: str, item) -> SafeString:
+    """``template_name`` drawn for ``item`` in the page ``context`` (its LANGUAGE)."""
+    template = context.template.engine.get_template(template_name)
+    page_language = context.get("LANGUAGE")
+    card_key = getattr(item, "card_key", None)
+    if card_key is None:
+        return _draw(template, context, item, page_language)
+    if _templates.get(template_name) is not template:
+        # First use, or the template was reloaded (development): its cards go.
+        _forget_template(template_name)
+        _templates[template_name] = template
+    key = (
+        template_name,
+        card_key(),
+        page_language,
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+        get_script_prefix(),
+        context.autoescape,
+        context.use_l10n,
+        context.use_tz,
+    )
+    html = _drawn.get(key)
+    if html is None:
+        html = _draw(template, context, item, page_language)
+        if len(_drawn) >= MAX_CARDS:
+            _drawn.clear()  # cheaper than an LRU; the hot cards come back at once
+        _drawn[key] = html
+    return html
+
+
+def _draw(template: Template, context: Context, item, page_language) -> SafeString:
+    own = Context(
+        {"item": item, "LANGUAGE": page_language},
+        autoescape=context.autoescape,
+        use_l10n=context.use_l10n,
+        use_tz=context.use_tz,
+    )
+    return mark_safe(template.render(own))
+
+
+def _forget_template(template_name: str) -> None:
+    for key in [key for key in _drawn if key[0] == template_name]:
+        del _drawn[key]
+
+
+def forget() -> None:
+    """Drop every kept card."""
+    _drawn.clear()
+    _templates.clear()
+
+
+@receiver(setting_changed)
+def _setting_changed(**kwargs) -> None:
+    # Storage and media URLs, formats, templates: any setting may change how a card looks.
+    forget()
