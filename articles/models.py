@@ -339,19 +339,22 @@ TRANSLATION_FIELDS = ("id", "slug", "language", "status", "publish_at")
 
 
 @cache
-def _path_before_slug(viewname: str, language: str) -> str:
-    """A URL pattern up to the slug ("article/", "es/article/"), once per process and language."""
+def _around_slug(viewname: str, language: str) -> tuple[str, str]:
+    """A URL pattern's text before and after its slug ("article/", "/comment/"), once per
+    process and language."""
     probe = "slug-probe"
     with translation.override(language):
         url = reverse(viewname, kwargs={"slug": probe})
     prefix = get_script_prefix()
-    if not (url.startswith(prefix) and url.endswith(f"/{probe}/")):
-        raise ImproperlyConfigured(f"{viewname} must end in <slug>/, got {url!r}")
-    return url[len(prefix) : -len(f"{probe}/")]
+    marker = f"/{probe}/"
+    if not url.startswith(prefix) or url.count(marker) != 1:
+        raise ImproperlyConfigured(f"{viewname} must have one <slug> path segment, got {url!r}")
+    head, tail = url.split(marker)
+    return f"{head}/"[len(prefix) :], f"/{tail}"
 
 
 def url_with_slug(viewname: str, slug: str, language: str | None = None) -> str:
-    """``reverse(viewname, kwargs={"slug": slug})`` for a pattern ending in ``<slug>/``.
+    """``reverse(viewname, kwargs={"slug": slug})`` for a pattern with a ``<slug>`` segment.
 
     In ``language``'s URL scheme (``/es/...``), by default the active one (the page's).
     Every card, label, feed item and sitemap entry asks for a URL: string concatenation
@@ -359,7 +362,8 @@ def url_with_slug(viewname: str, slug: str, language: str | None = None) -> str:
     5,000 URL sitemap page). Slugs are [-a-zA-Z0-9_], so there is nothing to quote.
     """
     language = language or translation.get_language() or settings.LANGUAGE_CODE
-    return f"{get_script_prefix()}{_path_before_slug(viewname, language)}{slug}/"
+    before, after = _around_slug(viewname, language)
+    return f"{get_script_prefix()}{before}{slug}{after}"
 
 
 class ArticleConflict(Exception):

@@ -12,7 +12,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import get_language, gettext, pgettext
 
 from articles import cards, seo
-from articles.models import Article
+from articles.models import Article, url_with_slug
 
 register = template.Library()
 
@@ -54,6 +54,13 @@ def share_links(article: Article) -> list[dict[str, str]]:
             "url": f"mailto:?subject={quote(title)}&body={quote(url)}",
         },
     ]
+
+
+@register.simple_tag
+def slug_url(viewname: str, slug: str) -> str:
+    """``{% url viewname slug %}`` for a pattern with one ``<slug>`` segment, without a
+    ``reverse()`` per render (the article page links four of them)."""
+    return url_with_slug(viewname, slug)
 
 
 @register.simple_tag(takes_context=True)

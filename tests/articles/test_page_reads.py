@@ -8,8 +8,9 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
-from articles.models import Article, Byline
+from articles.models import Article, Byline, url_with_slug
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -59,6 +60,18 @@ def test_an_article_without_labels_has_empty_lists():
 def test_article_urls_are_built_like_reverse():
     article = ArticleFactory(slug="a-slug_2")
     assert article.get_absolute_url() == reverse("articles:detail", kwargs={"slug": "a-slug_2"})
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize(
+    "viewname", ["articles:detail", "articles:comment", "articles:helpful", "republish_pages:page"]
+)
+def test_links_with_a_slug_segment_are_built_like_reverse(viewname, language):
+    # {% slug_url %} on the article page: patterns with text after the slug, both schemes.
+    with translation.override(language):
+        expected = reverse(viewname, kwargs={"slug": "a-slug_2"})
+        assert url_with_slug(viewname, "a-slug_2") == expected
+    assert url_with_slug(viewname, "a-slug_2", language) == expected
 
 
 def test_the_translation_link_loads_only_what_it_shows():
