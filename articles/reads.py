@@ -52,6 +52,7 @@ from articles.models import (
     url_with_slug,
 )
 from images.models import Image
+from newsroom import pagecache
 from newsroom.compiled import CompiledQuery
 
 ORGANIZATION_SECTION = "the-organization"
@@ -811,9 +812,17 @@ _SECTION_PARENT = (
 )
 
 
-def _hub_row_query(kind: str) -> CompiledQuery:
+def _hub_row_query(kind: str, *, counted: bool = True) -> CompiledQuery:
     model, fields = _HUB_MODELS[kind]
     extra = _SECTION_PARENT if kind == "section" else ()
+    if not counted:
+        return CompiledQuery(
+            model,
+            lambda slug: (
+                model.objects.filter(slug=slug).order_by().values_list("pk", *fields, *extra)
+            ),
+            slug=str,
+        )
     return CompiledQuery(
         model,
         lambda now, slug: (
@@ -828,6 +837,16 @@ def _hub_row_query(kind: str) -> CompiledQuery:
 
 
 _HUB_ROWS = {kind: _hub_row_query(kind) for kind in _HUB_MODELS}
+_UNCOUNTED_HUB_ROWS = {kind: _hub_row_query(kind, counted=False) for kind in _HUB_MODELS}
+
+
+# Counting a hub's public stories ("Page 1 of N") joins the tag with every public article
+# (~1-2.5 ms at 10k articles, and it grows with the archive) for a number that changes only
+# when something public changes, i.e. when the page cache's generation moves (every public
+# write after its commit, a scheduled publication when its time comes). So each worker
+# keeps the counts for the current generation (newsroom/pagecache.py, generation_store),
+# where that generation is kept and shared: HUB_COUNT_CACHE.
+MAX_KEPT_COUNTS = 10_000
 _FIRST_PAGES: dict[tuple[str, int], CompiledQuery] = {}
 
 
@@ -904,7 +923,17 @@ class HubArticles:
 
 def hub(kind: str, slug: str, *, now: dt.datetime, per_page: int):
     """The hub's own object and its stories (``HubArticles``), or None: one query so far."""
-    rows = _HUB_ROWS[kind](now=now, slug=slug)
+    kept = pagecache.generation_store()  # taken before counting: see its docstring
+    key = ("hub count", kind, slug)
+    count = kept.get(key) if kept is not None else None
+    if count is None:
+        rows = _HUB_ROWS[kind](now=now, slug=slug)
+        if rows:
+            count = rows[0][-1]
+            if kept is not None and len(kept) < MAX_KEPT_COUNTS:
+                kept[key] = count
+    else:
+        rows = _UNCOUNTED_HUB_ROWS[kind](slug=slug)
     if not rows:
         return None
     model, fields = _HUB_MODELS[kind]
@@ -922,4 +951,4 @@ def hub(kind: str, slug: str, *, now: dt.datetime, per_page: int):
             if grandparent_id is None:
                 _cache(parent, "parent", None)
         _cache(obj, "parent", parent)
-    return obj, HubArticles(kind, obj.pk, row[-1], now, per_page)
+    return obj, HubArticles(kind, obj.pk, count, now, per_page)

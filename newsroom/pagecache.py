@@ -86,6 +86,12 @@ def enabled() -> bool:
     return bool(settings.PAGE_CACHE)
 
 
+def generation_kept() -> bool:
+    """Whether the generation is bumped on every public change: for the page cache, and for
+    what else is kept per generation (the hubs' counts, articles/reads.py)."""
+    return bool(settings.PAGE_CACHE or settings.HUB_COUNT_CACHE)
+
+
 def _cache():
     return caches[settings.PAGE_CACHE_ALIAS]
 
@@ -150,6 +156,8 @@ class _Local:
         self.state: tuple[int, float] | None = None
         self.read_at = 0.0
         self.pages: OrderedDict[str, Page] = OrderedDict()
+        # Values computed from public content, valid for this generation (generation_store).
+        self.kept: dict[Any, Any] = {}
 
     def remember(self, key: str, page: Page) -> None:
         self.pages[key] = page
@@ -160,6 +168,7 @@ class _Local:
     def set_state(self, state: tuple[int, float]) -> None:
         if self.state is None or self.state[0] != state[0]:
             self.pages.clear()
+            self.kept = {}  # a new dict: a value computed before the change lands in the old
         self.state = state
         self.read_at = time.monotonic()
 
@@ -171,6 +180,7 @@ def forget_local() -> None:
     """Drop what this process remembers (tests that clear the shared cache call it)."""
     _local.state = None
     _local.pages.clear()
+    _local.kept = {}
 
 
 def current_state(*, fresh: bool = False) -> tuple[int, float]:
@@ -204,6 +214,20 @@ def current_state(*, fresh: bool = False) -> tuple[int, float]:
         cache.set(NEXT_CHANGE_KEY, next_change, timeout=None)
     _local.set_state((int(generation), float(next_change)))
     return _local.state
+
+
+def generation_store() -> dict[Any, Any] | None:
+    """A dict for values computed from public content, kept while the generation lasts
+    (this process's copy; None when no generation is kept).
+
+    Take it *before* computing a value and store the value in that same dict: if the
+    generation moves meanwhile, this process starts a new dict and the value stays in the
+    old one, which nobody reads again (the page cache's own reasoning for its keys).
+    """
+    if not generation_kept():
+        return None
+    current_state()
+    return _local.kept
 
 
 def _ttl(next_change: float) -> int:
@@ -255,7 +279,7 @@ def invalidate_on_commit(*, reason: str) -> None:
     is enough (one registered in a savepoint that rolls back is dropped with it, so a
     later change registers again).
     """
-    if not enabled() and not settings.FRONT_CACHE_PURGE_URLS:
+    if not generation_kept() and not settings.FRONT_CACHE_PURGE_URLS:
         return
     connection = transaction.get_connection()
     if connection.in_atomic_block and any(

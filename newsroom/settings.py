@@ -209,6 +209,12 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
 # everywhere within it) and keeps this many pages in its own memory in front of Redis.
 PAGE_CACHE_STATE_SECONDS = 0.1
 PAGE_CACHE_LOCAL_ITEMS = env_int("PAGE_CACHE_LOCAL_ITEMS", 256)
+# Each worker keeps the hubs' story counts (the paginator's "Page 1 of N") until the page
+# cache's generation moves (articles/reads.py): the one piece of a hub's render that grows
+# with the archive. Always with the page cache on; this keeps them with it off too (every
+# hub request then renders). The same condition as PAGE_CACHE: a shared cache, or one
+# process.
+HUB_COUNT_CACHE = env_bool("HUB_COUNT_CACHE", bool(_redis_url))
 # Pages for one reader (the donate flow, previews, search results) exist in every
 # language: /donate/ and /es/donate/ alike.
 _PAGE_CACHE_SKIP_PAGES = ("/donate/", "/preview/", "/search/")
