@@ -32,6 +32,7 @@ import psycopg
 from django.conf import settings
 from django.db import connections, router
 from django.db.models import Model, QuerySet
+from psycopg._queries import PostgresQuery
 
 _SERIAL = itertools.count()
 
@@ -110,8 +111,37 @@ def _cursor(connection):
     return connection.make_cursor(cursor)
 
 
+class _ParsedOnce(PostgresQuery):
+    """psycopg's query object, keeping each compiled statement's parse for the process.
+
+    Before sending, psycopg parses the query text for its ``%s`` and rewrites them as
+    ``$1``...; it keeps that parse only for statements under 4 KB and 50 parameters (its
+    cache is built for ORM statements of endless shapes). A compiled query is one fixed
+    text run on every page view: the article page's UNION ALL (7.5 KB, 104 parameters)
+    was parsed again on each request (~0.19 ms). Only ``_PreparingCursor`` uses this
+    class, so only compiled queries (a fixed set) are kept.
+    """
+
+    _parsed: dict[tuple[str, str], tuple] = {}
+
+    def convert(self, query, vars) -> None:
+        if vars is None or not isinstance(query, str):
+            super().convert(query, vars)
+            return
+        key = (query, self._tx.encoding)
+        parsed = self._parsed.get(key)
+        if parsed is None:
+            super().convert(query, vars)
+            self._parsed[key] = (self.query, self._want_formats, self._order, self._parts)
+            return
+        self.query, self._want_formats, self._order, self._parts = parsed
+        self.dump(vars)
+
+
 class _PreparingCursor(psycopg.Cursor):
     """Server-side binding (``$1``), each statement prepared once per connection."""
+
+    _query_cls = _ParsedOnce
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
         return super().execute(query, params, prepare=True, binary=binary)

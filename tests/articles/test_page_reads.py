@@ -276,3 +276,28 @@ def test_cards_on_home_hubs_and_later_hub_pages_show_their_byline_in_order(clien
     # pages alike; the two cards without authors show no byline.
     assert len(shown) == 3 and set(shown) <= expected
     assert sum(len(re.findall(r'<article class="teaser"', page)) for page in pages) == 5
+
+
+def test_a_long_compiled_query_is_parsed_once_per_process(client, monkeypatch, settings):
+    from psycopg._queries import PostgresQuery
+
+    from newsroom.compiled import _ParsedOnce
+
+    if connection.vendor != "postgresql":
+        pytest.skip("psycopg's parse of %s placeholders: PostgreSQL only")
+    settings.DATABASE_PREPARED_STATEMENTS = True
+    monkeypatch.setattr(_ParsedOnce, "_parsed", {})
+    parsed: list[int] = []
+    convert = PostgresQuery.convert
+
+    def counting(self, query, params):
+        parsed.append(len(query))
+        return convert(self, query, params)
+
+    monkeypatch.setattr(PostgresQuery, "convert", counting)
+    article = ArticleFactory(section=SectionFactory(slug="news"))
+    for _ in range(3):
+        assert client.get(article.get_absolute_url()).status_code == 200
+    # The article page's UNION ALL (over psycopg's own 4 KB cache limit): parsed on the first
+    # request only; the same text and the same parameters' places every time after.
+    assert [n for n in parsed if n > 4096] == [max(parsed)]
