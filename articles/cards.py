@@ -38,8 +38,9 @@ def card(context: Context, template_name: str, item) -> SafeString:
     if card_key is None:
         return _draw(template, context, item, page_language)
     if _templates.get(template_name) is not template:
-        # First use, or the template was reloaded (development): its cards go.
-        _forget_template(template_name)
+        # First use, or the template was reloaded (development): start afresh (clearing
+        # rather than picking out its cards: no iteration while other threads add cards).
+        _drawn.clear()
         _templates[template_name] = template
     key = (
         template_name,
@@ -69,11 +70,6 @@ def _draw(template: Template, context: Context, item, page_language) -> SafeStri
         use_tz=context.use_tz,
     )
     return mark_safe(template.render(own))
-
-
-def _forget_template(template_name: str) -> None:
-    for key in [key for key in _drawn if key[0] == template_name]:
-        del _drawn[key]
 
 
 def forget() -> None:
