@@ -9,6 +9,9 @@ class NewsroomConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self) -> None:
-        from newsroom import pagecache
+        from django.db.backends.signals import connection_created
+
+        from newsroom import compiled, pagecache
 
         pagecache.connect_invalidation()
+        connection_created.connect(compiled.generic_plans, dispatch_uid="compiled:generic-plans")

@@ -138,6 +138,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # statements: planned once per connection instead of on every request (~1.1 ms each for the
 # article page's reads). Everything else stays unprepared, as Django leaves it. Turn off
 # behind a transaction-pooling PgBouncer older than 1.21 (or without max_prepared_statements).
+# With it, each connection plans them once for all values (plan_cache_mode, newsroom/compiled.py).
 DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 
 # --- Read replicas and sessions past one machine (newsroom/db_router.py; docs/deploy.md) ---

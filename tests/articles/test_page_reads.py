@@ -301,3 +301,24 @@ def test_a_long_compiled_query_is_parsed_once_per_process(client, monkeypatch, s
     # The article page's UNION ALL (over psycopg's own 4 KB cache limit): parsed on the first
     # request only; the same text and the same parameters' places every time after.
     assert [n for n in parsed if n > 4096] == [max(parsed)]
+
+
+def test_compiled_reads_run_on_one_plan_per_connection(client):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are a PostgreSQL feature")
+    section = SectionFactory(slug="news")
+    for n in range(3):
+        ArticleFactory(title=f"Story {n}", section=section)
+    for _ in range(8):  # PostgreSQL weighs re-planning after five runs
+        assert client.get("/").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_generic_plan"
+        cursor.execute(
+            "SELECT sum(generic_plans), sum(custom_plans) FROM pg_prepared_statements"
+            " WHERE statement LIKE %s",
+            ['%"byline_names"%'],
+        )
+        generic, custom = cursor.fetchone()
+    # The home page's latest stories: planned once, never again for each request's time.
+    assert generic >= 8 and custom == 0
