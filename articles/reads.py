@@ -425,15 +425,6 @@ _ARTICLE_BLOCKS = CompiledQuery(
     language=str,
 )
 _LABELS = CompiledQuery(Article, lambda pk: _union(*_label_parts(pk)), pk=int)
-_HOME_BLOCKS = CompiledQuery(
-    Article,
-    lambda now, pk: _union(
-        _byline_part(pk),
-        _organization_part(now, None),
-    ),
-    now=dt.datetime,
-    pk=int,
-)
 
 _LABEL_MODELS = {BYLINES: Author, COUNTRIES: Country, GROUPS: CriminalGroup, TOPICS: Topic}
 
@@ -673,17 +664,43 @@ _LATEST_COLUMNS = (
     "section__parent__name_es",
     "byline_names",
 )
-_HOME_LATEST = CompiledQuery(
-    Article,
-    lambda now: (
+HOME_LATEST_BLOCK, HOME_ORGANIZATION_BLOCK = 0, 1
+
+
+def _home_part(block: int, ids: QuerySet) -> QuerySet:
+    # The same columns for the latest stories and the organization block (whose section
+    # columns are simply not used), so the two are one UNION ALL: one round trip.
+    return (
+        Article.objects.filter(pk__in=Subquery(ids))
+        .order_by()
+        .annotate(home_block=Value(block, output_field=IntegerField()), **_teaser_annotations())
+        .values_list("home_block", *_LATEST_COLUMNS)
+    )
+
+
+def _home_query(now) -> QuerySet:
+    latest = (
         Article.objects.published(at=now)
         .exclude(section__slug=ORGANIZATION_SECTION)
         .newest_first()
-        .annotate(**_teaser_annotations())
-        .values_list(*_LATEST_COLUMNS)[:HOME_LATEST]
-    ),
-    now=dt.datetime,
-)
+        .values("pk")[:HOME_LATEST]
+    )
+    # The section id in a subquery rather than a join on the slug (_organization_part).
+    section_id = Section.objects.filter(slug=ORGANIZATION_SECTION).values("pk")[:1]
+    organization = (
+        Article.objects.published(at=now)
+        .filter(section_id=Subquery(section_id))
+        .newest_first()
+        .values("pk")[:ORGANIZATION_COUNT]
+    )
+    return (
+        _home_part(HOME_LATEST_BLOCK, latest)
+        .union(_home_part(HOME_ORGANIZATION_BLOCK, organization), all=True)
+        .order_by("home_block", F("publish_at").desc(), F("id").desc())
+    )
+
+
+_HOME = CompiledQuery(Article, _home_query, now=dt.datetime)
 
 
 class Home:
@@ -695,11 +712,16 @@ class Home:
 
 def home(*, now: dt.datetime, per_section: int = 4) -> Home:
     """The lead story with its byline, four stories per top-level section, the organization
-    block: two queries, however many sections there are (grouped here, in Python)."""
+    block: one query, however many sections there are (grouped here, in Python)."""
     page = Home()
     sections: dict[int, Section] = {}
     buckets: dict[int, list[Teaser]] = {}
-    for index, row in enumerate(_HOME_LATEST(now=now)):
+    rows = _HOME(now=now)
+    latest = [row[1:] for row in rows if row[0] == HOME_LATEST_BLOCK]
+    page.organization = [
+        _teaser((*row[1:15], row[-1])) for row in rows if row[0] == HOME_ORGANIZATION_BLOCK
+    ]
+    for index, row in enumerate(latest):
         (
             pk,
             title,
@@ -742,14 +764,10 @@ def home(*, now: dt.datetime, per_section: int = 4) -> Home:
                 id=root_id, name=name, name_es=name_es, slug=slug_, position=position
             )
         bucket.append(card)
-    blocks = _blocks(_HOME_BLOCKS(now=now, pk=page.lead.pk if page.lead else 0))
-    if page.lead is not None:
-        page.lead.ordered_authors = blocks.labels.authors
     page.by_section = sorted(
         ((sections[root_id], buckets[root_id]) for root_id in sections),
         key=lambda pair: (pair[0].position, pair[0].name),
     )
-    page.organization = blocks.organization
     return page
 
 

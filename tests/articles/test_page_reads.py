@@ -1,5 +1,6 @@
 """The article page's lean reads show exactly what the full reads showed."""
 
+import datetime as dt
 import json
 import re
 
@@ -8,7 +9,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from articles.models import Article, Byline, url_with_slug
 from tests.factories import (
@@ -322,3 +323,26 @@ def test_compiled_reads_run_on_one_plan_per_connection(client):
         generic, custom = cursor.fetchone()
     # The home page's latest stories: planned once, never again for each request's time.
     assert generic >= 8 and custom == 0
+
+
+def test_the_home_lead_shows_its_byline_in_order_and_the_organization_block(client):
+    SectionFactory(name="The Organization", slug="the-organization")
+    ArticleFactory(
+        title="About our newsroom",
+        section=SectionFactory(slug="the-organization"),
+        publish_at=timezone.now() - dt.timedelta(days=3),
+    )
+    ArticleFactory(title="An older story", publish_at=timezone.now() - dt.timedelta(days=2))
+    lead = ArticleFactory(title="The lead story")
+    zoe, ana, luis = (AuthorFactory(name=name) for name in ("Zoe & Co", "Ana", "Luis"))
+    # Written out of order: the byline follows the positions.
+    for author, position in ((luis, 2), (zoe, 0), (ana, 1)):
+        Byline.objects.create(article=lead, author=author, position=position)
+    html = client.get("/").content.decode()
+    byline = re.search(r'<section class="lead-story".*?<p class="by">(.*?)</p>', html, re.S)
+    if connection.features.supports_aggregate_order_by_clause:
+        assert byline.group(1) == "by Zoe &amp; Co, Ana, Luis"
+    else:  # SQLite before 3.44: the names, in the table's order (reads._byline_names)
+        assert sorted(byline.group(1)[3:].split(", ")) == ["Ana", "Luis", "Zoe &amp; Co"]
+    organization = html.split('<section class="organization"')[1]
+    assert "About our newsroom" in organization and "The lead story" not in organization
