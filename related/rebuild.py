@@ -2,10 +2,16 @@
 
 Three phases, each resumable from a checkpoint row (``RebuildCheckpoint``):
 
-1. ``stats``: exact term document frequencies over all candidate articles (``TermStat``).
-2. ``index``: every article's ``RelatedFeature`` rows, replaced batch by batch.
+1. ``stats`` (a refit only): the statistics snapshot, exact term document frequencies and N
+   over all candidate articles (``TermStat``).
+2. ``index``: every article's ``RelatedFeature`` rows, replaced batch by batch, built against
+   the snapshot; a refit then recounts the posting lengths (``FeatureCount``). Without a
+   refit (checkpoint phase ``reindex``) the snapshot is left as it is.
 3. ``rank``: every article's list, ranked against an in-memory copy of the index (the same
    ``engine`` code as a live refresh, with no query per article), replaced batch by batch.
+
+Without a refit the result is what live refreshes store (services: "The statistics
+snapshot"); a refit moves every weight a little.
 
 Safe while the site serves: each batch replaces its articles' rows in one transaction, so a
 reader sees an article's old list or its new one, never a mix; live refreshes keep running and
@@ -47,7 +53,7 @@ from related.services import (
 )
 
 CHECKPOINT = "rebuild_related"
-PHASES = ("stats", "index", "rank")
+PHASES = ("stats", "index", "reindex", "rank")
 Progress = Callable[[str, int, int], None]
 
 
@@ -67,7 +73,7 @@ class MemoryIndex:
         self.day_of: dict[int, float] = {}
         self._postings: dict[tuple[str, str], list[tuple[int, float]]] = defaultdict(list)
         self._days: dict[tuple[str, str], list[float]] = {}
-        self._arrays: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._arrays: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     @classmethod
     def load(cls) -> MemoryIndex:
@@ -109,6 +115,7 @@ class MemoryIndex:
             self._arrays[key] = (
                 np.fromiter((aid for aid, _ in postings), dtype=np.int64, count=len(postings)),
                 np.fromiter((w for _, w in postings), dtype=np.float64, count=len(postings)),
+                np.array(self._days[key], dtype=np.float64),
             )
 
     # engine.CandidateIndex
@@ -120,22 +127,31 @@ class MemoryIndex:
         lengths = self.lengths
         return {key: max(lengths.get((language, key), 1), 1) for key in keys}
 
-    def shortlist(self, contribution, language, exclude, size):
+    def shortlist(self, contribution, language, exclude, size, around=None):
         # The hot path of a rebuild, in numpy: one concatenation, one grouped sum, one sort.
         id_parts = []
         weight_parts = []
+        day_parts = []
         for key, worth in contribution.items():
             arrays = self._arrays.get((language, key))
             if arrays is not None:
                 id_parts.append(arrays[0])
                 weight_parts.append(arrays[1] * worth)
+                day_parts.append(arrays[2])
         if not id_parts:
             return [], self.day_of
-        ids, inverse = np.unique(np.concatenate(id_parts), return_inverse=True)
+        ids, first, inverse = np.unique(
+            np.concatenate(id_parts), return_index=True, return_inverse=True
+        )
         sums = np.bincount(inverse, weights=np.concatenate(weight_parts))
         keep = ids != exclude
         ids, sums = ids[keep], sums[keep]
-        order = np.lexsort((ids, sums))[::-1][:size]  # by sum, then id, both descending
+        rank = sums
+        if around is not None:
+            days = np.concatenate(day_parts)[first][keep]
+            decay = np.power(0.5, np.abs(days - around.day) / around.half_life_days)
+            rank = sums * (around.floor + (1.0 - around.floor) * decay)
+        order = np.lexsort((ids, rank))[::-1][:size]  # by rank, then id, both descending
         return list(zip(ids[order].tolist(), sums[order].tolist(), strict=True)), self.day_of
 
     def nearest(self, key, language, day, limit, exclude):

@@ -94,6 +94,18 @@ def related_for_page(article: Article, *, count: int = PAGE_COUNT) -> list[Artic
 
 
 # --- The database index -------------------------------------------------------------------
+# --- The database index -------------------------------------------------------------------
+
+
+def _days_of(article_ids: Iterable[int]) -> dict[int, float]:
+    ids = list(article_ids)
+    rows = Article.objects.filter(pk__in=ids).values_list("pk", "publish_at")
+    return {pk: to_day(at) for pk, at in rows if at is not None}
+
+
+def _recency(day: float, around: engine.Around) -> float:
+    decay = 0.5 ** (abs(day - around.day) / around.half_life_days)
+    return around.floor + (1.0 - around.floor) * decay
 
 
 class DbIndex:
@@ -110,11 +122,11 @@ class DbIndex:
     def posting_lengths(self, keys: Iterable[str], language: str) -> dict[str, int]:
         return snapshot_lengths(keys, language)
 
-    def shortlist(self, contribution, language, exclude, size):
+    def shortlist(self, contribution, language, exclude, size, around=None):
         if not contribution:
             return [], {}
         if connection.vendor == "postgresql":
-            return self._shortlist_sql(contribution, language, exclude, size)
+            return self._shortlist_sql(contribution, language, exclude, size, around)
         partial: dict[int, float] = {}
         rows = (
             RelatedFeature.objects.filter(key__in=list(contribution), language=language)
@@ -124,17 +136,19 @@ class DbIndex:
         get = partial.get
         for article_id, key, weight in rows:
             partial[article_id] = get(article_id, 0.0) + contribution[key] * weight
-        top = heapq.nlargest(size, partial.items(), key=lambda item: (item[1], item[0]))
-        # Dates only for the shortlist: converting thousands of timestamps costs more.
-        days = {
-            pk: to_day(at)
-            for pk, at in Article.objects.filter(pk__in=[pk for pk, _ in top]).values_list(
-                "pk", "publish_at"
-            )
-        }
-        return top, days
+        days: dict[int, float] = {}
+        rank = partial
+        if around is not None:
+            # Every candidate's date, to rank by sum times recency (as engine.score asks).
+            days = _days_of(partial)
+            rank = {pk: value * _recency(days[pk], around) for pk, value in partial.items()}
+        top = heapq.nlargest(size, rank, key=lambda pk: (rank[pk], pk))
+        if around is None:
+            # Dates only for the shortlist: converting thousands of timestamps costs more.
+            days = _days_of(top)
+        return [(pk, partial[pk]) for pk in top], days
 
-    def _shortlist_sql(self, contribution, language, exclude, size):
+    def _shortlist_sql(self, contribution, language, exclude, size, around):
         """The same sums and order, computed by PostgreSQL in one query (dates joined).
 
         The weighted sum is taken over the same index-only scan the Python loop reads (rows in
@@ -146,17 +160,24 @@ class DbIndex:
         article = connection.ops.quote_name(Article._meta.db_table)
         whens = " ".join(["WHEN %s THEN %s::float8"] * len(keys))
         marks = ", ".join(["%s"] * len(keys))
+        params = [value for key in keys for value in (key, contribution[key])]
+        params += [*keys, language, exclude]
+        rank = "sums.total"
+        if around is not None:
+            rank = (
+                "sums.total * (%s + (1 - %s) * power(0.5, "
+                "abs(EXTRACT(EPOCH FROM a.publish_at)::float8 / 86400.0 - %s) / %s))"
+            )
+            params += [around.floor, around.floor, around.day, around.half_life_days]
         sql = (
             f"WITH sums AS (SELECT article_id, SUM(weight * CASE key {whens} END) AS total "
             f"FROM {feature} WHERE key IN ({marks}) AND language = %s "
-            f"AND article_id IS DISTINCT FROM %s "
-            f"GROUP BY article_id ORDER BY total DESC, article_id DESC LIMIT %s) "
+            f"AND article_id IS DISTINCT FROM %s GROUP BY article_id) "
             f"SELECT sums.article_id, sums.total, a.publish_at FROM sums "
-            f"LEFT JOIN {article} a ON a.id = sums.article_id "
-            f"ORDER BY sums.total DESC, sums.article_id DESC"
+            f"JOIN {article} a ON a.id = sums.article_id "
+            f"ORDER BY {rank} DESC NULLS LAST, sums.article_id DESC LIMIT %s"
         )
-        params = [value for key in keys for value in (key, contribution[key])]
-        params += [*keys, language, exclude, size]
+        params.append(size)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()

@@ -30,7 +30,9 @@ def refresh_related(article_id: int) -> dict[str, int]:
     return result
 
 
-@task
+# Below everything else in the queue: a refit takes seconds to minutes, and refreshes that
+# were queued before it should not wait for it.
+@task(priority=-10)
 def refit_related() -> bool:
     """Refit the statistics snapshot and rebuild every list (``rebuild_related``), unless
     another refit did it since this one was queued; returns whether it ran."""

@@ -1,4 +1,5 @@
-"""``python manage.py rebuild_related [--resume] [--batch N]``: recompute every related list."""
+"""``python manage.py rebuild_related [--resume] [--batch N] [--keep-statistics]``: recompute
+every related list (and, unless told otherwise, refit the statistics snapshot first)."""
 
 from __future__ import annotations
 
@@ -46,8 +47,9 @@ class ProgressBar:
 
 class Command(BaseCommand):
     help = (
-        "Recompute term statistics, the related-content index and every article's related "
-        "list. Safe while the site serves; --resume continues an interrupted run."
+        "Refit the term statistics, then recompute the related-content index and every "
+        "article's related list. Safe while the site serves; --resume continues an "
+        "interrupted run; --keep-statistics recomputes against the current snapshot."
     )
 
     def add_arguments(self, parser) -> None:
@@ -60,11 +62,21 @@ class Command(BaseCommand):
             "--batch", type=int, default=500, help="Articles per transaction (default 500)."
         )
         parser.add_argument("--no-progress", action="store_true", help="Print no progress bar.")
+        parser.add_argument(
+            "--keep-statistics",
+            action="store_true",
+            help=(
+                "Do not refit the statistics snapshot: recompute the index and the lists "
+                "against it, as live refreshes do (docs/related.md, Freshness)."
+            ),
+        )
 
-    def handle(self, *args, resume: bool, batch: int, no_progress: bool, **options) -> None:
+    def handle(
+        self, *args, resume: bool, batch: int, no_progress: bool, keep_statistics: bool, **options
+    ) -> None:
         started = time.monotonic()
         bar = None if no_progress else ProgressBar(self.stderr._out)
-        rebuild(resume=resume, batch=batch, progress=bar)
+        rebuild(resume=resume, batch=batch, progress=bar, refit=not keep_statistics)
         if bar is not None and bar.tty:
             self.stderr.write("")
         self.stdout.write(f"Related lists rebuilt in {time.monotonic() - started:.1f}s.")
