@@ -400,7 +400,11 @@ def phase_rank(weights: Weights, progress: Progress, *, after: int, batch: int) 
                 weights=weights,
             )
             entry = entry_score(
-                scored, excluded=excluded.get(pk, ()), pins=pins.get(pk, []), weights=weights
+                scored,
+                chosen,
+                excluded=excluded.get(pk, ()),
+                pins=pins.get(pk, []),
+                weights=weights,
             )
             entries.append((pk, entry))
             lines = [(target, 0.0, PIN_REASON, True) for target, _ in pins.get(pk, [])]

@@ -39,11 +39,11 @@ logger = logging.getLogger(__name__)
 
 PAGE_COUNT = 3
 PIN_REASON = "pinned by an editor"
-# ``engine.choose`` picks a list's items among the best ``automatic * 4`` candidates (its
-# "head"); a list is refreshed when a changed article scores within reach of that head's
-# last score (``entry_score``). The depth must follow ``engine.choose``: the tests that
-# compare every path with a full rebuild fail if it does not. A 1% margin absorbs the drift
-# of the shared statistics (posting lengths, N) between refreshes; it only adds lists.
+# A list is refreshed when a changed article scores within reach of its ``entry_score``:
+# the last chosen item's score without diversity, else the last of the ``automatic * 4``
+# candidates ``engine.choose`` picks among (its "head"; the depth must follow
+# ``engine.choose``: the tests that compare every path with a full rebuild fail if it does
+# not). The 1% margin only adds lists (ties, float order).
 HEAD_DEPTH_FACTOR = 4
 ENTRY_MARGIN = 0.01
 # Every posting of the changed article's keys is summed (no shortlist cut).
@@ -373,17 +373,22 @@ def exclusions_of(article_id: int) -> set[int]:
 
 def entry_score(
     scored: list[Suggestion],
+    chosen: list[Suggestion],
     *,
     excluded: Iterable[int],
     pins: list[tuple[int, str | None]],
     weights: Weights,
 ) -> float:
-    """The lowest score with which a newcomer could still be chosen for this list.
+    """The lowest score with which a newcomer could still change this list.
 
-    ``engine.choose`` only looks at the best candidates (not excluded, not pinned); one that
-    scores below the last of a deeper head than it reads can neither be chosen nor push a
-    chosen item out. With fewer candidates than that, any candidate above ``min_score`` can.
+    Without diversity (the default) the list is its best ``automatic`` candidates: one that
+    scores below the last of them is not chosen and moves nothing. With diversity,
+    ``engine.choose`` may pick anywhere in the best ``automatic * 4`` (not excluded, not
+    pinned), so the bar is the last of those. With fewer candidates than that, any candidate
+    above ``min_score`` can change the list.
     """
+    if weights.diversity == 0:
+        return chosen[-1].score if len(chosen) >= weights.automatic else weights.min_score
     blocked = set(excluded) | {target for target, _ in pins}
     head = [s.score for s in scored if s.article_id not in blocked]
     depth = weights.automatic * HEAD_DEPTH_FACTOR
@@ -466,7 +471,6 @@ def compute_list(
     pins = pins_of(article.pk)
     excluded = exclusions_of(article.pk)
     scored = engine.score(source, index, weights)
-    entry = entry_score(scored, excluded=excluded, pins=pins, weights=weights)
     chosen = engine.choose(
         source,
         scored,
@@ -475,6 +479,7 @@ def compute_list(
         pinned=pins,
         weights=weights,
     )
+    entry = entry_score(scored, chosen, excluded=excluded, pins=pins, weights=weights)
     return pins, chosen, entry
 
 
@@ -691,9 +696,6 @@ def _recompute_indexed(ids: list[int], weights: Weights) -> set[int]:
     )
     planned = []
     for pk, (source, scored) in scored_by.items():
-        entry = entry_score(
-            scored, excluded=excluded.get(pk, ()), pins=pins.get(pk, []), weights=weights
-        )
         chosen = engine.choose(
             source,
             scored,
@@ -701,6 +703,9 @@ def _recompute_indexed(ids: list[int], weights: Weights) -> set[int]:
             excluded=excluded.get(pk, ()),
             pinned=pins.get(pk, []),
             weights=weights,
+        )
+        entry = entry_score(
+            scored, chosen, excluded=excluded.get(pk, ()), pins=pins.get(pk, []), weights=weights
         )
         planned.append((pk, pins.get(pk, []), chosen, entry))
     items = [
