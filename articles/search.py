@@ -70,6 +70,7 @@ SNIPPET_WORDS = 35
 # as text first, then the markers become <mark> elements.
 START, STOP = "\x02", "\x03"
 CONFIGS = {"en": "newsroom_en", "es": "newsroom_es"}
+_SLUG = re.compile(r"[-\w]+")
 HIT_COLUMNS = ("title", "slug", "language", "publish_at", "section__name", "section__name_es")
 
 
@@ -82,22 +83,7 @@ class Filters:
     year: int | None = None
 
     def apply(self, articles: QuerySet) -> QuerySet:
-        # EXISTS, not a join through the tag table: with the join the planner walked the
-        # tag table's index (42k rows for "mexico") instead of the newest articles.
-        if self.country:
-            articles = articles.filter(
-                Exists(
-                    TaggedCountry.objects.filter(
-                        content_object=OuterRef("pk"), tag__slug=self.country
-                    )
-                )
-            )
-        if self.group:
-            articles = articles.filter(
-                Exists(
-                    TaggedGroup.objects.filter(content_object=OuterRef("pk"), tag__slug=self.group)
-                )
-            )
+        articles = self._tagged(articles)
         if self.section:
             articles = articles.filter(
                 Q(section__slug=self.section) | Q(section__parent__slug=self.section)
@@ -112,11 +98,45 @@ class Filters:
             )
         return articles
 
+    def _tagged(self, articles: QuerySet) -> QuerySet:
+        tags = [
+            (kind, slug)
+            for kind, slug in (("country", self.country), ("group", self.group))
+            if slug
+        ]
+        if connection.vendor == "postgresql":
+            # The vector carries a lexeme per country and group tag (migration 0011): the GIN
+            # index intersects it with the words' posting lists, and the walk of the newest
+            # matches tests it in the row it reads anyway. The EXISTS below probed the tag
+            # table for every candidate instead (28-37 ms of a 45-50 ms search at 100k).
+            for kind, slug in tags:
+                if not _SLUG.fullmatch(slug):  # no tag has it, and it could break the quoting
+                    return articles.none()
+                articles = articles.filter(
+                    _HasLexeme(F("search_vector"), Value(f"'#{kind}:{slug}'"))
+                )
+            return articles
+        # EXISTS, not a join through the tag table: a join repeats an article per tag.
+        through = {"country": TaggedCountry, "group": TaggedGroup}
+        for kind, slug in tags:
+            articles = articles.filter(
+                Exists(through[kind].objects.filter(content_object=OuterRef("pk"), tag__slug=slug))
+            )
+        return articles
+
 
 class _HtmlText(Func):
     # The body's text for ts_headline, which would otherwise cut fragments inside tags.
     template = "regexp_replace(%(expressions)s, '<[^>]*>', ' ', 'g')"
     output_field = TextField()
+
+
+class _HasLexeme(Func):
+    # ``vector @@ 'lexeme'::tsquery``: the quoted lexeme taken as it is, not parsed as words
+    # (a filter slug holds no quote: the form only accepts slugs it listed).
+    template = "(%(expressions)s::tsquery)"
+    arg_joiner = " @@ "
+    output_field = BooleanField()
 
 
 class _AnyOf(Func):
@@ -208,24 +228,35 @@ class SearchResults:
         )
 
     def _postgresql_page(self, window: slice) -> list[tuple[Hit, int]]:
-        from django.contrib.postgres.search import SearchHeadline
+        from django.contrib.postgres.search import SearchHeadline, SearchQuery
 
-        config = Case(When(language="es", then=Value(CONFIGS["es"])), default=Value(CONFIGS["en"]))
-        rows = (
-            self.matches.annotate(
-                total=Window(Count("*")),
-                snippet=SearchHeadline(
-                    Concat("dek", Value(" \u2014 "), _HtmlText("body"), output_field=TextField()),
-                    self.tsquery,
-                    config=config,
-                    start_sel=START,
-                    stop_sel=STOP,
-                    max_words=SNIPPET_WORDS,
-                    min_words=15,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                ),
+        text = Concat("dek", Value(" \u2014 "), _HtmlText("body"), output_field=TextField())
+
+        def headline(language: str) -> SearchHeadline:
+            # Each story is cut with its own language's parse of the words only: the
+            # two-language query costs ts_headline ~1.7x as much per row (7.0 vs 4.3 ms for
+            # a page of 12 phrase hits), for marks the other parse would rarely add.
+            config = CONFIGS[language]
+            return SearchHeadline(
+                text,
+                SearchQuery(self.query, config=config, search_type="websearch"),
+                config=config,
+                start_sel=START,
+                stop_sel=STOP,
+                max_words=SNIPPET_WORDS,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
             )
+
+        # CASE evaluates one branch per row: one ts_headline per shown story.
+        snippet = Case(
+            When(language="es", then=headline("es")),
+            default=headline("en"),
+            output_field=TextField(),
+        )
+        rows = (
+            self.matches.annotate(total=Window(Count("*")), snippet=snippet)
             .order_by("-rank", "-publish_at", "-pk")
             .values_list(*HIT_COLUMNS, "snippet", "total")
         )[window]

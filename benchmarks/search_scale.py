@@ -233,12 +233,12 @@ def build(n: int, seed: int) -> None:
         done = 0
         while done < n:
             with raw.copy(
-                f"COPY articles_article ({columns}, featured_image, featured_image_alt, "
-                "featured_image_caption, featured_image_credit) FROM STDIN"
+                # body_html: the body as pages show it (no inline pictures here: the same).
+                f"COPY articles_article ({columns}, body_html, version) FROM STDIN"
             ) as copy:
                 for _ in range(min(batch, n - done)):
                     row, tags = next(rows)
-                    copy.write_row((*row, "", "", "", ""))
+                    copy.write_row((*row, row[4], 1))
                     for kind, ids in tags.items():
                         tagged[kind].extend((row[0], tag) for tag in set(ids))
                     done += 1
