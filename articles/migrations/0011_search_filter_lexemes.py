@@ -57,22 +57,18 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION articles_tagged_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+-- One function for the three statement triggers: each reads only the transition tables its
+-- event has (plpgsql plans a statement when it first runs it).
+CREATE FUNCTION articles_tagged_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM articles_refresh_filter_lexemes(ARRAY(SELECT DISTINCT content_object_id FROM added));
-    RETURN NULL;
-END
-$$;
-CREATE FUNCTION articles_tagged_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM articles_refresh_filter_lexemes(ARRAY(SELECT DISTINCT content_object_id FROM removed));
-    RETURN NULL;
-END
-$$;
-CREATE FUNCTION articles_tagged_updated() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM articles_refresh_filter_lexemes(ARRAY(
-        SELECT content_object_id FROM added UNION SELECT content_object_id FROM removed));
+    IF TG_OP = 'INSERT' THEN
+        PERFORM articles_refresh_filter_lexemes(ARRAY(SELECT content_object_id FROM added));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM articles_refresh_filter_lexemes(ARRAY(SELECT content_object_id FROM removed));
+    ELSE
+        PERFORM articles_refresh_filter_lexemes(ARRAY(
+            SELECT content_object_id FROM added UNION SELECT content_object_id FROM removed));
+    END IF;
     RETURN NULL;
 END
 $$;
@@ -92,13 +88,13 @@ $$;
 TRIGGERS = """
 CREATE TRIGGER {table}_inserted AFTER INSERT ON {table}
     REFERENCING NEW TABLE AS added FOR EACH STATEMENT
-    EXECUTE FUNCTION articles_tagged_inserted();
+    EXECUTE FUNCTION articles_tagged_changed();
 CREATE TRIGGER {table}_deleted AFTER DELETE ON {table}
     REFERENCING OLD TABLE AS removed FOR EACH STATEMENT
-    EXECUTE FUNCTION articles_tagged_deleted();
+    EXECUTE FUNCTION articles_tagged_changed();
 CREATE TRIGGER {table}_updated AFTER UPDATE ON {table}
     REFERENCING NEW TABLE AS added OLD TABLE AS removed FOR EACH STATEMENT
-    EXECUTE FUNCTION articles_tagged_updated();
+    EXECUTE FUNCTION articles_tagged_changed();
 """
 
 RENAME = """
@@ -131,9 +127,7 @@ DROP TRIGGER IF EXISTS articles_taggedgroup_inserted ON articles_taggedgroup;
 DROP TRIGGER IF EXISTS articles_taggedgroup_deleted ON articles_taggedgroup;
 DROP TRIGGER IF EXISTS articles_taggedgroup_updated ON articles_taggedgroup;
 DROP FUNCTION IF EXISTS articles_tag_renamed();
-DROP FUNCTION IF EXISTS articles_tagged_inserted();
-DROP FUNCTION IF EXISTS articles_tagged_deleted();
-DROP FUNCTION IF EXISTS articles_tagged_updated();
+DROP FUNCTION IF EXISTS articles_tagged_changed();
 CREATE OR REPLACE FUNCTION articles_article_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     cfg regconfig := CASE NEW.language
