@@ -243,11 +243,10 @@ class SearchResults:
             f"StartSel='{START}', StopSel='{STOP}', MaxWords={SNIPPET_WORDS}, MinWords=15, "
             "MaxFragments=2, FragmentDelimiter=' … '"
         )
-        limit = window.stop - window.start
+        offset = window.start or 0
+        limit = MAX_RESULTS if window.stop is None else max(0, window.stop - offset)
         with connection.cursor() as cursor:
-            cursor.execute(
-                sql, (*params, limit, window.start, self.query, options, self.query, options)
-            )
+            cursor.execute(sql, (*params, limit, offset, self.query, options, self.query, options))
             rows = cursor.fetchall()
         return [(self._hit(row[:-1]), row[-1]) for row in rows]
 
