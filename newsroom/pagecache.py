@@ -51,6 +51,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.tasks import task
 from django.utils.cache import patch_cache_control
 
 from newsroom.db_router import note_public_change
@@ -268,16 +269,40 @@ def invalidate_on_commit(*, reason: str) -> None:
 def purge_front_cache() -> None:
     """Ban every cached page in the front cache(s) (Varnish ``BAN`` by tag; see deploy/).
 
-    Best effort with a short timeout: a front cache that is down keeps nothing we need
-    to purge, and its ``s-maxage`` bounds how long a missed ban could matter.
+    At once, in the process that committed the change, so the front cache lets go within
+    the same second (a queued job would wait for the worker's next poll). A ban that fails
+    (the front cache restarting, a network blip) is handed to the task worker, which tries
+    again with a growing delay; each failed attempt is a task result editors can read in
+    the admin. Until a ban gets through, the front cache's ``s-maxage`` bounds how long it
+    can serve the old page.
     """
+    from newsroom.tasks import retry_later
+
     for url in settings.FRONT_CACHE_PURGE_URLS:
-        request = urllib.request.Request(url, method="BAN", headers={"X-Ban-Tag": CACHE_TAG})
         try:
-            with urllib.request.urlopen(request, timeout=settings.FRONT_CACHE_PURGE_TIMEOUT):
-                pass
+            ban(url)
         except OSError as exc:
             logger.warning("Could not purge the front cache at %s: %s", url, exc)
+            retry_later(ban_front_cache, url, attempt=1)
+
+
+def ban(url: str) -> None:
+    """One ``BAN`` of every page we tagged; raises ``OSError`` when it does not get through."""
+    request = urllib.request.Request(url, method="BAN", headers={"X-Ban-Tag": CACHE_TAG})
+    with urllib.request.urlopen(request, timeout=settings.FRONT_CACHE_PURGE_TIMEOUT):
+        pass
+
+
+@task
+def ban_front_cache(url: str, attempt: int = 1) -> None:
+    """A ban that failed when the change was saved, tried again by the worker."""
+    from newsroom.tasks import retry_later
+
+    try:
+        ban(url)
+    except OSError:
+        retry_later(ban_front_cache, url, attempt=attempt)
+        raise
 
 
 # --- storing ----------------------------------------------------------------------------
