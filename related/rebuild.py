@@ -443,15 +443,22 @@ def rebuild(
     batch: int = 500,
     progress: Progress | None = None,
     weights: Weights | None = None,
-    refit: bool = True,
+    refit: bool | None = None,
 ) -> None:
     """Recompute the index and every list; ``resume`` continues an interrupted run.
 
-    ``refit`` (the default, ``manage.py rebuild_related``) first recomputes the statistics
-    snapshot from the corpus, which moves every weight a little; without it the index and
-    every list are recomputed against the snapshot as it is, which is what each live
-    refresh does (``services``: "The statistics snapshot"), so the two store the same lists.
+    ``refit=True`` first recomputes the statistics snapshot from the corpus, which moves
+    every weight a little (the nightly ``rebuild_related --refit``); ``False`` recomputes
+    the index and every list against the snapshot as it is, which is what each live refresh
+    does (``services``: "The statistics snapshot"), so the two store the same lists. The
+    default (``None``, plain ``rebuild_related``) refits only when the snapshot is missing
+    or has drifted (``statistics_drifted``): a rebuild then gives exactly the lists that
+    publishing kept, and a new corpus gets its statistics.
     """
+    if refit is None:
+        from related.services import statistics_drifted
+
+        refit = statistics_drifted()
     weights = weights or get_weights()
     report = progress or (lambda phase, done, total: None)
     state = RebuildCheckpoint.objects.filter(name=CHECKPOINT).first() if resume else None

@@ -41,7 +41,7 @@ def refit_related() -> bool:
     # Imported here: the rebuild is only needed by this rare task.
     from related.rebuild import rebuild
 
-    rebuild()
+    rebuild(refit=True)
     return True
 
 

@@ -1,5 +1,7 @@
-"""``python manage.py rebuild_related [--resume] [--batch N] [--keep-statistics]``: recompute
-every related list (and, unless told otherwise, refit the statistics snapshot first)."""
+"""``python manage.py rebuild_related [--resume] [--batch N] [--refit | --keep-statistics]``:
+recompute every related list; the statistics snapshot is refit first with ``--refit`` (the
+nightly cron line), never with ``--keep-statistics``, and otherwise only when it is missing
+or has drifted (docs/related.md, Freshness)."""
 
 from __future__ import annotations
 
@@ -47,9 +49,9 @@ class ProgressBar:
 
 class Command(BaseCommand):
     help = (
-        "Refit the term statistics, then recompute the related-content index and every "
-        "article's related list. Safe while the site serves; --resume continues an "
-        "interrupted run; --keep-statistics recomputes against the current snapshot."
+        "Recompute the related-content index and every article's related list (refitting "
+        "the term statistics first with --refit, or when they are missing or have drifted). "
+        "Safe while the site serves; --resume continues an interrupted run."
     )
 
     def add_arguments(self, parser) -> None:
@@ -62,21 +64,39 @@ class Command(BaseCommand):
             "--batch", type=int, default=500, help="Articles per transaction (default 500)."
         )
         parser.add_argument("--no-progress", action="store_true", help="Print no progress bar.")
-        parser.add_argument(
+        statistics = parser.add_mutually_exclusive_group()
+        statistics.add_argument(
+            "--refit",
+            action="store_true",
+            help="Recount the statistics snapshot first (nightly): every list moves a little.",
+        )
+        statistics.add_argument(
             "--keep-statistics",
             action="store_true",
             help=(
-                "Do not refit the statistics snapshot: recompute the index and the lists "
-                "against it, as live refreshes do (docs/related.md, Freshness)."
+                "Never refit: recompute the index and the lists against the current "
+                "snapshot, as live refreshes do (docs/related.md, Freshness)."
             ),
         )
 
     def handle(
-        self, *args, resume: bool, batch: int, no_progress: bool, keep_statistics: bool, **options
+        self,
+        *args,
+        resume: bool,
+        batch: int,
+        no_progress: bool,
+        refit: bool,
+        keep_statistics: bool,
+        **options,
     ) -> None:
         started = time.monotonic()
         bar = None if no_progress else ProgressBar(self.stderr._out)
-        rebuild(resume=resume, batch=batch, progress=bar, refit=not keep_statistics)
+        rebuild(
+            resume=resume,
+            batch=batch,
+            progress=bar,
+            refit=True if refit else False if keep_statistics else None,
+        )
         if bar is not None and bar.tty:
             self.stderr.write("")
         self.stdout.write(f"Related lists rebuilt in {time.monotonic() - started:.1f}s.")
