@@ -40,11 +40,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 import urllib.request
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from functools import wraps
+from functools import cache, wraps
 from typing import Any
 
 from django.conf import settings
@@ -247,7 +248,7 @@ class _Bump:
         invalidate(reason=self.reason)
 
 
-def invalidate_on_commit(*, reason: str) -> None:
+def invalidate_on_commit(*, reason: str, using: str | None = None) -> None:
     """Bump the generation once the current transaction commits (at once outside one).
 
     After the commit, not before: a reader arriving between a bump and the commit would
@@ -258,12 +259,12 @@ def invalidate_on_commit(*, reason: str) -> None:
     """
     if not enabled() and not settings.FRONT_CACHE_PURGE_URLS:
         return
-    connection = transaction.get_connection()
+    connection = transaction.get_connection(using)
     if connection.in_atomic_block and any(
         isinstance(func, _Bump) and not func.done for _, func, _ in connection.run_on_commit
     ):
         return
-    transaction.on_commit(_Bump(reason), robust=True)
+    transaction.on_commit(_Bump(reason), using=using, robust=True)
 
 
 def purge_front_cache() -> None:
@@ -465,6 +466,16 @@ NOT_PUBLIC = {
     "related.relatedstate",
     "related.rebuildcheckpoint",
 }
+# A statement that may write: what follows it is searched for the tables it writes.
+_MAY_WRITE = re.compile(r"\s*(?:INSERT|UPDATE|DELETE|MERGE|TRUNCATE|WITH)\b", re.IGNORECASE)
+# The table each write names (a CTE may hold several): INSERT INTO t, UPDATE t, DELETE
+# FROM t, MERGE INTO t, TRUNCATE [TABLE] t, optionally ONLY and a schema. "ON CONFLICT DO
+# UPDATE SET" and "FOR UPDATE OF" name no table here (SET, OF are not ours).
+_WRITTEN_TABLES = re.compile(
+    r"(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO|TRUNCATE(?:\s+TABLE)?)"
+    r"\s+(?:ONLY\s+)?(?:\"?\w+\"?\.)?\"?(\w+)\"?",
+    re.IGNORECASE,
+)
 
 
 def _shows_publicly(model: type) -> bool:
@@ -472,30 +483,63 @@ def _shows_publicly(model: type) -> bool:
     return meta.app_label in PUBLIC_APPS and meta.label_lower not in NOT_PUBLIC
 
 
-def _row_changed(sender: type, **kwargs: Any) -> None:
-    invalidate_on_commit(reason=f"{sender._meta.label} changed")
+@cache
+def public_tables() -> frozenset[str]:
+    """The tables public pages read: every model of ``PUBLIC_APPS`` but ``NOT_PUBLIC``,
+    with the link tables Django makes for their many-to-many fields."""
+    from django.apps import apps
+
+    return frozenset(
+        model._meta.db_table
+        for model in apps.get_models(include_auto_created=True)
+        if _shows_publicly(model)
+    )
 
 
-def _relation_changed(sender: type, action: str, **kwargs: Any) -> None:
-    if action.startswith("post_") and _shows_publicly(sender):
-        invalidate_on_commit(reason=f"{sender._meta.label} {action}")
+def written_public_tables(sql: str) -> set[str]:
+    """The public tables a statement writes (empty for reads)."""
+    if not _MAY_WRITE.match(sql):
+        return set()
+    return {name.lower() for name in _WRITTEN_TABLES.findall(sql)} & public_tables()
+
+
+def _watch_writes(execute, sql, params, many, context):
+    """An ``execute_wrapper`` on every database connection: a statement that wrote a
+    public table bumps the generation when its transaction commits."""
+    result = execute(sql, params, many, context)
+    if isinstance(sql, str):
+        tables = written_public_tables(sql)
+        if tables:
+            invalidate_on_commit(
+                reason=f"{', '.join(sorted(tables))} written", using=context["connection"].alias
+            )
+    return result
+
+
+def _connection_created(sender: Any, connection: Any, **kwargs: Any) -> None:
+    # First in the list: ``connection.execute_wrapper()`` blocks pop the *last* wrapper
+    # when they end, and a connection may open inside one of them.
+    if _watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, _watch_writes)
 
 
 def connect_invalidation() -> None:
     """Bump the generation whenever a row that public pages show changes, however it
-    changes: the admin, a management command, an import or the shell.
+    changes: ``save()``, ``delete()``, ``QuerySet.update()``, ``bulk_create()``, tags,
+    raw SQL; from the admin, a management command, an import, a data migration or the
+    shell.
 
-    This is a signal on purpose, and it holds no business logic: invalidating a cache is
-    a property of the storage (like an index), and a hook that every write path must
-    remember to call is the kind of thing that gets forgotten. Bulk writes, which send no
-    signals, call ``invalidate_on_commit`` themselves (related lists, rebuilds).
+    Watched at the database connection, not with model signals: ``QuerySet.update()``,
+    bulk writes and SQL send no signal, and a hook that every such write path must
+    remember to call is the kind of thing that gets forgotten. Invalidating a cache is a
+    property of the storage (like an index), so it lives where every write passes. Cost:
+    one anchored regular expression per statement (reads stop at its first word). COPY,
+    which goes around Django's cursor, is used only by the related rebuild, which calls
+    ``invalidate_on_commit`` itself.
     """
-    from django.apps import apps
-    from django.db.models.signals import m2m_changed, post_delete, post_save
+    from django.db import connections
+    from django.db.backends.signals import connection_created
 
-    for model in apps.get_models():
-        if _shows_publicly(model):
-            uid = f"pagecache:{model._meta.label_lower}"
-            post_save.connect(_row_changed, sender=model, dispatch_uid=f"{uid}:save")
-            post_delete.connect(_row_changed, sender=model, dispatch_uid=f"{uid}:delete")
-    m2m_changed.connect(_relation_changed, dispatch_uid="pagecache:m2m")
+    connection_created.connect(_connection_created, dispatch_uid="pagecache:writes")
+    for connection in connections.all(initialized_only=True):
+        _connection_created(sender=None, connection=connection)
