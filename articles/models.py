@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
-from taggit.models import TagBase, TaggedItemBase
+from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from articles.licences import LICENCE_CHOICES, default_licence, get_licence
 from articles.sanitize import clean_body
@@ -110,6 +110,30 @@ class Section(LocalNames, models.Model):
         return list(reversed(chain))
 
 
+class PublicThroughStories(models.QuerySet):
+    """Vocabulary readers learn of only through a public story: topics and bylines.
+
+    A topic typed on a draft ("Minister bribes") or the byline of an embargoed piece would
+    announce the story, so their hubs, feeds and sitemap entries exist only while a story
+    under them is public. (Sections, countries and groups are editors' curated vocabulary
+    with profiles of their own: their hubs stay, empty or not.)
+    """
+
+    story_lookup: str  # the Article relation that names this model
+
+    def with_public_stories(self, *, at=None) -> PublicThroughStories:
+        stories = Article.objects.published(at=at).filter(**{self.story_lookup: OuterRef("pk")})
+        return self.filter(Exists(stories))
+
+
+class AuthorQuerySet(PublicThroughStories):
+    story_lookup = "authors"
+
+
+class TopicQuerySet(PublicThroughStories):
+    story_lookup = "topics"
+
+
 class Author(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True)
@@ -123,6 +147,8 @@ class Author(models.Model):
         related_name="author_profile",
         help_text=_("The staff account that writes under this byline, if any."),
     )
+
+    objects = AuthorQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -165,6 +191,8 @@ class CriminalGroup(ProfiledTag):
 class Topic(LocalNames, TagBase):
     name_es = _name_es(100)
     description = description_es = ""  # topics have no profile
+
+    objects = NaturalKeyManager.from_queryset(TopicQuerySet)()
 
     class Meta:
         ordering = ["name"]
