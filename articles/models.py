@@ -138,6 +138,11 @@ class Author(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True)
     bio = models.TextField(blank=True)
+    bio_es = models.TextField(
+        _("bio in Spanish"),
+        blank=True,
+        help_text=_("Shown on Spanish pages; left empty, they show the English bio."),
+    )
     photo = models.ImageField(upload_to="authors/", blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -158,6 +163,11 @@ class Author(models.Model):
 
     def get_absolute_url(self) -> str:
         return url_with_slug("articles:author", self.slug)
+
+    @property
+    def local_bio(self) -> str:
+        """The bio in the page's language (a name needs no translation; a bio does)."""
+        return in_page_language(self.bio, self.bio_es)
 
 
 class ProfiledTag(LocalNames, TagBase):

@@ -784,7 +784,7 @@ _HUB_MODELS = {
     "country": (Country, _VOCABULARY),
     "group": (CriminalGroup, _VOCABULARY),
     "topic": (Topic, ("name", "name_es", "slug")),
-    "author": (Author, ("name", "slug", "bio", "photo")),
+    "author": (Author, ("name", "slug", "bio", "bio_es", "photo")),
 }
 _SECTION_PARENT = (
     "parent__name",
