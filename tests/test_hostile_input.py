@@ -10,6 +10,7 @@ bug.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import quote
 
 import pytest
@@ -211,3 +212,92 @@ def test_odd_hosts_and_headers_are_never_a_500(world, settings):
     ):
         for url in ("/", "/es/", "/article/story-en/", "/feed/", "/sitemap.xml", "/search/?q=x"):
             _assert_answered(client.get(url, **headers), f"{url} {list(headers)}")
+
+
+# --- the editors' side: every admin route, as a superuser --------------------------------
+
+ADMIN_PARAMETERS = (
+    "q",
+    "p",
+    "o",
+    "e",
+    "all",
+    "state",
+    "start",
+    "end",
+    "by",
+    "min_votes",
+    "export",
+    "a",
+    "b",
+    "term",
+    "app_label",
+    "model_name",
+    "field_name",
+    "_changelist_filters",
+    "publish_at__year",
+    "publish_at__month",
+    "status__exact",
+    "section__id__exact",
+    "language__exact",
+)
+ADMIN_JUNK = [
+    "x" * 3000,
+    "99999999999999999999999999",
+    "-1",
+    "%ff%fe",
+    "2026-02-30",
+    "0001-01-01",
+    "9999-12-31",
+    quote("'\"<>"),
+]
+
+
+def _admin_urls(world: dict) -> list[str]:
+    """Every admin URL pattern with each placeholder given a real id and odd ones."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    article = world["articles"][0]
+    valid = {
+        "object_id": str(article.pk),
+        "pk": str(article.pk),
+        "article_id": str(article.pk),
+        "target_id": str(world["articles"][1].pk),
+        "revision_pk": "1",
+        "site": "partner.example",
+        "content_type_id": "1",
+    }
+    odd = ["9" * 30, "x", "%ff", "a" * 300]
+    urls: list[str] = []
+
+    def walk(patterns, prefix: str) -> None:
+        for pattern in patterns:
+            route = str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + route)
+                continue
+            if not isinstance(pattern, URLPattern) or route.startswith("^"):
+                continue  # regex patterns: the app index, reached by its links below
+            names = re.findall(r"<(?:\w+:)?(\w+)>", route)
+            fill = {name: valid.get(name, "1") for name in names}
+            variants = [fill] + [{**fill, name: value} for name in names for value in odd]
+            for values in variants:
+                path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m, v=values: v[m.group(1)], route)
+                urls.append("/" + prefix + path)
+
+    for pattern in get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver) and str(pattern.pattern) == "admin/":
+            walk(pattern.url_patterns, "admin/")
+    return sorted(set(urls))
+
+
+def test_junk_on_every_admin_page_is_never_a_500(world, admin_user):
+    editor = Client(raise_request_exception=False)
+    editor.force_login(admin_user)
+    urls = [url for url in _admin_urls(world) if "logout" not in url]
+    assert len(urls) > 100
+    for url in urls:
+        _assert_answered(editor.get(url), url)
+        for junk in ADMIN_JUNK:
+            query = "&".join(f"{name}={junk}" for name in ADMIN_PARAMETERS)
+            _assert_answered(editor.get(f"{url}?{query}"), f"{url}?{query[:60]}")
