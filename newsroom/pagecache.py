@@ -472,7 +472,7 @@ _MAY_WRITE = re.compile(r"\s*(?:INSERT|UPDATE|DELETE|MERGE|TRUNCATE|WITH)\b", re
 # FROM t, MERGE INTO t, TRUNCATE [TABLE] t, optionally ONLY and a schema. "ON CONFLICT DO
 # UPDATE SET" and "FOR UPDATE OF" name no table here (SET, OF are not ours).
 _WRITTEN_TABLES = re.compile(
-    r"(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO|TRUNCATE(?:\s+TABLE)?)"
+    r"\s*\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO|TRUNCATE(?:\s+TABLE)?)"
     r"\s+(?:ONLY\s+)?(?:\"?\w+\"?\.)?\"?(\w+)\"?",
     re.IGNORECASE,
 )
@@ -498,9 +498,13 @@ def public_tables() -> frozenset[str]:
 
 def written_public_tables(sql: str) -> set[str]:
     """The public tables a statement writes (empty for reads)."""
-    if not _MAY_WRITE.match(sql):
-        return set()
-    return {name.lower() for name in _WRITTEN_TABLES.findall(sql)} & public_tables()
+    if sql.startswith("SELECT") or not _MAY_WRITE.match(sql):
+        return set()  # nearly every statement: decided on its first word
+    # INSERT INTO t / UPDATE t / DELETE FROM t: one target, at the head. WITH ...: writes
+    # may hide in any of its parts.
+    head = _WRITTEN_TABLES.match(sql)
+    names = [head.group(1)] if head is not None else _WRITTEN_TABLES.findall(sql)
+    return {name.lower() for name in names} & public_tables()
 
 
 def _watch_writes(execute, sql, params, many, context):
