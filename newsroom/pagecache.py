@@ -40,14 +40,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import time
 import urllib.request
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from functools import cache, wraps
+from pathlib import Path
 from typing import Any
 
+import django
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
@@ -126,7 +129,57 @@ def lookup(host: str, path: str, query: str) -> Page | None:
 
 def _page_key(generation: int, host: str, path: str, query: str) -> str:
     digest = hashlib.sha256(f"{host}\n{path}\n{query}".encode("utf-8", "surrogateescape"))
-    return f"pagecache:page:{generation}:{digest.hexdigest()}"
+    return f"pagecache:page:{generation}:{release()[:16]}:{digest.hexdigest()}"
+
+
+# --- releases -------------------------------------------------------------------------------
+
+RELEASE_KEY = "pagecache:release"
+# What a page is rendered from besides the database: code, templates, catalogues, assets
+# (a changed stylesheet changes its hashed URL in every page).
+RELEASE_SUFFIXES = frozenset(
+    {".py", ".html", ".txt", ".xml", ".mo", ".css", ".js", ".svg", ".json", ".webmanifest"}
+)
+RELEASE_SKIPPED_DIRS = frozenset(
+    {".git", ".venv", "node_modules", "__pycache__", "tests", "benchmarks", "docs", "media"}
+)
+
+
+def source_digest(root: Path) -> str:
+    """A digest of every file under ``root`` a rendered page depends on (contents and
+    names; the test suite, benchmarks and collected copies aside)."""
+    digest = hashlib.sha256(django.get_version().encode())
+    skipped = {*RELEASE_SKIPPED_DIRS, Path(settings.STATIC_ROOT).name}
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(name for name in dirs if name not in skipped)
+        for name in sorted(files):
+            if os.path.splitext(name)[1] in RELEASE_SUFFIXES:
+                path = Path(folder, name)
+                digest.update(str(path.relative_to(root)).encode("utf-8", "surrogateescape"))
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@cache
+def release() -> str:
+    """The release this process renders: a new deploy (code, templates, translations,
+    stylesheets) is a new release, whose pages are stored apart from the previous one's."""
+    return source_digest(Path(settings.BASE_DIR))
+
+
+def _announce_release(cache_backend) -> None:
+    """The first process of a new release retires every page of the previous one.
+
+    Our own pages are keyed by release already (a process of the old release, still
+    serving during a rolling deploy, stores pages the new one never reads); the bump also
+    bans the front cache, which keys by URL alone.
+    """
+    previous = cache_backend.get(RELEASE_KEY)
+    if previous == release():
+        return
+    cache_backend.set(RELEASE_KEY, release(), timeout=None)
+    if previous is not None:
+        invalidate(reason=f"release {release()[:12]} replaces {str(previous)[:12]}")
 
 
 def _next_change_from_database() -> float:
@@ -151,6 +204,7 @@ class _Local:
     def __init__(self) -> None:
         self.state: tuple[int, float] | None = None
         self.read_at = 0.0
+        self.release_checked = False
         self.pages: OrderedDict[str, Page] = OrderedDict()
 
     def remember(self, key: str, page: Page) -> None:
@@ -172,6 +226,7 @@ _local = _Local()
 def forget_local() -> None:
     """Drop what this process remembers (tests that clear the shared cache call it)."""
     _local.state = None
+    _local.release_checked = False
     _local.pages.clear()
 
 
@@ -186,6 +241,9 @@ def current_state(*, fresh: bool = False) -> tuple[int, float]:
     ):
         return state
     cache = _cache()
+    if not _local.release_checked:  # once per process (and after forget_local())
+        _announce_release(cache)
+        _local.release_checked = True
     found = cache.get_many([GENERATION_KEY, NEXT_CHANGE_KEY])
     generation = found.get(GENERATION_KEY)
     if generation is None:

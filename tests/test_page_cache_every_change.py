@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from articles.corrections import correction_add
 from articles.models import Author, Correction, Country, CriminalGroup, Section, Topic
 from images.services import image_create
+from newsroom import pagecache
 from newsroom.pagecache import (
     NOT_PUBLIC,
     PUBLIC_APPS,
@@ -425,3 +426,64 @@ def test_a_write_to_any_table_public_pages_read_retires_the_cached_pages(
 )
 def test_the_tables_a_statement_writes_are_read_from_its_sql(sql, written):
     assert written_public_tables(sql) == written
+
+
+# --- a deploy: new code, templates, translations or stylesheets -----------------------------
+
+
+@pytest.fixture
+def new_release(monkeypatch):
+    """Makes this process a later release's (as the first worker after a deploy is)."""
+
+    def deploy(name: str) -> None:
+        monkeypatch.setattr(pagecache, "source_digest", lambda root: name)
+        pagecache.release.cache_clear()
+        forget_local()
+
+    yield deploy
+    monkeypatch.undo()
+    pagecache.release.cache_clear()
+
+
+def test_a_new_release_retires_every_cached_page_and_bans_the_front_cache_once(
+    world, settings, monkeypatch, new_release
+):
+    """Pages rendered by the previous templates or catalogue are never served after a
+    deploy (they lived on for PAGE_CACHE_SECONDS, an hour, and Varnish's s-maxage)."""
+    settings.FRONT_CACHE_PURGE_URLS = ["http://front-cache.example/"]
+    bans: list[str] = []
+    monkeypatch.setattr(pagecache, "ban", bans.append)
+    reader = Client()
+    url = world["story"].get_absolute_url()
+    reader.get(url)
+    assert reader.get(url).get("X-Page-Cache") == "hit"
+    generation, bans[:] = cache.get(pagecache.GENERATION_KEY), []
+
+    new_release("release-2")
+    first = reader.get(url)
+    again = reader.get(url)
+    new_release("release-2")  # another worker of the same release starts
+    reader.get(url)
+
+    assert first.get("X-Page-Cache") != "hit" and again.get("X-Page-Cache") == "hit"
+    assert cache.get(pagecache.GENERATION_KEY) == generation + 1
+    assert bans == ["http://front-cache.example/"]
+
+
+def test_the_release_follows_templates_code_and_catalogues_not_the_test_suite(tmp_path):
+    for folder, name, text in (
+        ("templates", "page.html", "<p>Hello</p>"),
+        ("locale", "django.mo", "catalogue"),
+        ("app", "views.py", "x = 1"),
+        ("tests", "test_views.py", "y = 1"),
+    ):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / name).write_text(text)
+    first = pagecache.source_digest(tmp_path)
+
+    (tmp_path / "tests" / "test_views.py").write_text("y = 2")
+    assert pagecache.source_digest(tmp_path) == first
+    for changed in ("templates/page.html", "locale/django.mo", "app/views.py"):
+        before = pagecache.source_digest(tmp_path)
+        (tmp_path / changed).write_text("changed in the next release")
+        assert pagecache.source_digest(tmp_path) != before, changed
