@@ -223,3 +223,17 @@ def test_a_topic_or_a_byline_known_only_from_unpublished_stories_is_public_nowhe
         assert scheduled.title in client.get("/topic/minister-bribes/").content.decode()
         sitemap = client.get("/sitemap-hubs.xml").content.decode()
         assert "/topic/minister-bribes/" in sitemap and "/author/guest-reporter/" in sitemap
+
+
+def test_search_counts_only_public_stories(world):
+    """ "N results" counts the two public stories, not the six hidden ones with the same
+    words, with or without filters, in both languages."""
+    reader = Client()
+    for url in (
+        "/search/?q=precursors",
+        "/es/search/?q=precursors",
+        "/search/?q=precursors&country=guatemala&group=zetas&section=brief",
+    ):
+        html = reader.get(url).content.decode()
+        count = re.search(r'class="result-count"[^>]*>\s*(\d+)', html)
+        assert count is not None and count.group(1) == "2", url
