@@ -784,7 +784,7 @@ _HUB_MODELS = {
     "country": (Country, _VOCABULARY),
     "group": (CriminalGroup, _VOCABULARY),
     "topic": (Topic, ("name", "name_es", "slug")),
-    "author": (Author, ("name", "slug", "bio", "photo")),
+    "author": (Author, ("name", "slug", "bio", "bio_es", "photo")),
 }
 _SECTION_PARENT = (
     "parent__name",
@@ -812,6 +812,9 @@ def _hub_row_query(kind: str) -> CompiledQuery:
 
 
 _HUB_ROWS = {kind: _hub_row_query(kind) for kind in _HUB_MODELS}
+# Hubs that exist only while a story under them is public (models.PublicThroughStories);
+# the row's count of public stories says so without another query.
+_ONLY_WITH_STORIES = {"topic", "author"}
 _FIRST_PAGES: dict[tuple[str, int], CompiledQuery] = {}
 
 
@@ -889,7 +892,7 @@ class HubArticles:
 def hub(kind: str, slug: str, *, now: dt.datetime, per_page: int):
     """The hub's own object and its stories (``HubArticles``), or None: one query so far."""
     rows = _HUB_ROWS[kind](now=now, slug=slug)
-    if not rows:
+    if not rows or (kind in _ONLY_WITH_STORIES and rows[0][-1] == 0):
         return None
     model, fields = _HUB_MODELS[kind]
     row = rows[0]

@@ -257,8 +257,8 @@ class SearchResults:
 
     def _fallback_matches(self, base: QuerySet) -> QuerySet:
         words = self._words()
-        if not words:
-            return base.none()
+        if not words:  # only one-letter words ("a", "y"): no match, but the page still sorts
+            return base.none().annotate(rank=Value(0, output_field=IntegerField()))
         for word in words:
             base = base.filter(
                 Q(title__icontains=word) | Q(dek__icontains=word) | Q(body__icontains=word)
