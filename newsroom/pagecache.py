@@ -21,12 +21,12 @@ Why it is never stale
     public can see (any SQL statement that writes a table public pages read, however it
     was issued: see ``connect_invalidation``) bumps it after the transaction commits
     (``invalidate_on_commit``), so every page is re-rendered on its next request; the front
-    cache (Varnish) is banned at the same moment. A request that read the old generation stores its page under the old
-    key, which nobody reads again, so a render racing a publish cannot store stale content
-    under the new generation. A scheduled article goes public with no event: the cache
-    keeps the time of the next scheduled publication and bumps the generation when that
-    time has come (the first request after it does), and every TTL, ours and the front
-    cache's ``s-maxage``, ends no later than that time.
+    cache (Varnish) is banned at the same moment. A request that read the old generation
+    stores its page under the old key, which nobody reads again, so a render racing a
+    publish cannot store stale content under the new generation. A scheduled article goes
+    public with no event: the cache keeps the time of the next scheduled publication and
+    bumps the generation when that time has come (the first request after it does), and
+    every TTL, ours and the front cache's ``s-maxage``, ends no later than that time.
 
     Keys also carry the *release* (a digest of the code, templates, catalogues and assets
     the process renders with): a deploy never serves pages of the previous templates, and
