@@ -90,6 +90,14 @@ class CorrectionInline(admin.StackedInline):
         return super().get_formset(request, obj, **kwargs)
 
 
+class RevisionPair(forms.Form):
+    """``?a=&b=`` of the compare view: two version numbers a revision can have (a number
+    past the column's range reached the database: a 500 on SQLite)."""
+
+    a = forms.IntegerField(min_value=1, max_value=2_147_483_647)
+    b = forms.IntegerField(min_value=1, max_value=2_147_483_647)
+
+
 class HistoryAdminMixin:
     """For ``ArticleAdmin``: revisions on every save, the history page, diff and restore."""
 
@@ -183,12 +191,11 @@ class HistoryAdminMixin:
 
     def revisions_compare_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         article = self._article_for(request, pk)
-        try:
-            a, b = int(request.GET.get("a", "")), int(request.GET.get("b", ""))
-        except ValueError:
+        pair = RevisionPair(request.GET)
+        if not pair.is_valid():
             messages.error(request, gettext("Choose two revisions to compare."))
             return redirect("admin:articles_article_history", pk)
-        older, newer = sorted((a, b))
+        older, newer = sorted((pair.cleaned_data["a"], pair.cleaned_data["b"]))
         found = {
             r.version: r
             for r in Revision.objects.filter(article=article, version__in=[older, newer])

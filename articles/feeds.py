@@ -25,7 +25,14 @@ from django.utils import feedgenerator, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from articles.models import Article, Author, Country, CriminalGroup, Section
+from articles.models import (
+    Article,
+    Author,
+    Country,
+    CriminalGroup,
+    PublicThroughStories,
+    Section,
+)
 from articles.seo import absolute, article_image, rights_statement
 
 ITEMS = 30
@@ -111,7 +118,10 @@ class ArticleFeed(Feed):
         hub = None
         if self.kind is not None:
             model, _rule = HUBS[self.kind]
-            hub = model.objects.filter(slug=slug).first()
+            hubs = model.objects.filter(slug=slug)
+            if isinstance(hubs, PublicThroughStories):  # an author with no public story
+                hubs = hubs.with_public_stories()
+            hub = hubs.first()
             if hub is None:
                 raise Http404(f"No such {self.kind}")
         return Subject(self.kind, hub, feed_language())

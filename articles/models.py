@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
-from taggit.models import TagBase, TaggedItemBase
+from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from articles.licences import LICENCE_CHOICES, default_licence, get_licence
 from articles.sanitize import clean_body
@@ -110,10 +110,39 @@ class Section(LocalNames, models.Model):
         return list(reversed(chain))
 
 
+class PublicThroughStories(models.QuerySet):
+    """Vocabulary readers learn of only through a public story: topics and bylines.
+
+    A topic typed on a draft ("Minister bribes") or the byline of an embargoed piece would
+    announce the story, so their hubs, feeds and sitemap entries exist only while a story
+    under them is public. (Sections, countries and groups are editors' curated vocabulary
+    with profiles of their own: their hubs stay, empty or not.)
+    """
+
+    story_lookup: str  # the Article relation that names this model
+
+    def with_public_stories(self, *, at=None) -> PublicThroughStories:
+        stories = Article.objects.published(at=at).filter(**{self.story_lookup: OuterRef("pk")})
+        return self.filter(Exists(stories))
+
+
+class AuthorQuerySet(PublicThroughStories):
+    story_lookup = "authors"
+
+
+class TopicQuerySet(PublicThroughStories):
+    story_lookup = "topics"
+
+
 class Author(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True)
     bio = models.TextField(blank=True)
+    bio_es = models.TextField(
+        _("bio in Spanish"),
+        blank=True,
+        help_text=_("Shown on Spanish pages; left empty, they show the English bio."),
+    )
     photo = models.ImageField(upload_to="authors/", blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -124,6 +153,8 @@ class Author(models.Model):
         help_text=_("The staff account that writes under this byline, if any."),
     )
 
+    objects = AuthorQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -132,6 +163,11 @@ class Author(models.Model):
 
     def get_absolute_url(self) -> str:
         return url_with_slug("articles:author", self.slug)
+
+    @property
+    def local_bio(self) -> str:
+        """The bio in the page's language (a name needs no translation; a bio does)."""
+        return in_page_language(self.bio, self.bio_es)
 
 
 class ProfiledTag(LocalNames, TagBase):
@@ -165,6 +201,8 @@ class CriminalGroup(ProfiledTag):
 class Topic(LocalNames, TagBase):
     name_es = _name_es(100)
     description = description_es = ""  # topics have no profile
+
+    objects = NaturalKeyManager.from_queryset(TopicQuerySet)()
 
     class Meta:
         ordering = ["name"]

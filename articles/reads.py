@@ -819,7 +819,7 @@ _HUB_MODELS = {
     "country": (Country, _VOCABULARY),
     "group": (CriminalGroup, _VOCABULARY),
     "topic": (Topic, ("name", "name_es", "slug")),
-    "author": (Author, ("name", "slug", "bio", "photo")),
+    "author": (Author, ("name", "slug", "bio", "bio_es", "photo")),
 }
 _SECTION_PARENT = (
     "parent__name",
@@ -856,6 +856,9 @@ def _hub_row_query(kind: str, *, counted: bool = True) -> CompiledQuery:
 
 _HUB_ROWS = {kind: _hub_row_query(kind) for kind in _HUB_MODELS}
 _UNCOUNTED_HUB_ROWS = {kind: _hub_row_query(kind, counted=False) for kind in _HUB_MODELS}
+# Hubs that exist only while a story under them is public (models.PublicThroughStories);
+# the count of public stories says so without another query.
+_ONLY_WITH_STORIES = {"topic", "author"}
 
 
 # Counting a hub's public stories ("Page 1 of N") joins the tag with every public article
@@ -952,7 +955,7 @@ def hub(kind: str, slug: str, *, now: dt.datetime, per_page: int):
                 kept[key] = count
     else:
         rows = _UNCOUNTED_HUB_ROWS[kind](slug=slug)
-    if not rows:
+    if not rows or (kind in _ONLY_WITH_STORIES and count == 0):
         return None
     model, fields = _HUB_MODELS[kind]
     row = rows[0]

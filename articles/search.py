@@ -1,25 +1,25 @@
 """Reader search: ranked full-text search with highlighted snippets, filters and a count.
 
 PostgreSQL: the article's stored ``search_vector`` (title A, dek B, body C, in the article's
-language, accent-folded: migration 0007) matched by ``websearch_to_tsquery`` (quotes,
-``or``, ``-word`` work as on a search engine), ranked by ``ts_rank`` on title and summary
-(among the newest 1,000 matches, see ``MAX_RESULTS``) and cut into snippets by
+language, accent-folded: migration 0007; plus a ``#country:<slug>`` / ``#group:<slug>``
+lexeme per tag for the filters: migration 0011) matched by ``websearch_to_tsquery``
+(quotes, ``or``, ``-word`` work as on a search engine), ranked by ``ts_rank`` on title and
+summary (among the newest 1,000 matches, see ``MAX_RESULTS``) and cut into snippets by
 ``ts_headline``. A query without a language filter is parsed with both configurations
 and OR-ed, so "cartels" finds English stories ("cartel") and Spanish ones ("cártel").
-``ts_headline`` re-parses each document, the costliest step per row, so it runs only on
-the page of results shown: PostgreSQL evaluates an expensive select-list item after the
-sort and LIMIT (benchmarks/search_scale.py has the figures).
+One statement per page: the candidates with their rank, their count, the page cut from
+them, and ``ts_headline`` (which re-parses each document, the costliest step per row) on
+the shown rows only.
 
 SQLite (``make run``): a documented simpler fallback: every word must occur in the title,
 dek or body (case-insensitive for ASCII letters only, no stemming, no accent folding, and
 the body's markup is searched with its text, e.g. a link's address);
 stories with more words in the title come first, then the newest.
 
-Both return the same ``Hit`` objects through ``SearchResults``, which a ``Paginator`` reads
-(one count query and one page query). On PostgreSQL a search returns the newest
-``MAX_RESULTS`` matches, ranked among themselves, so that a word in most of 100k articles
-costs tens of milliseconds rather than seconds (the count then reads "more than 1,000";
-figures in benchmarks/search_scale.py's output: the 50 ms p95 goal is not reached yet).
+Both return the same ``Hit`` objects through ``SearchResults``, which a ``Paginator`` reads.
+On PostgreSQL a search returns the newest ``MAX_RESULTS`` matches, ranked among themselves,
+so that a word in most of 100k articles costs milliseconds rather than seconds (the count
+then reads "more than 1,000"; figures: benchmarks/search_scale.py, docs/discovery.md).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 from html import escape, unescape
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
@@ -70,6 +71,7 @@ SNIPPET_WORDS = 35
 # as text first, then the markers become <mark> elements.
 START, STOP = "\x02", "\x03"
 CONFIGS = {"en": "newsroom_en", "es": "newsroom_es"}
+_SLUG = re.compile(r"[-\w]+")
 HIT_COLUMNS = ("title", "slug", "language", "publish_at", "section__name", "section__name_es")
 
 
@@ -82,22 +84,7 @@ class Filters:
     year: int | None = None
 
     def apply(self, articles: QuerySet) -> QuerySet:
-        # EXISTS, not a join through the tag table: with the join the planner walked the
-        # tag table's index (42k rows for "mexico") instead of the newest articles.
-        if self.country:
-            articles = articles.filter(
-                Exists(
-                    TaggedCountry.objects.filter(
-                        content_object=OuterRef("pk"), tag__slug=self.country
-                    )
-                )
-            )
-        if self.group:
-            articles = articles.filter(
-                Exists(
-                    TaggedGroup.objects.filter(content_object=OuterRef("pk"), tag__slug=self.group)
-                )
-            )
+        articles = self._tagged(articles)
         if self.section:
             articles = articles.filter(
                 Q(section__slug=self.section) | Q(section__parent__slug=self.section)
@@ -112,17 +99,38 @@ class Filters:
             )
         return articles
 
+    def _tagged(self, articles: QuerySet) -> QuerySet:
+        tags = [
+            (kind, slug)
+            for kind, slug in (("country", self.country), ("group", self.group))
+            if slug
+        ]
+        if connection.vendor == "postgresql":
+            # The vector carries a lexeme per country and group tag (migration 0011): the GIN
+            # index intersects it with the words' posting lists, and the walk of the newest
+            # matches tests it in the row it reads anyway. The EXISTS below probed the tag
+            # table for every candidate instead (28-37 ms of a 45-50 ms search at 100k).
+            for kind, slug in tags:
+                if not _SLUG.fullmatch(slug):  # no tag has it, and it could break the quoting
+                    return articles.none()
+                articles = articles.filter(
+                    _HasLexeme(F("search_vector"), Value(f"'#{kind}:{slug}'"))
+                )
+            return articles
+        # EXISTS, not a join through the tag table: a join repeats an article per tag.
+        through = {"country": TaggedCountry, "group": TaggedGroup}
+        for kind, slug in tags:
+            articles = articles.filter(
+                Exists(through[kind].objects.filter(content_object=OuterRef("pk"), tag__slug=slug))
+            )
+        return articles
 
-class _HtmlText(Func):
-    # The body's text for ts_headline, which would otherwise cut fragments inside tags.
-    template = "regexp_replace(%(expressions)s, '<[^>]*>', ' ', 'g')"
-    output_field = TextField()
 
-
-class _AnyOf(Func):
-    # ``value = ANY(array)``: see _postgresql_matches for why not ``IN (subquery)``.
-    template = "(%(expressions)s))"
-    arg_joiner = " = ANY("
+class _HasLexeme(Func):
+    # ``vector @@ 'lexeme'::tsquery``: the quoted lexeme taken as it is, not parsed as words
+    # (a filter slug holds no quote: the form only accepts slugs it listed).
+    template = "(%(expressions)s::tsquery)"
+    arg_joiner = " @@ "
     output_field = BooleanField()
 
 
@@ -186,49 +194,60 @@ class SearchResults:
         # ("police") matches most of the archive, and ranking or even counting 75k rows
         # reads every one of their vectors (1-3 s at 100k articles), while the newest
         # thousand are found by walking the publish-time index (benchmarks/search_scale.py).
-        newest = (
+        # The order within them: how well the title and summary match (ts_rank on the small
+        # stored ``search_head``: weights A and B), then the newest. The body decides whether
+        # a story matches, not its place. Measured on 1,000 candidates: ts_rank on the head
+        # 2 ms, on the whole vector 12-60 ms, ts_rank_cd (cover density) 23 ms even on the
+        # head. The rank is computed in the same pass, on the row the match test has read.
+        return (
             base.filter(search_vector=self.tsquery)
+            .annotate(rank=SearchRank(F("search_head"), self.tsquery))
             .order_by("-publish_at", "-pk")
-            .values("pk")[:MAX_RESULTS]
-        )
-        # The order: how well the title and summary match (ts_rank on the small stored
-        # ``search_head``: weights A and B), then the newest. The body decides whether a
-        # story matches, not its place. Measured on 1,000 candidates: ts_rank on the head
-        # 2 ms, on the whole vector 12-60 ms (detoasting ~350 words each), ts_rank_cd
-        # (cover density) 23 ms even on the head.
-        # ``id = ANY(ARRAY(subquery))``, not ``id IN (subquery)``: with IN the planner
-        # hash-joined the thousand ids against a sequential scan of all 100k articles
-        # (40-140 ms under load); the array is computed once (an InitPlan, planned with the
-        # real tsquery, so GIN for rare words and the index walk for common ones) and the
-        # rows are then fetched by primary key (EXPLAIN ANALYZE in /work notes, H11).
-        from django.contrib.postgres.expressions import ArraySubquery
-
-        return Article.objects.filter(_AnyOf(F("pk"), ArraySubquery(newest))).annotate(
-            rank=SearchRank(F("search_head"), self.tsquery)
+            .values("pk", "publish_at", "rank")[:MAX_RESULTS]
         )
 
     def _postgresql_page(self, window: slice) -> list[tuple[Hit, int]]:
-        from django.contrib.postgres.search import SearchHeadline
-
-        config = Case(When(language="es", then=Value(CONFIGS["es"])), default=Value(CONFIGS["en"]))
-        rows = (
-            self.matches.annotate(
-                total=Window(Count("*")),
-                snippet=SearchHeadline(
-                    Concat("dek", Value(" \u2014 "), _HtmlText("body"), output_field=TextField()),
-                    self.tsquery,
-                    config=config,
-                    start_sel=START,
-                    stop_sel=STOP,
-                    max_words=SNIPPET_WORDS,
-                    min_words=15,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                ),
+        # One statement: the candidates once (a materialised CTE: planned with the real
+        # tsquery, so GIN for rare words and the walk of the publish-time index for common
+        # ones), counted, the page cut from them by rank, and only that page joined to its
+        # section and given snippets. ts_headline re-parses each story, the costliest step
+        # per row, so it runs on the shown rows only.
+        try:
+            candidates, params = self.matches.query.sql_with_params()
+        except EmptyResultSet:  # a filter no story can pass: nothing to ask the database
+            return []
+        headline = (
+            "ts_headline({config}::regconfig, a.dek || ' \u2014 ' || "
+            "regexp_replace(a.body, '<[^>]*>', ' ', 'g'), "
+            "websearch_to_tsquery({config}::regconfig, %s), %s)"
+        )
+        sql = f"""
+            WITH candidates AS MATERIALIZED ({candidates}),
+            shown AS (
+                SELECT * FROM candidates
+                ORDER BY rank DESC, publish_at DESC, pk DESC LIMIT %s OFFSET %s
             )
-            .order_by("-rank", "-publish_at", "-pk")
-            .values_list(*HIT_COLUMNS, "snippet", "total")
-        )[window]
+            SELECT a.title, a.slug, a.language, a.publish_at, s.name, s.name_es,
+                CASE WHEN a.language = 'es' THEN {headline.format(config="'newsroom_es'")}
+                     ELSE {headline.format(config="'newsroom_en'")} END,
+                (SELECT count(*) FROM candidates)
+            FROM shown
+            JOIN articles_article a ON a.id = shown.pk
+            JOIN articles_section s ON s.id = a.section_id
+            ORDER BY shown.rank DESC, shown.publish_at DESC, shown.pk DESC
+        """
+        # Each story is cut with its own language's parse of the words only: the query of
+        # both languages costs ts_headline ~1.7x as much per row (7.0 vs 4.3 ms for a page
+        # of 12 phrase hits), for marks the other parse would rarely add.
+        options = (
+            f"StartSel='{START}', StopSel='{STOP}', MaxWords={SNIPPET_WORDS}, MinWords=15, "
+            "MaxFragments=2, FragmentDelimiter=' … '"
+        )
+        offset = window.start or 0
+        limit = MAX_RESULTS if window.stop is None else max(0, window.stop - offset)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, (*params, limit, offset, self.query, options, self.query, options))
+            rows = cursor.fetchall()
         return [(self._hit(row[:-1]), row[-1]) for row in rows]
 
     # -- SQLite fallback -------------------------------------------------------------------
@@ -238,8 +257,8 @@ class SearchResults:
 
     def _fallback_matches(self, base: QuerySet) -> QuerySet:
         words = self._words()
-        if not words:
-            return base.none()
+        if not words:  # only one-letter words ("a", "y"): no match, but the page still sorts
+            return base.none().annotate(rank=Value(0, output_field=IntegerField()))
         for word in words:
             base = base.filter(
                 Q(title__icontains=word) | Q(dek__icontains=word) | Q(body__icontains=word)
@@ -294,7 +313,9 @@ class SearchResults:
 
     def count(self) -> int:
         if self._count is None:
-            self._count = self.matches.order_by().count()
+            # PostgreSQL's candidates are a LIMITed slice, counted as they are.
+            matches = self.matches if self.postgresql else self.matches.order_by()
+            self._count = matches.count()
         return self._count
 
     @property

@@ -16,7 +16,15 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Author, Country, CriminalGroup, Section, Topic
+from articles.models import (
+    Article,
+    Author,
+    Country,
+    CriminalGroup,
+    PublicThroughStories,
+    Section,
+    Topic,
+)
 from articles.seo import article_image
 
 NEWS_WINDOW = dt.timedelta(days=2)
@@ -123,7 +131,10 @@ class HubSitemap(SiteSitemap):
     def items(self) -> list:
         hubs: list = ["home"]
         for model in (Section, Country, CriminalGroup, Topic, Author):
-            hubs.extend(model.objects.only("slug").order_by("pk"))
+            rows = model.objects.only("slug").order_by("pk")
+            if isinstance(rows, PublicThroughStories):  # topics, bylines: none of drafts
+                rows = rows.with_public_stories()
+            hubs.extend(rows)
         return hubs
 
     def location(self, item) -> str:

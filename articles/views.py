@@ -69,7 +69,7 @@ HUB_KINDS = {
         label=pgettext_lazy("hub kind", "Criminal group"), profile="local_description"
     ),
     "topic": HubKind(label=pgettext_lazy("hub kind", "Topic"), profile=None),
-    "author": HubKind(label=pgettext_lazy("hub kind", "Author"), profile="bio"),
+    "author": HubKind(label=pgettext_lazy("hub kind", "Author"), profile="local_bio"),
 }
 
 

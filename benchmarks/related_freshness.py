@@ -13,15 +13,18 @@ twice:
   the request only enqueues; fresh = the refresh task's ``finished_at`` - the request start.
 
 After each round it compares every stored list of a published or scheduled article with a
-full ``rebuild_related`` of the same rows: the lists each published article is in (must be
-the same set), and how many other lists differ only through the shared statistics' drift
-(see tests/related/test_freshness_paths.py). Prints p50/p95 of both times.
+full rebuild of the same rows against the same statistics snapshot (``rebuild(refit=False)``,
+see docs/related.md "Freshness"): the lists each published article is in (must be the same
+set) and every list exactly (items, order, scores). ``--refit`` also compares with a refit
+rebuild (``rebuild_related``'s default), which moves the statistics. Prints p50/p95 of both
+times and the load average.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import inspect
 import os
 import subprocess
 import sys
@@ -36,6 +39,8 @@ from benchmarks.corpus import generate
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/newsroom_bench_freshness"
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The production worker's polling interval (README "Background tasks", docs/deploy.md).
+WORKER_INTERVAL = "0.1"
 
 
 def ms(seconds: float) -> str:
@@ -54,12 +59,15 @@ def stored_lists() -> dict[int, list[tuple[int, bool, float]]]:
     return lists
 
 
-def compare_with_rebuild(published: list[int]) -> dict[str, int]:
+def compare_with_rebuild(published: list[int], *, refit: bool) -> dict[str, int]:
     from related.rebuild import rebuild
 
     before = stored_lists()
     started = time.perf_counter()
-    rebuild()
+    if "refit" in inspect.signature(rebuild).parameters:
+        rebuild(refit=refit)
+    else:
+        rebuild()  # code before the statistics snapshot (a before/after run): always a refit
     seconds = time.perf_counter() - started
     after = stored_lists()
     counts = {
@@ -67,7 +75,7 @@ def compare_with_rebuild(published: list[int]) -> dict[str, int]:
         "had": 0,  # of those, filled by the refresh
         "extra": 0,  # pairs the refresh filled and a rebuild does not
         "equal": 0,
-        "drift_only": 0,
+        "same_items": 0,  # same targets in the same order, some score off by > 1e-6
         "other": 0,
         "lists": len(after),
         "rebuild_s": round(seconds),
@@ -87,12 +95,12 @@ def compare_with_rebuild(published: list[int]) -> dict[str, int]:
                 flush=True,
             )
         counts["extra"] += len(shown - rebuilt_shown)
-        if [line[:2] for line in stored] == [line[:2] for line in rebuilt]:
+        if [line[:2] for line in stored] != [line[:2] for line in rebuilt]:
+            counts["other"] += 1
+        elif all(abs(a[2] - b[2]) <= 1e-6 for a, b in zip(stored, rebuilt, strict=True)):
             counts["equal"] += 1
-            continue
-        scores = {t: s for t, _, s in stored}
-        moved = any(t in scores and abs(scores[t] - s) > 1e-6 for t, _, s in rebuilt)
-        counts["drift_only" if moved and shown == rebuilt_shown else "other"] += 1
+        else:
+            counts["same_items"] += 1
     return counts
 
 
@@ -117,7 +125,14 @@ def pick_articles(corpus, ids: dict[int, int], count: int) -> list[int]:
 def start_worker(url: str) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "TASKS_BACKEND": "database", "DEBUG": "0"}
     return subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.05"],
+        [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--no-startup-delay",
+            "--interval",
+            WORKER_INTERVAL,
+        ],
         cwd=_bench.ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -174,6 +189,11 @@ def main() -> None:
     parser.add_argument("--publishes", type=int, default=20)
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--keep", action="store_true", help="Do not drop the database.")
+    parser.add_argument(
+        "--refit",
+        action="store_true",
+        help="Also compare with a rebuild that refits the statistics (after the others).",
+    )
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         raise SystemExit("This benchmark runs on PostgreSQL (the worker opens it by name).")
@@ -213,23 +233,31 @@ def main() -> None:
             if process is not None:
                 process.terminate()
                 process.wait(timeout=30)
-        counts = compare_with_rebuild(articles)
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        counts = compare_with_rebuild(articles, refit=False)
         p = _bench.percentile
         print(
             f"  {name:9}: editor request p50 {ms(p(request_times, 50))}, p95 "
             f"{ms(p(request_times, 95))}; lists fresh after p50 {ms(p(fresh_times, 50))}, "
             f"p95 {ms(p(fresh_times, 95))}, max {ms(max(fresh_times))}; lists recomputed "
-            f"per publish median {p(recomputed, 50):.0f}, max {max(recomputed)}",
+            f"per publish median {p(recomputed, 50):.0f}, max {max(recomputed)} "
+            f"(load average {load})",
             flush=True,
         )
-        print(
-            f"             vs a full rebuild ({counts['rebuild_s']} s): published articles in "
-            f"{counts['had']} of the {counts['belongs']} lists a rebuild puts them in, "
-            f"{counts['extra']} extra; lists equal {counts['equal']} of {counts['lists']}, "
-            f"differing by statistics drift only {counts['drift_only']}, otherwise "
-            f"{counts['other']}",
-            flush=True,
-        )
+        targets = [("rebuild, same statistics", False)]
+        if args.refit:
+            targets.append(("rebuild with a refit", True))
+        for label, refit in targets:
+            if refit:
+                counts = compare_with_rebuild(articles, refit=True)
+            print(
+                f"             vs a {label} ({counts['rebuild_s']} s): published articles in "
+                f"{counts['had']} of the {counts['belongs']} lists the rebuild puts them in, "
+                f"{counts['extra']} extra; lists equal {counts['equal']} of "
+                f"{counts['lists']}, same items with other scores {counts['same_items']}, "
+                f"otherwise {counts['other']}",
+                flush=True,
+            )
     if not args.keep:
         _bench.drop_database(args.database_url)
 

@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -291,9 +292,21 @@ def _major(amount: int, currency: str) -> str:
     return str(from_minor(amount, currency))
 
 
+# Dates a report can cover: a typed year 9999 (or 0001) overflowed the day arithmetic and
+# the time-zone conversion of the period's bounds (a 500); it is a form error now.
+REPORT_DATES = [
+    MinValueValidator(dt.date(2000, 1, 1)),
+    MaxValueValidator(dt.date(2999, 12, 31)),
+]
+
+
 class ReportForm(forms.Form):
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=REPORT_DATES
+    )
+    end = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=REPORT_DATES
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from donations.money import parse_whole
@@ -442,6 +442,23 @@ def _default_impact_lines() -> str:
     )
 
 
+def _default_impact_lines_es() -> str:
+    return "\n".join(
+        [
+            "once 25: Registros judiciales para una investigación",
+            "once 50: Un día de trabajo de campo de un reportero",
+            "once 100: Teléfonos seguros para la entrevista con una fuente",
+            "once 250: Una semana de verificación antes de publicar una historia",
+            "monthly 10: Mantiene una historia gratuita para todos los lectores",
+            "monthly 25: Registros judiciales de un caso cada mes",
+            "monthly 50: El viaje de un reportero a la frontera cada mes",
+            "annual 100: Un año de solicitudes de información a organismos públicos",
+            "annual 250: Un mes de trabajo de un productor local",
+            "annual 500: La revisión legal de un año de investigaciones",
+        ]
+    )
+
+
 class DonationSettings(models.Model):
     """What the donate form offers; one row, edited by editors in the admin."""
 
@@ -475,6 +492,18 @@ class DonationSettings(models.Model):
             'every month". Amounts without a line show none.'
         ),
     )
+    # The same lines for the Spanish form: the sentences are prose, so an empty field shows
+    # no lines on Spanish pages rather than English ones.
+    impact_lines_es = models.TextField(
+        _("impact lines in Spanish"),
+        blank=True,
+        default=_default_impact_lines_es,
+        help_text=_(
+            "The same format for the Spanish donate page, with the frequency words in English, "
+            'e.g. "monthly 25: Registros judiciales de un caso cada mes". Left empty, Spanish '
+            "pages show no impact lines."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -498,8 +527,11 @@ class DonationSettings(models.Model):
         return parse_amount_list(raw)
 
     def impacts_for(self, frequency: str) -> dict[int, str]:
-        """``{25: "Court records for one investigation", ...}`` for one frequency."""
-        return parse_impact_lines(self.impact_lines).get(frequency, {})
+        """``{25: "Court records for one investigation", ...}`` for one frequency, in the
+        page's language."""
+        spanish = translation.get_language() == "es"
+        raw = self.impact_lines_es if spanish else self.impact_lines
+        return parse_impact_lines(raw).get(frequency, {})
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
@@ -511,13 +543,14 @@ class DonationSettings(models.Model):
                     errors[field] = "Give at least one amount."
             except ValueError:
                 errors[field] = "Use whole positive numbers separated by commas, e.g. 25, 50, 100."
-        try:
-            parse_impact_lines(self.impact_lines, strict=True)
-        except ValueError as exc:
-            errors["impact_lines"] = _(
-                'Line "%(line)s" is not "frequency amount: sentence", '
-                'e.g. "monthly 25: Court records for one case every month".'
-            ) % {"line": exc}
+        for field in ("impact_lines", "impact_lines_es"):
+            try:
+                parse_impact_lines(getattr(self, field), strict=True)
+            except ValueError as exc:
+                errors[field] = _(
+                    'Line "%(line)s" is not "frequency amount: sentence", '
+                    'e.g. "monthly 25: Court records for one case every month".'
+                ) % {"line": exc}
         if errors:
             raise ValidationError(errors)
 

@@ -9,7 +9,6 @@ from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from images.hooks import display_changed
 from images.markup import crop_files, picture
 from images.models import Image
 from images.services import image_renditions_on_commit
@@ -106,18 +105,7 @@ class ImageAdmin(admin.ModelAdmin):
     def save_model(self, request, obj: Image, form, change: bool) -> None:
         if not change:
             obj.uploaded_by = request.user
+        # The save itself redraws the bodies showing an edited caption or credit, and a
+        # delete removes the picture from them (Image.save, ImagesConfig.ready).
         super().save_model(request, obj, form, change)
         image_renditions_on_commit(obj)
-        if change:
-            display_changed(obj.pk)  # caption or credit edited: redraw the bodies showing it
-
-    def delete_model(self, request, obj: Image) -> None:
-        pk = obj.pk
-        super().delete_model(request, obj)
-        display_changed(pk)  # bodies that showed it drop it
-
-    def delete_queryset(self, request, queryset) -> None:
-        pks = list(queryset.values_list("pk", flat=True))
-        super().delete_queryset(request, queryset)
-        for pk in pks:
-            display_changed(pk)

@@ -3,9 +3,11 @@
 The library sits below ``articles`` and may not import it, yet an article's stored body
 (``Article.body_html``) draws its inline images: when an image's caption, credit or
 renditions change, the articles that show it must redraw. ``articles`` registers one
-callback at start-up (``ArticlesConfig.ready``); the library's write paths call
-``display_changed`` explicitly (``images.renditions.generate``, the admin's save). A plain
-list rather than a Django signal, so the call sites are visible and nothing else listens.
+callback at start-up (``ArticlesConfig.ready``); the library calls ``display_changed`` from
+the two places every write passes: ``Image.save`` when the stored display changed, and the
+image's ``post_delete`` (``ImagesConfig.ready``), so the admin, the renditions task, scripts
+and the shell all redraw. A plain list rather than a signal of our own, so the call sites
+are visible and nothing else listens.
 """
 
 from __future__ import annotations

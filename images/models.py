@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from images.validation import EXTENSIONS, image_format, validate_upload
@@ -90,9 +90,15 @@ class Image(models.Model):
     def __str__(self) -> str:
         return self.caption or self.alt_text
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def save(self, *args: Any, redraw: bool = True, **kwargs: Any) -> None:
+        """Save, rebuild ``display`` and, when it changed, tell the pages that draw this
+        picture into stored text (``images.hooks``), whatever the write path: the admin,
+        the renditions task, a script or the shell. ``redraw=False`` only when no stored
+        text can show the image yet (seeding)."""
+        from images.hooks import display_changed
         from images.renditions import display_data, oriented_size
 
+        adding = self._state.adding
         new_file = bool(self.file) and not self.file._committed
         if new_file:
             # A new upload: stored under a random name with its real format's extension
@@ -103,8 +109,30 @@ class Image(models.Model):
         self.display = display_data(self)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "display"}
-        super().save(*args, **kwargs)
-        if new_file:
-            # The stored name (upload_to's folders, a suffix if taken) is known only now.
-            self.display = display_data(self)
-            type(self).objects.filter(pk=self.pk).update(display=self.display)
+        # One transaction: readers never see the picture's new display beside bodies that
+        # still draw the old one.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if new_file:
+                # The stored name (upload_to's folders, a suffix if taken) is known only now.
+                self.display = display_data(self)
+                type(self).objects.filter(pk=self.pk).update(display=self.display)
+            # A new row cannot be in any body yet; for an existing one whose display was
+            # not loaded (``only()``/``defer()``), redraw to be sure.
+            if redraw and not adding and self._stored_display != self.display:
+                display_changed(self.pk)
+        self._stored_display = self.display
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *, fetch_mode=None):
+        image = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
+        # What pages draw now, to tell on save whether they must redraw (None: not loaded).
+        image._stored_display = image.__dict__.get("display")
+        return image
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None or "display" in fields:
+            self._stored_display = self.__dict__.get("display")
+
+    _stored_display: dict | None = None

@@ -26,7 +26,6 @@ from django.core.files.storage import default_storage
 from PIL import Image as PILImage
 from PIL import ImageOps
 
-from images.hooks import display_changed
 from images.validation import ALLOWED_FORMATS
 
 if TYPE_CHECKING:
@@ -182,11 +181,10 @@ def generate(
     previous = _files_of(image.renditions)
     image.width, image.height = picture.size
     image.renditions = {"key": key, "widths": list(widths), "crops": crops}
-    image.save(update_fields=["renditions", "width", "height"])
+    # The save redraws the bodies that show the picture (Image.save), unless told not to.
+    image.save(update_fields=["renditions", "width", "height"], redraw=notify)
     for name in previous - set(stored):
         default_storage.delete(name)
-    if notify:
-        display_changed(image.pk)
     return True
 
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from newsroom.language import language_of_path
 
 # PostgreSQL text cannot hold NUL (U+0000): a query with one raises DataError, a 500.
 # It is the only such character once Django has decoded the request (invalid UTF-8 in
 # the path or query string is already replaced by U+FFFD, never a lone surrogate).
 UNSTORABLE = "\x00"
-MESSAGE = "Bad request: the address or form contains a NUL character, which is not allowed.\n"
+MESSAGE = _("Bad request: the address or form contains a NUL character, which is not allowed.")
 
 
 def _has_unstorable(values: Iterable[str]) -> bool:
@@ -33,7 +37,7 @@ class RejectUnstorableInputMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _has_unstorable([request.path, *_query_dict_strings(request.GET)]):
-            return _bad_request()
+            return _bad_request(request)
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
@@ -44,9 +48,15 @@ class RejectUnstorableInputMiddleware:
         if _has_unstorable(_query_dict_strings(request.POST)) or _has_unstorable(
             upload.name or "" for upload in request.FILES.values()
         ):
-            return _bad_request()
+            return _bad_request(request)
         return None
 
 
-def _bad_request() -> HttpResponse:
-    return HttpResponseBadRequest(MESSAGE, content_type="text/plain; charset=utf-8")
+def _bad_request(request: HttpRequest) -> HttpResponse:
+    # This runs before the URL's language is activated (URLLanguageMiddleware): say it in
+    # the language of the address all the same (/es/... in Spanish).
+    language = language_of_path(request.path_info)
+    with translation.override(language):
+        response = HttpResponseBadRequest(f"{MESSAGE}\n", content_type="text/plain; charset=utf-8")
+    response["Content-Language"] = language
+    return response

@@ -18,14 +18,19 @@ What is stored
 
 Why it is never stale
     Every key contains a *generation* number kept in the cache. Any change to what the
-    public can see bumps it after the transaction commits (``invalidate_on_commit``), so
-    every page is re-rendered on its next request; the front cache (Varnish) is banned at
-    the same moment. A request that read the old generation stores its page under the old
-    key, which nobody reads again, so a render racing a publish cannot store stale content
-    under the new generation. A scheduled article goes public with no event: the cache
-    keeps the time of the next scheduled publication and bumps the generation when that
-    time has come (the first request after it does), and every TTL, ours and the front
-    cache's ``s-maxage``, ends no later than that time.
+    public can see (any SQL statement that writes a table public pages read, however it
+    was issued: see ``connect_invalidation``) bumps it after the transaction commits
+    (``invalidate_on_commit``), so every page is re-rendered on its next request; the front
+    cache (Varnish) is banned at the same moment. A request that read the old generation
+    stores its page under the old key, which nobody reads again, so a render racing a
+    publish cannot store stale content under the new generation. A scheduled article goes
+    public with no event: the cache keeps the time of the next scheduled publication and
+    bumps the generation when that time has come (the first request after it does), and
+    every TTL, ours and the front cache's ``s-maxage``, ends no later than that time.
+
+    Keys also carry the *release* (a digest of the code, templates, catalogues and assets
+    the process renders with): a deploy never serves pages of the previous templates, and
+    its first process bumps the generation, which bans the front cache.
 
     One generation for the whole site is deliberately coarse: a newsroom publishes tens of
     times a day, a bump costs one re-render per page, and there is no per-page dependency
@@ -40,17 +45,22 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import re
 import time
 import urllib.request
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from functools import wraps
+from functools import cache, wraps
+from pathlib import Path
 from typing import Any
 
+import django
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.tasks import task
 from django.utils.cache import patch_cache_control
 
 from newsroom.db_router import note_public_change
@@ -130,7 +140,57 @@ def lookup(host: str, path: str, query: str) -> Page | None:
 
 def _page_key(generation: int, host: str, path: str, query: str) -> str:
     digest = hashlib.sha256(f"{host}\n{path}\n{query}".encode("utf-8", "surrogateescape"))
-    return f"pagecache:page:{generation}:{digest.hexdigest()}"
+    return f"pagecache:page:{generation}:{release()[:16]}:{digest.hexdigest()}"
+
+
+# --- releases -------------------------------------------------------------------------------
+
+RELEASE_KEY = "pagecache:release"
+# What a page is rendered from besides the database: code, templates, catalogues, assets
+# (a changed stylesheet changes its hashed URL in every page).
+RELEASE_SUFFIXES = frozenset(
+    {".py", ".html", ".txt", ".xml", ".mo", ".css", ".js", ".svg", ".json", ".webmanifest"}
+)
+RELEASE_SKIPPED_DIRS = frozenset(
+    {".git", ".venv", "node_modules", "__pycache__", "tests", "benchmarks", "docs", "media"}
+)
+
+
+def source_digest(root: Path) -> str:
+    """A digest of every file under ``root`` a rendered page depends on (contents and
+    names; the test suite, benchmarks and collected copies aside)."""
+    digest = hashlib.sha256(django.get_version().encode())
+    skipped = {*RELEASE_SKIPPED_DIRS, Path(settings.STATIC_ROOT).name}
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(name for name in dirs if name not in skipped)
+        for name in sorted(files):
+            if os.path.splitext(name)[1] in RELEASE_SUFFIXES:
+                path = Path(folder, name)
+                digest.update(str(path.relative_to(root)).encode("utf-8", "surrogateescape"))
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@cache
+def release() -> str:
+    """The release this process renders: a new deploy (code, templates, translations,
+    stylesheets) is a new release, whose pages are stored apart from the previous one's."""
+    return source_digest(Path(settings.BASE_DIR))
+
+
+def _announce_release(cache_backend) -> None:
+    """The first process of a new release retires every page of the previous one.
+
+    Our own pages are keyed by release already (a process of the old release, still
+    serving during a rolling deploy, stores pages the new one never reads); the bump also
+    bans the front cache, which keys by URL alone.
+    """
+    previous = cache_backend.get(RELEASE_KEY)
+    if previous == release():
+        return
+    cache_backend.set(RELEASE_KEY, release(), timeout=None)
+    if previous is not None:
+        invalidate(reason=f"release {release()[:12]} replaces {str(previous)[:12]}")
 
 
 def _next_change_from_database() -> float:
@@ -155,6 +215,7 @@ class _Local:
     def __init__(self) -> None:
         self.state: tuple[int, float] | None = None
         self.read_at = 0.0
+        self.release_checked = False
         self.pages: OrderedDict[str, Page] = OrderedDict()
         # Values computed from public content, valid for this generation (generation_store).
         self.kept: dict[Any, Any] = {}
@@ -179,6 +240,7 @@ _local = _Local()
 def forget_local() -> None:
     """Drop what this process remembers (tests that clear the shared cache call it)."""
     _local.state = None
+    _local.release_checked = False
     _local.pages.clear()
     _local.kept = {}
 
@@ -194,6 +256,9 @@ def current_state(*, fresh: bool = False) -> tuple[int, float]:
     ):
         return state
     cache = _cache()
+    if not _local.release_checked:  # once per process (and after forget_local())
+        _announce_release(cache)
+        _local.release_checked = True
     found = cache.get_many([GENERATION_KEY, NEXT_CHANGE_KEY])
     generation = found.get(GENERATION_KEY)
     if generation is None:
@@ -270,7 +335,7 @@ class _Bump:
         invalidate(reason=self.reason)
 
 
-def invalidate_on_commit(*, reason: str) -> None:
+def invalidate_on_commit(*, reason: str, using: str | None = None) -> None:
     """Bump the generation once the current transaction commits (at once outside one).
 
     After the commit, not before: a reader arriving between a bump and the commit would
@@ -281,27 +346,51 @@ def invalidate_on_commit(*, reason: str) -> None:
     """
     if not generation_kept() and not settings.FRONT_CACHE_PURGE_URLS:
         return
-    connection = transaction.get_connection()
+    connection = transaction.get_connection(using)
     if connection.in_atomic_block and any(
         isinstance(func, _Bump) and not func.done for _, func, _ in connection.run_on_commit
     ):
         return
-    transaction.on_commit(_Bump(reason), robust=True)
+    transaction.on_commit(_Bump(reason), using=using, robust=True)
 
 
 def purge_front_cache() -> None:
     """Ban every cached page in the front cache(s) (Varnish ``BAN`` by tag; see deploy/).
 
-    Best effort with a short timeout: a front cache that is down keeps nothing we need
-    to purge, and its ``s-maxage`` bounds how long a missed ban could matter.
+    At once, in the process that committed the change, so the front cache lets go within
+    the same second (a queued job would wait for the worker's next poll). A ban that fails
+    (the front cache restarting, a network blip) is handed to the task worker, which tries
+    again with a growing delay; each failed attempt is a task result editors can read in
+    the admin. Until a ban gets through, the front cache's ``s-maxage`` bounds how long it
+    can serve the old page.
     """
+    from newsroom.tasks import retry_later
+
     for url in settings.FRONT_CACHE_PURGE_URLS:
-        request = urllib.request.Request(url, method="BAN", headers={"X-Ban-Tag": CACHE_TAG})
         try:
-            with urllib.request.urlopen(request, timeout=settings.FRONT_CACHE_PURGE_TIMEOUT):
-                pass
+            ban(url)
         except OSError as exc:
             logger.warning("Could not purge the front cache at %s: %s", url, exc)
+            retry_later(ban_front_cache, url, attempt=1)
+
+
+def ban(url: str) -> None:
+    """One ``BAN`` of every page we tagged; raises ``OSError`` when it does not get through."""
+    request = urllib.request.Request(url, method="BAN", headers={"X-Ban-Tag": CACHE_TAG})
+    with urllib.request.urlopen(request, timeout=settings.FRONT_CACHE_PURGE_TIMEOUT):
+        pass
+
+
+@task
+def ban_front_cache(url: str, attempt: int = 1) -> None:
+    """A ban that failed when the change was saved, tried again by the worker."""
+    from newsroom.tasks import retry_later
+
+    try:
+        ban(url)
+    except OSError:
+        retry_later(ban_front_cache, url, attempt=attempt)
+        raise
 
 
 # --- storing ----------------------------------------------------------------------------
@@ -464,6 +553,16 @@ NOT_PUBLIC = {
     "related.relatedstate",
     "related.rebuildcheckpoint",
 }
+# A statement that may write: what follows it is searched for the tables it writes.
+_MAY_WRITE = re.compile(r"\s*(?:INSERT|UPDATE|DELETE|MERGE|TRUNCATE|WITH)\b", re.IGNORECASE)
+# The table each write names (a CTE may hold several): INSERT INTO t, UPDATE t, DELETE
+# FROM t, MERGE INTO t, TRUNCATE [TABLE] t, optionally ONLY and a schema. "ON CONFLICT DO
+# UPDATE SET" and "FOR UPDATE OF" name no table here (SET, OF are not ours).
+_WRITTEN_TABLES = re.compile(
+    r"\s*\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO|TRUNCATE(?:\s+TABLE)?)"
+    r"\s+(?:ONLY\s+)?(?:\"?\w+\"?\.)?\"?(\w+)\"?",
+    re.IGNORECASE,
+)
 
 
 def _shows_publicly(model: type) -> bool:
@@ -471,30 +570,67 @@ def _shows_publicly(model: type) -> bool:
     return meta.app_label in PUBLIC_APPS and meta.label_lower not in NOT_PUBLIC
 
 
-def _row_changed(sender: type, **kwargs: Any) -> None:
-    invalidate_on_commit(reason=f"{sender._meta.label} changed")
+@cache
+def public_tables() -> frozenset[str]:
+    """The tables public pages read: every model of ``PUBLIC_APPS`` but ``NOT_PUBLIC``,
+    with the link tables Django makes for their many-to-many fields."""
+    from django.apps import apps
+
+    return frozenset(
+        model._meta.db_table
+        for model in apps.get_models(include_auto_created=True)
+        if _shows_publicly(model)
+    )
 
 
-def _relation_changed(sender: type, action: str, **kwargs: Any) -> None:
-    if action.startswith("post_") and _shows_publicly(sender):
-        invalidate_on_commit(reason=f"{sender._meta.label} {action}")
+def written_public_tables(sql: str) -> set[str]:
+    """The public tables a statement writes (empty for reads)."""
+    if sql.startswith("SELECT") or not _MAY_WRITE.match(sql):
+        return set()  # nearly every statement: decided on its first word
+    # INSERT INTO t / UPDATE t / DELETE FROM t: one target, at the head. WITH ...: writes
+    # may hide in any of its parts.
+    head = _WRITTEN_TABLES.match(sql)
+    names = [head.group(1)] if head is not None else _WRITTEN_TABLES.findall(sql)
+    return {name.lower() for name in names} & public_tables()
+
+
+def _watch_writes(execute, sql, params, many, context):
+    """An ``execute_wrapper`` on every database connection: a statement that wrote a
+    public table bumps the generation when its transaction commits."""
+    result = execute(sql, params, many, context)
+    if isinstance(sql, str):
+        tables = written_public_tables(sql)
+        if tables:
+            invalidate_on_commit(
+                reason=f"{', '.join(sorted(tables))} written", using=context["connection"].alias
+            )
+    return result
+
+
+def _connection_created(sender: Any, connection: Any, **kwargs: Any) -> None:
+    # First in the list: ``connection.execute_wrapper()`` blocks pop the *last* wrapper
+    # when they end, and a connection may open inside one of them.
+    if _watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, _watch_writes)
 
 
 def connect_invalidation() -> None:
     """Bump the generation whenever a row that public pages show changes, however it
-    changes: the admin, a management command, an import or the shell.
+    changes: ``save()``, ``delete()``, ``QuerySet.update()``, ``bulk_create()``, tags,
+    raw SQL; from the admin, a management command, an import, a data migration or the
+    shell.
 
-    This is a signal on purpose, and it holds no business logic: invalidating a cache is
-    a property of the storage (like an index), and a hook that every write path must
-    remember to call is the kind of thing that gets forgotten. Bulk writes, which send no
-    signals, call ``invalidate_on_commit`` themselves (related lists, rebuilds).
+    Watched at the database connection, not with model signals: ``QuerySet.update()``,
+    bulk writes and SQL send no signal, and a hook that every such write path must
+    remember to call is the kind of thing that gets forgotten. Invalidating a cache is a
+    property of the storage (like an index), so it lives where every write passes. Cost:
+    one anchored regular expression per statement (reads stop at its first word). COPY,
+    which goes around Django's cursor, is used only by the related rebuild, which calls
+    ``invalidate_on_commit`` itself.
     """
-    from django.apps import apps
-    from django.db.models.signals import m2m_changed, post_delete, post_save
+    from django.db import connections
+    from django.db.backends.signals import connection_created
 
-    for model in apps.get_models():
-        if _shows_publicly(model):
-            uid = f"pagecache:{model._meta.label_lower}"
-            post_save.connect(_row_changed, sender=model, dispatch_uid=f"{uid}:save")
-            post_delete.connect(_row_changed, sender=model, dispatch_uid=f"{uid}:delete")
-    m2m_changed.connect(_relation_changed, dispatch_uid="pagecache:m2m")
+    connection_created.connect(_connection_created, dispatch_uid="pagecache:writes")
+    for connection in connections.all(initialized_only=True):
+        _connection_created(sender=None, connection=connection)

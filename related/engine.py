@@ -307,18 +307,37 @@ class Suggestion:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class Around:
+    """Rank a shortlist by its sums times the recency factor to ``day`` (``recency``)."""
+
+    day: float
+    half_life_days: float
+    floor: float
+
+    @classmethod
+    def of(cls, source: Source, weights: Weights) -> Around:
+        return cls(source.day, weights.half_life_days, weights.recency_floor)
+
+
 class CandidateIndex(Protocol):
     def n_docs(self, language: str) -> int: ...
 
     def posting_lengths(self, keys: Iterable[str], language: str) -> dict[str, int]: ...
 
     def shortlist(
-        self, contribution: Mapping[str, float], language: str, exclude: int, size: int
+        self,
+        contribution: Mapping[str, float],
+        language: str,
+        exclude: int,
+        size: int,
+        around: Around | None = None,
     ) -> tuple[list[tuple[int, float]], Mapping[int, float]]:
         """Articles by Σ contribution[key] * weight over the given keys' postings.
 
         The ``size`` best as (article id, sum), best first, ties by higher id; and a mapping
-        of article id -> day (days since the epoch of publication) covering them.
+        of article id -> day (days since the epoch of publication) covering them. With
+        ``around``, "best" is the sum times its recency (``Around``), as the final score.
         """
         ...
 
@@ -381,7 +400,14 @@ def score(source: Source, index: CandidateIndex, weights: Weights) -> list[Sugge
         else:
             common.append(key)
 
-    top, days = index.shortlist(rare, language, source.article_id, weights.shortlist)
+    # Ranked as the final score ranks (sum times recency), not by the sum alone: with the
+    # sum alone, a strong match years away from the source could push out of the shortlist
+    # a weaker one from its own week that would have made the list, and each publish (new
+    # articles are far from old sources) moved old lists that the article itself never
+    # entered, which a refresh cannot see (docs/related.md, Freshness).
+    top, days = index.shortlist(
+        rare, language, source.article_id, weights.shortlist, Around.of(source, weights)
+    )
     partial = dict(top)
     shortlist = [article_id for article_id, _ in top]
     extra_days: dict[int, float] = {}

@@ -2,10 +2,16 @@
 
 Three phases, each resumable from a checkpoint row (``RebuildCheckpoint``):
 
-1. ``stats``: exact term document frequencies over all candidate articles (``TermStat``).
-2. ``index``: every article's ``RelatedFeature`` rows, replaced batch by batch.
+1. ``stats`` (a refit only): the statistics snapshot, exact term document frequencies and N
+   over all candidate articles (``TermStat``).
+2. ``index``: every article's ``RelatedFeature`` rows, replaced batch by batch, built against
+   the snapshot; a refit then recounts the posting lengths (``FeatureCount``). Without a
+   refit (checkpoint phase ``reindex``) the snapshot is left as it is.
 3. ``rank``: every article's list, ranked against an in-memory copy of the index (the same
    ``engine`` code as a live refresh, with no query per article), replaced batch by batch.
+
+Without a refit the result is what live refreshes store (services: "The statistics
+snapshot"); a refit moves every weight a little.
 
 Safe while the site serves: each batch replaces its articles' rows in one transaction, so a
 reader sees an article's old list or its new one, never a mix; live refreshes keep running and
@@ -15,7 +21,6 @@ are serialised with the rebuild on the article row (see ``services.store_list``)
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
@@ -48,21 +53,27 @@ from related.services import (
 )
 
 CHECKPOINT = "rebuild_related"
-PHASES = ("stats", "index", "rank")
+PHASES = ("stats", "index", "reindex", "rank")
 Progress = Callable[[str, int, int], None]
 
 
 class MemoryIndex:
     """``engine.CandidateIndex`` over an in-memory copy of ``RelatedFeature``."""
 
-    def __init__(self, n_docs: dict[str, int], meta: dict[int, tuple[str, str | None]]):
+    def __init__(
+        self,
+        n_docs: dict[str, int],
+        meta: dict[int, tuple[str, str | None]],
+        lengths: dict[tuple[str, str], int],
+    ):
         self._n_docs = n_docs
         self.meta = meta  # candidate id -> (language, primary tag key)
+        self.lengths = lengths  # (language, key) -> posting length in the snapshot
         self.features: dict[int, dict[str, float]] = defaultdict(dict)
         self.day_of: dict[int, float] = {}
         self._postings: dict[tuple[str, str], list[tuple[int, float]]] = defaultdict(list)
         self._days: dict[tuple[str, str], list[float]] = {}
-        self._arrays: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._arrays: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     @classmethod
     def load(cls) -> MemoryIndex:
@@ -78,20 +89,22 @@ class MemoryIndex:
                 "pk", "language", "primary_country_id", "primary_group_id"
             )
         }
-        index = cls(n_docs, meta)
-        rows = RelatedFeature.objects.values_list(
-            "article_id", "key", "weight", "language", "published_at"
-        ).order_by()
-        index.add_rows(rows.iterator(chunk_size=20_000))
+        lengths = {
+            (language, key): n
+            for key, language, n in FeatureCount.objects.values_list("key", "language", "n")
+        }
+        index = cls(n_docs, meta, lengths)
+        index.add_rows(index_rows())
         index.freeze()
         return index
 
-    def add_rows(self, rows: Iterable[tuple[int, str, float, str, dt.datetime]]) -> None:
-        for article_id, key, weight, language, published_at in rows:
-            self.features[article_id][key] = weight
-            if article_id not in self.day_of:
-                self.day_of[article_id] = to_day(published_at)
-            self._postings[(language, key)].append((article_id, weight))
+    def add_rows(self, rows: Iterable[tuple[int, str, float, str, float]]) -> None:
+        """Add index rows as ``index_rows`` yields them (the day already converted)."""
+        features, day_of, postings = self.features, self.day_of, self._postings
+        for article_id, key, weight, language, day in rows:
+            features[article_id][key] = weight
+            day_of[article_id] = day
+            postings[(language, key)].append((article_id, weight))
 
     def freeze(self) -> None:
         """Sort each posting list by date so ``nearest`` can bisect it."""
@@ -102,6 +115,7 @@ class MemoryIndex:
             self._arrays[key] = (
                 np.fromiter((aid for aid, _ in postings), dtype=np.int64, count=len(postings)),
                 np.fromiter((w for _, w in postings), dtype=np.float64, count=len(postings)),
+                np.array(self._days[key], dtype=np.float64),
             )
 
     # engine.CandidateIndex
@@ -109,25 +123,35 @@ class MemoryIndex:
         return self._n_docs.get(language, 0)
 
     def posting_lengths(self, keys, language):
-        postings = self._postings
-        return {key: len(postings[(language, key)]) for key in keys if (language, key) in postings}
+        # The snapshot's, as ``services.snapshot_lengths`` reads them (unseen keys count 1).
+        lengths = self.lengths
+        return {key: max(lengths.get((language, key), 1), 1) for key in keys}
 
-    def shortlist(self, contribution, language, exclude, size):
+    def shortlist(self, contribution, language, exclude, size, around=None):
         # The hot path of a rebuild, in numpy: one concatenation, one grouped sum, one sort.
         id_parts = []
         weight_parts = []
+        day_parts = []
         for key, worth in contribution.items():
             arrays = self._arrays.get((language, key))
             if arrays is not None:
                 id_parts.append(arrays[0])
                 weight_parts.append(arrays[1] * worth)
+                day_parts.append(arrays[2])
         if not id_parts:
             return [], self.day_of
-        ids, inverse = np.unique(np.concatenate(id_parts), return_inverse=True)
+        ids, first, inverse = np.unique(
+            np.concatenate(id_parts), return_index=True, return_inverse=True
+        )
         sums = np.bincount(inverse, weights=np.concatenate(weight_parts))
         keep = ids != exclude
         ids, sums = ids[keep], sums[keep]
-        order = np.lexsort((ids, sums))[::-1][:size]  # by sum, then id, both descending
+        rank = sums
+        if around is not None:
+            days = np.concatenate(day_parts)[first][keep]
+            decay = np.power(0.5, np.abs(days - around.day) / around.half_life_days)
+            rank = sums * (around.floor + (1.0 - around.floor) * decay)
+        order = np.lexsort((ids, rank))[::-1][:size]  # by rank, then id, both descending
         return list(zip(ids[order].tolist(), sums[order].tolist(), strict=True)), self.day_of
 
     def nearest(self, key, language, day, limit, exclude):
@@ -155,6 +179,52 @@ class MemoryIndex:
             if meta is not None and meta[0] == language:
                 result[article_id] = meta[1]
         return result
+
+
+def index_rows(
+    *,
+    article_ids: list[int] | None = None,
+    keys: list[str] | None = None,
+    language: str | None = None,
+) -> Iterator[tuple[int, str, float, str, float]]:
+    """``RelatedFeature`` rows as (article id, key, weight, language, day), all of them or
+    those of some articles, or of some keys in one language.
+
+    On PostgreSQL one plain query whose day comes out of the database as a float (epoch
+    seconds, exact to the microsecond, divided here as ``to_day`` divides): a refresh reads
+    tens of thousands of rows, and building a ``datetime`` for each cost more than the
+    ranking. Elsewhere the ORM and ``to_day``; both give the same days.
+    """
+    if connection.vendor != "postgresql":
+        rows = RelatedFeature.objects.order_by()
+        if article_ids is not None:
+            rows = rows.filter(article_id__in=article_ids)
+        if keys is not None:
+            rows = rows.filter(key__in=keys, language=language)
+        for article_id, key, weight, lang, published_at in rows.values_list(
+            "article_id", "key", "weight", "language", "published_at"
+        ).iterator(chunk_size=20_000):
+            yield article_id, key, weight, lang, to_day(published_at)
+        return
+    table = connection.ops.quote_name(RelatedFeature._meta.db_table)
+    sql = (
+        f"SELECT article_id, key, weight, language, "
+        f"EXTRACT(EPOCH FROM published_at)::float8 FROM {table}"
+    )
+    params: list = []
+    if article_ids is not None:
+        sql += " WHERE article_id = ANY(%s)"
+        params = [list(article_ids)]
+    elif keys is not None:
+        sql += " WHERE key = ANY(%s) AND language = %s"
+        params = [list(keys), language]
+    # The whole index (a rebuild) through a server-side cursor: never all in memory at once.
+    everything = article_ids is None and keys is None
+    with connection.chunked_cursor() if everything else connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(20_000):
+            for article_id, key, weight, lang, seconds in batch:
+                yield article_id, key, weight, lang, seconds / 86400.0
 
 
 def bulk_insert(model, fields: list[str], rows: list[tuple]) -> None:
@@ -225,7 +295,9 @@ def phase_stats(weights: Weights, progress: Progress) -> None:
         _checkpoint("index", 0)
 
 
-def phase_index(weights: Weights, progress: Progress, *, after: int, batch: int) -> None:
+def phase_index(
+    weights: Weights, progress: Progress, *, after: int, batch: int, refit: bool
+) -> None:
     df = dict(TermStat.objects.values_list("term", "df"))
     ids = list(Article.objects.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True))
     done = 0
@@ -248,10 +320,11 @@ def phase_index(weights: Weights, progress: Progress, *, after: int, batch: int)
         with transaction.atomic():
             RelatedFeature.objects.filter(article_id__in=chunk).delete()
             bulk_insert(RelatedFeature, FEATURE_FIELDS, rows)
-            _checkpoint("index", chunk[-1])
+            _checkpoint("index" if refit else "reindex", chunk[-1])
         done += len(chunk)
         progress("index", done, total)
-    _recount_features()
+    if refit:
+        _recount_features()  # the posting lengths of the snapshot
     _checkpoint("rank", 0)
 
 
@@ -313,7 +386,8 @@ def phase_rank(weights: Weights, progress: Progress, *, after: int, batch: int) 
                     article_id=pk,
                     language=language,
                     day=to_day(publish_at or now),
-                    keys=dict(index.features.get(pk, {})),
+                    # Sorted, as a refresh sorts them: the sums then add up in one order.
+                    keys=dict(sorted(index.features.get(pk, {}).items())),
                     names=names[pk],
                 )
             scored = engine.score(source, index, weights)
@@ -326,7 +400,11 @@ def phase_rank(weights: Weights, progress: Progress, *, after: int, batch: int) 
                 weights=weights,
             )
             entry = entry_score(
-                scored, excluded=excluded.get(pk, ()), pins=pins.get(pk, []), weights=weights
+                scored,
+                chosen,
+                excluded=excluded.get(pk, ()),
+                pins=pins.get(pk, []),
+                weights=weights,
             )
             entries.append((pk, entry))
             lines = [(target, 0.0, PIN_REASON, True) for target, _ in pins.get(pk, [])]
@@ -365,17 +443,34 @@ def rebuild(
     batch: int = 500,
     progress: Progress | None = None,
     weights: Weights | None = None,
+    refit: bool | None = None,
 ) -> None:
-    """Recompute the index and every list; ``resume`` continues an interrupted run."""
+    """Recompute the index and every list; ``resume`` continues an interrupted run.
+
+    ``refit=True`` first recomputes the statistics snapshot from the corpus, which moves
+    every weight a little (the nightly ``rebuild_related --refit``); ``False`` recomputes
+    the index and every list against the snapshot as it is, which is what each live refresh
+    does (``services``: "The statistics snapshot"), so the two store the same lists. The
+    default (``None``, plain ``rebuild_related``) refits only when the snapshot is missing
+    or has drifted (``statistics_drifted``): a rebuild then gives exactly the lists that
+    publishing kept, and a new corpus gets its statistics.
+    """
+    if refit is None:
+        from related.services import statistics_drifted
+
+        refit = statistics_drifted()
     weights = weights or get_weights()
     report = progress or (lambda phase, done, total: None)
     state = RebuildCheckpoint.objects.filter(name=CHECKPOINT).first() if resume else None
-    phase, last_id = (state.phase, state.last_id) if state else ("stats", 0)
+    if state is not None:
+        phase, last_id = state.phase, state.last_id
+    else:
+        phase, last_id = ("stats" if refit else "reindex"), 0
     if phase == "stats":
         phase_stats(weights, report)
         phase, last_id = "index", 0
-    if phase == "index":
-        phase_index(weights, report, after=last_id, batch=batch)
+    if phase in ("index", "reindex"):
+        phase_index(weights, report, after=last_id, batch=batch, refit=phase == "index")
         phase, last_id = "rank", 0
     if phase == "rank":
         phase_rank(weights, report, after=last_id, batch=batch)

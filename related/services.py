@@ -39,11 +39,11 @@ logger = logging.getLogger(__name__)
 
 PAGE_COUNT = 3
 PIN_REASON = "pinned by an editor"
-# ``engine.choose`` picks a list's items among the best ``automatic * 4`` candidates (its
-# "head"); a list is refreshed when a changed article scores within reach of that head's
-# last score (``entry_score``). The depth must follow ``engine.choose``: the tests that
-# compare every path with a full rebuild fail if it does not. A 1% margin absorbs the drift
-# of the shared statistics (posting lengths, N) between refreshes; it only adds lists.
+# A list is refreshed when a changed article scores within reach of its ``entry_score``:
+# the last chosen item's score without diversity, else the last of the ``automatic * 4``
+# candidates ``engine.choose`` picks among (its "head"; the depth must follow
+# ``engine.choose``: the tests that compare every path with a full rebuild fail if it does
+# not). The 1% margin only adds lists (ties, float order).
 HEAD_DEPTH_FACTOR = 4
 ENTRY_MARGIN = 0.01
 # Every posting of the changed article's keys is summed (no shortlist cut).
@@ -94,6 +94,18 @@ def related_for_page(article: Article, *, count: int = PAGE_COUNT) -> list[Artic
 
 
 # --- The database index -------------------------------------------------------------------
+# --- The database index -------------------------------------------------------------------
+
+
+def _days_of(article_ids: Iterable[int]) -> dict[int, float]:
+    ids = list(article_ids)
+    rows = Article.objects.filter(pk__in=ids).values_list("pk", "publish_at")
+    return {pk: to_day(at) for pk, at in rows if at is not None}
+
+
+def _recency(day: float, around: engine.Around) -> float:
+    decay = 0.5 ** (abs(day - around.day) / around.half_life_days)
+    return around.floor + (1.0 - around.floor) * decay
 
 
 class DbIndex:
@@ -108,14 +120,13 @@ class DbIndex:
         )
 
     def posting_lengths(self, keys: Iterable[str], language: str) -> dict[str, int]:
-        rows = FeatureCount.objects.filter(key__in=list(keys), language=language, n__gt=0)
-        return dict(rows.values_list("key", "n"))
+        return snapshot_lengths(keys, language)
 
-    def shortlist(self, contribution, language, exclude, size):
+    def shortlist(self, contribution, language, exclude, size, around=None):
         if not contribution:
             return [], {}
         if connection.vendor == "postgresql":
-            return self._shortlist_sql(contribution, language, exclude, size)
+            return self._shortlist_sql(contribution, language, exclude, size, around)
         partial: dict[int, float] = {}
         rows = (
             RelatedFeature.objects.filter(key__in=list(contribution), language=language)
@@ -125,17 +136,19 @@ class DbIndex:
         get = partial.get
         for article_id, key, weight in rows:
             partial[article_id] = get(article_id, 0.0) + contribution[key] * weight
-        top = heapq.nlargest(size, partial.items(), key=lambda item: (item[1], item[0]))
-        # Dates only for the shortlist: converting thousands of timestamps costs more.
-        days = {
-            pk: to_day(at)
-            for pk, at in Article.objects.filter(pk__in=[pk for pk, _ in top]).values_list(
-                "pk", "publish_at"
-            )
-        }
-        return top, days
+        days: dict[int, float] = {}
+        rank = partial
+        if around is not None:
+            # Every candidate's date, to rank by sum times recency (as engine.score asks).
+            days = _days_of(partial)
+            rank = {pk: value * _recency(days[pk], around) for pk, value in partial.items()}
+        top = heapq.nlargest(size, rank, key=lambda pk: (rank[pk], pk))
+        if around is None:
+            # Dates only for the shortlist: converting thousands of timestamps costs more.
+            days = _days_of(top)
+        return [(pk, partial[pk]) for pk in top], days
 
-    def _shortlist_sql(self, contribution, language, exclude, size):
+    def _shortlist_sql(self, contribution, language, exclude, size, around):
         """The same sums and order, computed by PostgreSQL in one query (dates joined).
 
         The weighted sum is taken over the same index-only scan the Python loop reads (rows in
@@ -147,17 +160,24 @@ class DbIndex:
         article = connection.ops.quote_name(Article._meta.db_table)
         whens = " ".join(["WHEN %s THEN %s::float8"] * len(keys))
         marks = ", ".join(["%s"] * len(keys))
+        params = [value for key in keys for value in (key, contribution[key])]
+        params += [*keys, language, exclude]
+        rank = "sums.total"
+        if around is not None:
+            rank = (
+                "sums.total * (%s + (1 - %s) * power(0.5, "
+                "abs(EXTRACT(EPOCH FROM a.publish_at)::float8 / 86400.0 - %s) / %s))"
+            )
+            params += [around.floor, around.floor, around.day, around.half_life_days]
         sql = (
             f"WITH sums AS (SELECT article_id, SUM(weight * CASE key {whens} END) AS total "
             f"FROM {feature} WHERE key IN ({marks}) AND language = %s "
-            f"AND article_id IS DISTINCT FROM %s "
-            f"GROUP BY article_id ORDER BY total DESC, article_id DESC LIMIT %s) "
+            f"AND article_id IS DISTINCT FROM %s GROUP BY article_id) "
             f"SELECT sums.article_id, sums.total, a.publish_at FROM sums "
-            f"LEFT JOIN {article} a ON a.id = sums.article_id "
-            f"ORDER BY sums.total DESC, sums.article_id DESC"
+            f"JOIN {article} a ON a.id = sums.article_id "
+            f"ORDER BY {rank} DESC NULLS LAST, sums.article_id DESC LIMIT %s"
         )
-        params = [value for key in keys for value in (key, contribution[key])]
-        params += [*keys, language, exclude, size]
+        params.append(size)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
@@ -211,6 +231,19 @@ def tag_keys(article_ids: Iterable[int]) -> dict[int, dict[str, str]]:
 
 def term_stats(terms: Iterable[str]) -> dict[str, int]:
     return dict(TermStat.objects.filter(term__in=list(terms)).values_list("term", "df"))
+
+
+def snapshot_lengths(keys: Iterable[str], language: str) -> dict[str, int]:
+    """Posting lengths of ``keys`` as of the last refit (``FeatureCount``); at least 1.
+
+    A key the snapshot has not seen (a name or tag new since) counts as 1: read in full by
+    the shortlist, weighed as a rare tag. See "The statistics snapshot" below.
+    """
+    keys = list(keys)
+    known = dict(
+        FeatureCount.objects.filter(key__in=keys, language=language).values_list("key", "n")
+    )
+    return {key: max(known.get(key, 1), 1) for key in keys}
 
 
 def build_source(
@@ -275,70 +308,48 @@ def feature_rows(article: Article, source: Source) -> list[RelatedFeature]:
     ]
 
 
-def _count_terms(terms: Iterable[str], language: str) -> None:
-    """Add one document to the frequencies of ``terms`` (an upsert; same SQL on both DBs)."""
-    words = sorted({*terms, TermStat.DOCS, f"{TermStat.DOCS}:{language}"})
-    table = connection.ops.quote_name(TermStat._meta.db_table)
-    with connection.cursor() as cursor:
-        for start in range(0, len(words), 500):
-            chunk = words[start : start + 500]
-            values = ", ".join(["(%s, 1)"] * len(chunk))
-            # Sorted keys: concurrent upserts lock rows in the same order, so no deadlock.
-            cursor.execute(
-                f"INSERT INTO {table} (term, df) VALUES {values} "
-                f"ON CONFLICT (term) DO UPDATE SET df = {table}.df + 1",
-                chunk,
-            )
+# The statistics snapshot
+# -----------------------
+# Every weight the engine derives from the corpus (the text vectors' document frequencies and
+# N, the tags' idf, the posting lengths that split rare keys from common ones) comes from a
+# snapshot: ``TermStat`` and ``FeatureCount``, written by a refit (``rebuild(refit=True)``,
+# what ``manage.py rebuild_related`` does) and by nothing else. A publish, edit, unpublish or
+# deletion changes the index rows of one article and never the snapshot, so a refresh can
+# store exactly what a rebuild would: a list depends only on the snapshot and on the index
+# rows, and the refresh recomputes every list the changed rows can reach. Counting each
+# publish into live statistics (what this did before) moved every other article's vector a
+# little (N, df) and sometimes a lot (a word tied at another article's 24-term cut drops out
+# when its df grows), which no refresh short of re-indexing everything can follow.
+# The snapshot is refit nightly (``rebuild_related``) and whenever the number of candidate
+# articles has drifted by more than ``REFIT_DRIFT`` from it (``statistics_drifted``: the
+# task ``related.tasks.refit_related``); a word or tag the snapshot has not seen weighs as
+# the rarest (df 0, posting length 1) until then.
+REFIT_DRIFT = 0.05
 
 
-def _add_counts(deltas: dict[tuple[str, str], int]) -> None:
-    """Apply +n/-n to feature counts (an upsert; same SQL on PostgreSQL and SQLite)."""
-    changes = sorted((key, lang, n) for (key, lang), n in deltas.items() if n)
-    if not changes:
-        return
-    table = connection.ops.quote_name(FeatureCount._meta.db_table)
-    with connection.cursor() as cursor:
-        for start in range(0, len(changes), 300):
-            chunk = changes[start : start + 300]
-            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {table} (key, language, n) VALUES {values} "
-                f"ON CONFLICT (key, language) DO UPDATE SET n = {table}.n + excluded.n",
-                [value for change in chunk for value in change],
-            )
+def statistics_drifted() -> bool:
+    """Whether the candidate articles now differ in number from the snapshot's N by more
+    than ``REFIT_DRIFT`` (always, when there is no snapshot and there are candidates)."""
+    snapshot = TermStat.objects.filter(term=TermStat.DOCS).values_list("df", flat=True).first()
+    live = candidate_articles().count()
+    return abs(live - (snapshot or 0)) > REFIT_DRIFT * (snapshot or 0)
 
 
 def index_article(article: Article, weights: Weights) -> tuple[bool, Source]:
     """Replace the article's rows in the inverted index; returns whether it is a candidate,
     and its source (features) as indexed.
 
-    Term frequencies are counted once per article, when it first becomes a candidate, and
-    *before* its own vector is built: a rebuild counts every candidate's terms first, so the
-    article's weights then equal the rebuild's (built before counting, a newcomer's rare words
-    looked rarer than the rebuild found them: its scores everywhere were off by a few %).
-    They are not decremented on unpublish (a small drift ``rebuild_related`` recomputes).
+    The vector is built against the statistics snapshot, as a rebuild builds it; the
+    snapshot itself does not move (see above).
     """
     eligible = candidate_articles().filter(pk=article.pk).exists()
+    source, _ = source_for(article, weights)
     with transaction.atomic():
+        # Two refreshes of one article serialise here (no duplicate rows).
+        list(Article.objects.select_for_update().filter(pk=article.pk).values_list("pk"))
+        RelatedFeature.objects.filter(article_id=article.pk).delete()
         if eligible:
-            state, _ = RelatedState.objects.select_for_update().get_or_create(article_id=article.pk)
-            if not state.counted_in_stats:
-                counts = engine.term_counts(article.title, article.dek, article.body, weights)
-                _count_terms(counts, article.language)
-                state.counted_in_stats = True
-                state.save(update_fields=["counted_in_stats"])
-        source, _ = source_for(article, weights)
-        old = RelatedFeature.objects.select_for_update().filter(article_id=article.pk)
-        deltas: dict[tuple[str, str], int] = {}
-        for key, language in old.values_list("key", "language"):
-            deltas[(key, language)] = deltas.get((key, language), 0) - 1
-        old.delete()
-        if eligible:
-            rows = feature_rows(article, source)
-            RelatedFeature.objects.bulk_create(rows)
-            for row in rows:
-                deltas[(row.key, row.language)] = deltas.get((row.key, row.language), 0) + 1
-        _add_counts(deltas)
+            RelatedFeature.objects.bulk_create(feature_rows(article, source))
     return eligible, source
 
 
@@ -362,17 +373,22 @@ def exclusions_of(article_id: int) -> set[int]:
 
 def entry_score(
     scored: list[Suggestion],
+    chosen: list[Suggestion],
     *,
     excluded: Iterable[int],
     pins: list[tuple[int, str | None]],
     weights: Weights,
 ) -> float:
-    """The lowest score with which a newcomer could still be chosen for this list.
+    """The lowest score with which a newcomer could still change this list.
 
-    ``engine.choose`` only looks at the best candidates (not excluded, not pinned); one that
-    scores below the last of a deeper head than it reads can neither be chosen nor push a
-    chosen item out. With fewer candidates than that, any candidate above ``min_score`` can.
+    Without diversity (the default) the list is its best ``automatic`` candidates: one that
+    scores below the last of them is not chosen and moves nothing. With diversity,
+    ``engine.choose`` may pick anywhere in the best ``automatic * 4`` (not excluded, not
+    pinned), so the bar is the last of those. With fewer candidates than that, any candidate
+    above ``min_score`` can change the list.
     """
+    if weights.diversity == 0:
+        return chosen[-1].score if len(chosen) >= weights.automatic else weights.min_score
     blocked = set(excluded) | {target for target, _ in pins}
     head = [s.score for s in scored if s.article_id not in blocked]
     depth = weights.automatic * HEAD_DEPTH_FACTOR
@@ -455,7 +471,6 @@ def compute_list(
     pins = pins_of(article.pk)
     excluded = exclusions_of(article.pk)
     scored = engine.score(source, index, weights)
-    entry = entry_score(scored, excluded=excluded, pins=pins, weights=weights)
     chosen = engine.choose(
         source,
         scored,
@@ -464,6 +479,7 @@ def compute_list(
         pinned=pins,
         weights=weights,
     )
+    entry = entry_score(scored, chosen, excluded=excluded, pins=pins, weights=weights)
     return pins, chosen, entry
 
 
@@ -495,27 +511,57 @@ def lists_within_reach(source: Source, weights: Weights) -> set[int]:
     n_docs = max(index.n_docs(source.language), 1)
     # The engine's own per-key worth (engine.score uses the same), as it is.
     contribution = engine._contributions(source, lengths, n_docs, weights)
-    sums, days = index.shortlist(contribution, source.language, source.article_id, REACH_ALL)
     floor = weights.min_score * (1 - ENTRY_MARGIN)
-    scores = {}
-    for article_id, relevance in sums:
-        value = relevance * engine.recency(days[article_id] - source.day, weights)
-        if value >= floor:
-            scores[article_id] = value
     reached = set()
-    ids = list(scores)
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        entries = dict(
-            RelatedState.objects.filter(article_id__in=chunk).values_list(
-                "article_id", "entry_score"
-            )
-        )
-        for article_id in chunk:
-            entry = entries.get(article_id)
-            if entry is None or scores[article_id] >= entry * (1 - ENTRY_MARGIN):
-                reached.add(article_id)
+    for article_id, relevance, day, entry in _reach_rows(
+        contribution, source.language, source.article_id
+    ):
+        value = relevance * engine.recency(day - source.day, weights)
+        if value >= floor and (entry is None or value >= entry * (1 - ENTRY_MARGIN)):
+            reached.add(article_id)
     return reached
+
+
+def _reach_rows(
+    contribution: dict[str, float], language: str, exclude: int
+) -> list[tuple[int, float, float, float | None]]:
+    """Every article sharing a key: (id, Σ contribution * weight, day, its list's entry
+    score). On PostgreSQL one query (sums, days and entry scores joined there)."""
+    if not contribution:
+        return []
+    if connection.vendor != "postgresql":
+        sums, days = DbIndex().shortlist(contribution, language, exclude, REACH_ALL)
+        ids = [article_id for article_id, _ in sums]
+        entries = {}
+        for start in range(0, len(ids), 5000):
+            entries.update(
+                RelatedState.objects.filter(article_id__in=ids[start : start + 5000]).values_list(
+                    "article_id", "entry_score"
+                )
+            )
+        return [(pk, total, days[pk], entries.get(pk)) for pk, total in sums]
+    keys = list(contribution)
+    feature = connection.ops.quote_name(RelatedFeature._meta.db_table)
+    article = connection.ops.quote_name(Article._meta.db_table)
+    state = connection.ops.quote_name(RelatedState._meta.db_table)
+    whens = " ".join(["WHEN %s THEN %s::float8"] * len(keys))
+    sql = (
+        f"WITH sums AS (SELECT article_id, SUM(weight * CASE key {whens} END) AS total "
+        f"FROM {feature} WHERE key = ANY(%s) AND language = %s "
+        f"AND article_id IS DISTINCT FROM %s GROUP BY article_id) "
+        f"SELECT sums.article_id, sums.total, EXTRACT(EPOCH FROM a.publish_at)::float8, "
+        f"s.entry_score FROM sums JOIN {article} a ON a.id = sums.article_id "
+        f"LEFT JOIN {state} s ON s.article_id = sums.article_id"
+    )
+    params = [value for key in keys for value in (key, contribution[key])]
+    params += [keys, language, exclude]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            (pk, total, seconds / 86400.0, entry)
+            for pk, total, seconds, entry in cursor.fetchall()
+            if seconds is not None
+        ]
 
 
 def related_refresh(article_id: int) -> dict[str, int]:
@@ -528,24 +574,19 @@ def related_refresh(article_id: int) -> dict[str, int]:
     before = stored_source(article)
     affected = lists_within_reach(before, weights) if before is not None else set()
     eligible, source = index_article(article, weights)
-    pins, chosen, entry = compute_list(article, weights, source=source)
-    store_list(article.pk, pins, chosen, entry=entry)
-
-    # Lists that show it now: its score there changed, or it must leave them.
+    # Lists that show it now: its score there changed, or it must leave them (it has no
+    # index rows any more if it is no longer a candidate, so the recomputation drops it).
     affected |= set(
         RelatedItem.objects.filter(target_id=article.pk, pinned=False).values_list(
             "article_id", flat=True
         )
     )
-    if not eligible:
-        # Gone from every list at once; the recomputation below refills them.
-        RelatedItem.objects.filter(target_id=article.pk, pinned=False).delete()
-        invalidate_on_commit(reason="article left related lists")
-    else:
+    if eligible:
         affected |= lists_within_reach(source, weights)
     affected.discard(article.pk)
-    recomputed = related_lists_refresh(sorted(affected), weights=weights)
-    return {"recomputed": 1 + recomputed, "affected": len(affected)}
+    # Its own list with the others: one read of the postings, one transaction.
+    recomputed = related_lists_refresh([article.pk, *affected], weights=weights)
+    return {"recomputed": recomputed, "affected": len(affected)}
 
 
 def lists_to_refresh_for_deletion(article: Article) -> list[int]:
@@ -579,18 +620,15 @@ def related_lists_refresh(article_ids: Iterable[int], *, weights: Weights | None
 
 def _recompute_indexed(ids: list[int], weights: Weights) -> set[int]:
     # Imported here: the rebuild module builds on this one.
-    from related.rebuild import MemoryIndex
+    from related.rebuild import MemoryIndex, index_rows
 
     if not ids:
         return set()
     features: dict[int, dict[str, float]] = {}
-    where: dict[int, tuple[str, dt.datetime]] = {}
-    rows = RelatedFeature.objects.filter(article_id__in=ids).values_list(
-        "article_id", "key", "weight", "language", "published_at"
-    )
-    for article_id, key, weight, language, published_at in rows:
+    where: dict[int, tuple[str, float]] = {}  # article -> (language, day) as indexed
+    for article_id, key, weight, language, day in index_rows(article_ids=ids):
         features.setdefault(article_id, {})[key] = weight
-        where[article_id] = (language, published_at)
+        where[article_id] = (language, day)
     if not features:
         return set()
     n_docs = {
@@ -599,24 +637,20 @@ def _recompute_indexed(ids: list[int], weights: Weights) -> set[int]:
             "term", "df"
         )
     }
-    index = MemoryIndex(n_docs, {})
-    for language in sorted({language for language, _ in where.values()}):
-        keys = sorted(
-            {key for pk, keys in features.items() if where[pk][0] == language for key in keys}
+    keys_of: dict[str, set[str]] = {}
+    for pk, keys in features.items():
+        keys_of.setdefault(where[pk][0], set()).update(keys)
+    lengths = {
+        (language, key): n
+        for language, keys in keys_of.items()
+        for key, n in FeatureCount.objects.filter(key__in=keys, language=language).values_list(
+            "key", "n"
         )
-        postings = RelatedFeature.objects.filter(language=language, key__in=keys).values_list(
-            "article_id", "key", "weight", "language", "published_at"
-        )
-        index.add_rows(postings.order_by().iterator(chunk_size=20_000))
+    }
+    index = MemoryIndex(n_docs, {}, lengths)
+    for language in sorted(keys_of):
+        index.add_rows(index_rows(keys=sorted(keys_of[language]), language=language))
     index.freeze()
-    index.meta.update(
-        {
-            pk: (language, engine.primary_key(country, group))
-            for pk, language, country, group in candidate_articles()
-            .filter(pk__in=list(index.day_of))
-            .values_list("pk", "language", "primary_country_id", "primary_group_id")
-        }
-    )
     pins: dict[int, list[tuple[int, str | None]]] = {}
     for article_id, target, country, group in (
         RelatedPin.objects.filter(article_id__in=list(features))
@@ -633,20 +667,35 @@ def _recompute_indexed(ids: list[int], weights: Weights) -> set[int]:
         excluded.setdefault(article_id, set()).add(target)
     names = tag_keys(list(features))
     now = timezone.now()
-    planned = []
+    scored_by: dict[int, tuple[Source, list[Suggestion]]] = {}
     for pk in sorted(features):
-        language, published_at = where[pk]
+        language, day = where[pk]
+        # Keys sorted, as the rebuild sorts them: the sums then add up in the same order.
         source = Source(
             article_id=pk,
             language=language,
-            day=to_day(published_at),
-            keys=features[pk],
+            day=day,
+            keys=dict(sorted(features[pk].items())),
             names=names[pk],
         )
-        scored = engine.score(source, index, weights)
-        entry = entry_score(
-            scored, excluded=excluded.get(pk, ()), pins=pins.get(pk, []), weights=weights
-        )
+        scored_by[pk] = (source, engine.score(source, index, weights))
+    # Visibility and primary tags for the heads ``engine.choose`` will look at, in one
+    # query (not for every article the postings name).
+    heads: set[int] = set()
+    for pk, (_, scored) in scored_by.items():
+        blocked = excluded.get(pk, set()) | {pk} | {target for target, _ in pins.get(pk, [])}
+        head = [s.article_id for s in scored if s.article_id not in blocked]
+        heads.update(head[: weights.automatic * HEAD_DEPTH_FACTOR])
+    index.meta.update(
+        {
+            pk: (language, engine.primary_key(country, group))
+            for pk, language, country, group in candidate_articles()
+            .filter(pk__in=sorted(heads))
+            .values_list("pk", "language", "primary_country_id", "primary_group_id")
+        }
+    )
+    planned = []
+    for pk, (source, scored) in scored_by.items():
         chosen = engine.choose(
             source,
             scored,
@@ -654,6 +703,9 @@ def _recompute_indexed(ids: list[int], weights: Weights) -> set[int]:
             excluded=excluded.get(pk, ()),
             pinned=pins.get(pk, []),
             weights=weights,
+        )
+        entry = entry_score(
+            scored, chosen, excluded=excluded.get(pk, ()), pins=pins.get(pk, []), weights=weights
         )
         planned.append((pk, pins.get(pk, []), chosen, entry))
     items = [

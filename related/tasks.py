@@ -22,7 +22,27 @@ from related import services
 
 @task
 def refresh_related(article_id: int) -> dict[str, int]:
-    return services.related_refresh(article_id)
+    result = services.related_refresh(article_id)
+    if services.statistics_drifted():
+        # The corpus has outgrown the statistics snapshot (or there is none yet): refit it,
+        # in the worker; every list moves a little then, as with ``rebuild_related``.
+        enqueue(refit_related)
+    return result
+
+
+# Below everything else in the queue: a refit takes seconds to minutes, and refreshes that
+# were queued before it should not wait for it.
+@task(priority=-10)
+def refit_related() -> bool:
+    """Refit the statistics snapshot and rebuild every list (``rebuild_related``), unless
+    another refit did it since this one was queued; returns whether it ran."""
+    if not services.statistics_drifted():
+        return False
+    # Imported here: the rebuild is only needed by this rare task.
+    from related.rebuild import rebuild
+
+    rebuild(refit=True)
+    return True
 
 
 @task

@@ -11,6 +11,9 @@ from the cache, so a passing check after the event means the cache let go of the
 from __future__ import annotations
 
 import datetime as dt
+import http.server
+import socket
+import threading
 from collections.abc import Iterable
 
 import pytest
@@ -19,9 +22,10 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from articles.models import Article, SlugRedirect
-from newsroom.pagecache import forget_local
+from newsroom.pagecache import ban_front_cache, forget_local, invalidate
 from related.models import RelatedItem
 from related.rebuild import rebuild
 from related.services import related_for_page
@@ -462,3 +466,50 @@ def test_a_reader_with_only_a_csrf_cookie_still_gets_the_stored_page(world):
     response = Client(HTTP_COOKIE="csrftoken=abc").get(url)
 
     assert response.get("X-Page-Cache") == "hit"
+
+
+class _BanRecorder(http.server.BaseHTTPRequestHandler):
+    """A front cache that accepts bans and remembers their tags."""
+
+    bans: list[str] = []
+
+    def do_BAN(self) -> None:  # BaseHTTPRequestHandler calls do_<METHOD>
+        self.bans.append(self.headers["X-Ban-Tag"])
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_a_ban_the_front_cache_missed_is_retried_by_the_worker_until_it_gets_through(settings):
+    # The first ban goes out as the change commits; a front cache that is down at that
+    # moment gets it from the task worker, later, with the attempt recorded in between.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASK_RETRY_DELAY = 30
+    with socket.socket() as probe:  # a port nothing listens on: refused at once
+        probe.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{probe.getsockname()[1]}/"
+    settings.FRONT_CACHE_PURGE_URLS = [down]
+
+    before = timezone.now()
+    invalidate(reason="test")
+
+    [queued] = DBTaskResult.objects.all()
+    assert queued.task_path == "newsroom.pagecache.ban_front_cache"
+    assert queued.args_kwargs == {"args": [down], "kwargs": {"attempt": 2}}
+    assert queued.run_after >= before + dt.timedelta(seconds=30)
+
+    with pytest.raises(OSError):  # still down at the second attempt: a third is queued
+        ban_front_cache.call(down, attempt=2)
+    assert DBTaskResult.objects.latest("enqueued_at").args_kwargs["kwargs"] == {"attempt": 3}
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), _BanRecorder)
+    threading.Thread(target=server.handle_request, daemon=True).start()
+    up = f"http://127.0.0.1:{server.server_port}/"
+    _BanRecorder.bans.clear()
+    ban_front_cache.call(up, attempt=3)
+    server.server_close()
+
+    assert _BanRecorder.bans == ["pages"]
+    assert DBTaskResult.objects.count() == 2  # it got through: nothing more queued

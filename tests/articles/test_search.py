@@ -141,6 +141,52 @@ def test_filters_by_country_group_section_language_and_year():
     assert set(_slugs("prison", year=timezone.now().year)) <= {"a", "b", "c"}
 
 
+def test_tag_filters_follow_every_change_to_tags_and_their_slugs():
+    # On PostgreSQL the filters read lexemes that triggers keep in the search vector: each
+    # way a tag can change must reach them, not only the factory's first set().
+    mexico, guatemala = CountryFactory(slug="mexico"), CountryFactory(slug="guatemala")
+    zetas = CriminalGroupFactory(slug="zetas")
+    article = ArticleFactory(slug="riot", title="Prison riot")
+    assert _slugs("prison", country="mexico") == []
+
+    article.countries.add(mexico)
+    article.groups.add(zetas)
+    assert _slugs("prison", country="mexico", group="zetas") == ["riot"]
+
+    article.title = "Prison riot spreads"  # the text trigger rebuilds the vector
+    article.save()
+    assert _slugs("prison", country="mexico", group="zetas") == ["riot"]
+
+    article.countries.set([guatemala])
+    assert _slugs("prison", country="mexico") == []
+    assert _slugs("prison", country="guatemala") == ["riot"]
+
+    guatemala.slug = "guatemala-republic"
+    guatemala.save()
+    assert _slugs("prison", country="guatemala") == []
+    assert _slugs("prison", country="guatemala-republic") == ["riot"]
+
+    zetas.delete()
+    assert _slugs("prison", group="zetas") == []
+    assert _slugs("prison") == ["riot"]
+
+
+def test_filter_values_no_tag_can_have_match_nothing():
+    ArticleFactory(slug="riot", title="Prison riot", countries=[CountryFactory(slug="mexico")])
+    assert _slugs("prison", country="mexico' | 'x") == []
+    assert _slugs("prison", country="nowhere") == []
+
+
+@postgresql_only
+def test_readers_words_never_match_the_tag_lexemes():
+    # The tag lexemes ("#country:mexico") hold characters the text parser never keeps, so
+    # a reader typing the words finds only stories that contain them.
+    ArticleFactory(slug="tagged", title="Prison riot", countries=[CountryFactory(slug="mexico")])
+    assert _slugs("country mexico") == []
+    assert _slugs("#country:mexico") == []
+    assert _slugs('"country:mexico"') == []
+
+
 def test_results_page_shows_count_highlights_and_pages(client, settings):
     settings.ARTICLES_PER_PAGE = 2
     for n in range(3):

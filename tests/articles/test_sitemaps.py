@@ -125,12 +125,15 @@ def test_news_sitemap_holds_the_last_two_days_in_every_language(client, stories)
 
 def test_hubs_sitemap_lists_home_sections_and_every_hub(client):
     section = SectionFactory(slug="investigations")
+    topic, author = TopicFactory(slug="prisons"), AuthorFactory(slug="ana")
+    # Topics and bylines are public through a public story (tests/test_drafts_never_public).
+    ArticleFactory(topics=[topic], authors=[author])
     hubs = [
         section,
         CountryFactory(slug="honduras"),
         CriminalGroupFactory(slug="ms13"),
-        TopicFactory(slug="prisons"),
-        AuthorFactory(slug="ana"),
+        topic,
+        author,
     ]
     locs = set(_locs(_xml(client, reverse("sitemap-section", args=["hubs"]))))
     expected = {f"http://testserver{reverse('articles:home')}"}

@@ -49,3 +49,28 @@ def test_diversity_prefers_a_good_alternative_to_a_repeated_primary_tag():
     # A weak alternative does not displace strong stories.
     ranked[3].score = 0.1
     assert [s.article_id for s in engine.diversify(ranked, [], weights)] == [1, 2, 3]
+
+
+def test_a_distant_strong_match_cannot_crowd_a_contemporary_one_out_of_the_shortlist():
+    from related.rebuild import MemoryIndex
+
+    weights = engine.Weights(shortlist=2)
+    today = 20_000.0  # days since the epoch
+    index = MemoryIndex({"en": 100}, {}, {})
+    index.add_rows(
+        [
+            (1, "w:port", 1.0, "en", today),  # the source
+            (2, "w:port", 1.0, "en", today - 3000),  # the strongest match, eight years away
+            (3, "w:port", 0.5, "en", today),
+            (4, "w:port", 0.45, "en", today + 1),
+        ]
+    )
+    index.freeze()
+    source = engine.Source(article_id=1, language="en", day=today, keys={"w:port": 1.0})
+
+    scored = engine.score(source, index, weights)
+
+    # By the sum alone the shortlist of two would be 2 and 3, and 4 (which outscores 2 once
+    # recency counts) would never be scored.
+    assert [s.article_id for s in scored] == [3, 4]
+    assert scored[1].score > engine.recency(3000, weights) * weights.text

@@ -156,31 +156,63 @@ def test_a_failed_refresh_does_not_break_the_editors_save(
     assert "index unavailable" in caplog.text
 
 
-def test_index_counts_stay_exact_through_publish_and_unpublish(
-    editor_client, corpus, django_capture_on_commit_callbacks
-):
+def statistics() -> tuple[dict, dict]:
+    from related.models import FeatureCount, TermStat
+
+    return (
+        dict(TermStat.objects.values_list("term", "df")),
+        {(k, lang): n for k, lang, n in FeatureCount.objects.values_list("key", "language", "n")},
+    )
+
+
+def exact_statistics() -> tuple[dict, dict]:
+    """What a refit computes from the corpus now: N and posting lengths."""
     from django.db.models import Count
 
-    from related.models import FeatureCount, RelatedFeature
+    from related.models import RelatedFeature
 
-    def counts_match() -> bool:
-        actual = {
-            (row["key"], row["language"]): row["n"]
-            for row in RelatedFeature.objects.values("key", "language").annotate(n=Count("pk"))
-        }
-        stored = {
-            (key, language): n
-            for key, language, n in FeatureCount.objects.filter(n__gt=0).values_list(
-                "key", "language", "n"
-            )
-        }
-        return actual == stored
+    candidates = Article.objects.published() | Article.objects.scheduled()
+    lengths = {
+        (row["key"], row["language"]): row["n"]
+        for row in RelatedFeature.objects.values("key", "language").annotate(n=Count("pk"))
+    }
+    return candidates.count(), lengths
 
+
+def test_publishing_and_unpublishing_leave_the_statistics_snapshot_as_it_was(
+    editor_client, corpus, django_capture_on_commit_callbacks, monkeypatch
+):
+    from related import services
+    from related.models import RelatedFeature
+
+    monkeypatch.setattr(services, "REFIT_DRIFT", 10.0)  # this small corpus would refit
     new = corpus["new"]
-    assert counts_match()
-    for action in ("publish_now", "unpublish", "publish_now"):
+    snapshot = statistics()
+    for action, indexed in (("publish_now", True), ("unpublish", False), ("publish_now", True)):
         with django_capture_on_commit_callbacks(execute=True):
             editor_client.post(
                 reverse(CHANGELIST), {"action": action, "_selected_action": [new.pk]}
             )
-        assert counts_match(), action
+        assert RelatedFeature.objects.filter(article=new).exists() == indexed, action
+        assert statistics() == snapshot, action
+
+
+def test_a_corpus_that_outgrows_the_snapshot_gets_it_refit_exactly(
+    editor_client, corpus, django_capture_on_commit_callbacks
+):
+    from related.models import TermStat
+    from related.tasks import refit_related
+
+    new = corpus["new"]
+    n_before = TermStat.objects.get(term=TermStat.DOCS).df
+    # 9 articles in the snapshot, a 10th published: more than REFIT_DRIFT (5%) apart.
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(
+            reverse(CHANGELIST), {"action": "publish_now", "_selected_action": [new.pk]}
+        )
+
+    n_docs, lengths = exact_statistics()
+    assert (n_before, n_docs) == (9, 10)
+    assert TermStat.objects.get(term=TermStat.DOCS).df == n_docs
+    assert statistics()[1] == lengths
+    assert refit_related.call() is False  # nothing left to refit

@@ -1,4 +1,7 @@
-"""``python manage.py rebuild_related [--resume] [--batch N]``: recompute every related list."""
+"""``python manage.py rebuild_related [--resume] [--batch N] [--refit | --keep-statistics]``:
+recompute every related list; the statistics snapshot is refit first with ``--refit`` (the
+nightly cron line), never with ``--keep-statistics``, and otherwise only when it is missing
+or has drifted (docs/related.md, Freshness)."""
 
 from __future__ import annotations
 
@@ -46,8 +49,9 @@ class ProgressBar:
 
 class Command(BaseCommand):
     help = (
-        "Recompute term statistics, the related-content index and every article's related "
-        "list. Safe while the site serves; --resume continues an interrupted run."
+        "Recompute the related-content index and every article's related list (refitting "
+        "the term statistics first with --refit, or when they are missing or have drifted). "
+        "Safe while the site serves; --resume continues an interrupted run."
     )
 
     def add_arguments(self, parser) -> None:
@@ -60,11 +64,39 @@ class Command(BaseCommand):
             "--batch", type=int, default=500, help="Articles per transaction (default 500)."
         )
         parser.add_argument("--no-progress", action="store_true", help="Print no progress bar.")
+        statistics = parser.add_mutually_exclusive_group()
+        statistics.add_argument(
+            "--refit",
+            action="store_true",
+            help="Recount the statistics snapshot first (nightly): every list moves a little.",
+        )
+        statistics.add_argument(
+            "--keep-statistics",
+            action="store_true",
+            help=(
+                "Never refit: recompute the index and the lists against the current "
+                "snapshot, as live refreshes do (docs/related.md, Freshness)."
+            ),
+        )
 
-    def handle(self, *args, resume: bool, batch: int, no_progress: bool, **options) -> None:
+    def handle(
+        self,
+        *args,
+        resume: bool,
+        batch: int,
+        no_progress: bool,
+        refit: bool,
+        keep_statistics: bool,
+        **options,
+    ) -> None:
         started = time.monotonic()
         bar = None if no_progress else ProgressBar(self.stderr._out)
-        rebuild(resume=resume, batch=batch, progress=bar)
+        rebuild(
+            resume=resume,
+            batch=batch,
+            progress=bar,
+            refit=True if refit else False if keep_statistics else None,
+        )
         if bar is not None and bar.tty:
             self.stderr.write("")
         self.stdout.write(f"Related lists rebuilt in {time.monotonic() - started:.1f}s.")
