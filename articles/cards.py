@@ -12,6 +12,12 @@ context (``item``, ``LANGUAGE``), so what it depends on is exactly what the key 
 
 Settings changes (tests) and a template reloaded in development start afresh. Cards of
 model instances (later hub pages, which go through the QuerySet) are drawn every time.
+
+``{% drawn_once name=value ... %}...{% enddrawn_once %}`` does the same for a piece of a
+page (the header, the footer, the article's share links...): its body is rendered with
+*only* the named values in its context, and kept keyed by those values and the same page
+inputs as a card; so a value the body would use without naming it renders empty in every
+test, not stale in production.
 """
 
 from __future__ import annotations
@@ -70,6 +76,43 @@ def _draw(template: Template, context: Context, item, page_language) -> SafeStri
         use_tz=context.use_tz,
     )
     return mark_safe(template.render(own))
+
+
+def fragment(context: Context, node, nodelist, values: dict) -> SafeString:
+    """``nodelist`` (the body of the ``{% drawn_once %}`` ``node``) rendered with only
+    ``values`` in its context, once per process and distinct inputs."""
+    key = (
+        node,  # a reloaded template has new nodes: its old pieces are never looked up again
+        tuple((name, _frozen(value)) for name, value in values.items()),
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+        get_script_prefix(),
+        context.autoescape,
+        context.use_l10n,
+        context.use_tz,
+    )
+    html = _drawn.get(key)
+    if html is None:
+        own = Context(
+            values,
+            autoescape=context.autoescape,
+            use_l10n=context.use_l10n,
+            use_tz=context.use_tz,
+        )
+        with own.bind_template(context.template):
+            html = mark_safe(nodelist.render(own))
+        if len(_drawn) >= MAX_CARDS:
+            _drawn.clear()
+        _drawn[key] = html
+    return html
+
+
+def _frozen(value):
+    # Plain values as they are; a mapping (LINKS) by its items. Anything else unhashable
+    # (a model instance's list...) is a TypeError here, never a key that misses a change.
+    if isinstance(value, dict):
+        return tuple(value.items())
+    return value
 
 
 def forget() -> None:

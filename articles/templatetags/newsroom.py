@@ -3,6 +3,8 @@ from urllib.parse import quote, urlencode
 
 from django import template
 from django.conf import settings
+from django.template.base import Node, NodeList
+from django.template.defaulttags import token_kwargs
 from django.core.paginator import Page
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
@@ -31,10 +33,9 @@ def name_list(authors) -> str:
 
 
 @register.simple_tag
-def share_links(article: Article) -> list[dict[str, str]]:
-    """Plain share links: no third-party scripts, no tracking pixels."""
-    url = article.get_canonical_url()
-    title = article.title
+def share_links(title: str, url: str) -> list[dict[str, str]]:
+    """Plain share links to a story (its title, its canonical URL): no third-party
+    scripts, no tracking pixels."""
     return [
         {
             "label": "X",
@@ -54,6 +55,29 @@ def share_links(article: Article) -> list[dict[str, str]]:
             "url": f"mailto:?subject={quote(title)}&body={quote(url)}",
         },
     ]
+
+
+class DrawnOnceNode(Node):
+    def __init__(self, nodelist: NodeList, values: dict) -> None:
+        self.nodelist = nodelist
+        self.values = values
+
+    def render(self, context) -> SafeString:
+        values = {name: value.resolve(context) for name, value in self.values.items()}
+        return cards.fragment(context, self, self.nodelist, values)
+
+
+@register.tag
+def drawn_once(parser, token) -> DrawnOnceNode:
+    """``{% drawn_once a=x b=y %}...{% enddrawn_once %}``: the body sees only ``a`` and
+    ``b`` and is drawn once per process and distinct values (articles/cards.py)."""
+    bits = token.split_contents()[1:]
+    values = token_kwargs(bits, parser, support_legacy=False)
+    if bits:
+        raise template.TemplateSyntaxError(f"drawn_once takes only name=value pairs: {bits}")
+    nodelist = parser.parse(("enddrawn_once",))
+    parser.delete_first_token()
+    return DrawnOnceNode(nodelist, values)
 
 
 @register.simple_tag
