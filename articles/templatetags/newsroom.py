@@ -27,6 +27,12 @@ def credit_list(authors, site_name: str) -> str:
 
 
 @register.filter
+def names(tags) -> tuple[str, ...]:
+    """The tags' names, a value ``{% drawn_once %}`` can key by."""
+    return tuple(tag.name for tag in tags)
+
+
+@register.filter
 def name_list(authors) -> str:
     """ "Ana Lopez, Ben Ortiz and Carla Ruiz" in the page's language (bylines)."""
     return get_text_list([author.name for author in authors], pgettext("end of a list", "and"))
