@@ -3,10 +3,10 @@ from urllib.parse import quote, urlencode
 
 from django import template
 from django.conf import settings
-from django.template.base import Node, NodeList
-from django.template.defaulttags import token_kwargs
 from django.core.paginator import Page
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template.base import Node, NodeList
+from django.template.defaulttags import token_kwargs
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe

@@ -1,0 +1,82 @@
+"""{% drawn_once %} pieces (articles/cards.py): kept per inputs, never an old one."""
+
+import pytest
+from django.template import Context, Template, TemplateSyntaxError
+from django.utils import translation
+
+from articles import cards
+from articles.models import Author, Byline
+from tests.factories import ArticleFactory, AuthorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _nothing_kept():
+    cards.forget()
+    yield
+    cards.forget()
+
+
+def _render(source: str, **context) -> str:
+    return Template("{% load newsroom i18n %}" + source).render(Context(context))
+
+
+def test_the_body_sees_only_the_values_it_names():
+    source = "{% drawn_once a=x %}[{{ a }}|{{ x }}|{{ y }}]{% enddrawn_once %}"
+    assert _render(source, x="one", y="two") == "[one||]"
+
+
+def test_a_changed_value_is_drawn_afresh_and_an_unchanged_one_kept():
+    template = Template("{% load newsroom %}{% drawn_once a=x %}{{ a }}{% enddrawn_once %}")
+    assert template.render(Context({"x": "first"})) == "first"
+    assert template.render(Context({"x": "second"})) == "second"
+    kept = len(cards._drawn)
+    assert template.render(Context({"x": "first"})) == "first"
+    assert len(cards._drawn) == kept
+
+
+def test_the_active_language_is_part_of_the_key():
+    template = Template(
+        '{% load newsroom i18n %}{% drawn_once %}{% translate "Search" %}{% enddrawn_once %}'
+    )
+    with translation.override("en"):
+        assert template.render(Context()) == "Search"
+    with translation.override("es"):
+        assert template.render(Context()) == "Buscar"
+
+
+def test_a_value_without_a_stable_key_is_refused():
+    with pytest.raises(TypeError):
+        _render("{% drawn_once a=x %}{{ a }}{% enddrawn_once %}", x=[1, 2])
+
+
+def test_only_name_value_pairs_are_accepted():
+    with pytest.raises(TemplateSyntaxError):
+        _render("{% drawn_once x %}{% enddrawn_once %}", x=1)
+
+
+def test_the_search_box_shows_each_query(client):
+    ArticleFactory(title="Port of Manzanillo")
+    for query in ("port", "manzanillo"):
+        html = client.get("/search/", {"q": query}).content.decode()
+        assert f'name="q" value="{query}"' in html
+
+
+def test_an_edited_article_shows_its_new_title_credits_and_tags_in_every_kept_piece(client):
+    ana = AuthorFactory(name="Ana Ruiz")
+    story = ArticleFactory(title="Old headline", authors=[ana], licence="cc-by-nc-4.0")
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert '<meta property="og:title" content="Old headline">' in html
+    assert "text=Old+headline" in html  # the share links
+    assert "attribution to Ana Ruiz and" in html
+
+    story.title = "New headline"
+    story.save()
+    Byline.objects.create(article=story, author=AuthorFactory(name="Luis Mora"), position=1)
+    Author.objects.filter(pk=ana.pk).update(name="Ana Ruiz Soto")
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert "Old headline" not in html
+    assert '<meta property="og:title" content="New headline">' in html
+    assert "text=New+headline" in html
+    assert "attribution to Ana Ruiz Soto, Luis Mora and" in html
