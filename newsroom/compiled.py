@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
 
 import psycopg
+import psycopg.sql
 from django.conf import settings
 from django.db import connections, router
 from django.db.models import Model, QuerySet
@@ -58,10 +60,13 @@ class _Compiled:
         adapted = {}
         for name, value in placeholders.items():
             adapted[_adapt(connection, value)] = name
+        slots = {i: adapted[p] for i, p in enumerate(params) if _hashable(p) in adapted}
+        if connection.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS:
+            sql, params, slots = _inline_constants(connection, sql, params, slots)
         self.sql = sql
         self.params = list(params)
         # (position in params, placeholder name) for every parameter that is a placeholder.
-        self.slots = [(i, adapted[p]) for i, p in enumerate(params) if _hashable(p) in adapted]
+        self.slots = list(slots.items())
         missing = set(placeholders) - {name for _, name in self.slots}
         if missing:
             raise ValueError(f"Placeholders not found in the compiled query: {sorted(missing)}")
@@ -69,6 +74,44 @@ class _Compiled:
         fields = [column for column, _, _ in compiler.select[: compiler.col_count]]
         self.compiler = compiler
         self.converters = compiler.get_converters(fields)
+
+
+_PARAM_OR_PERCENT = re.compile(r"%%|%s")
+
+
+def _inline_constants(connection, sql: str, params, slots: dict[int, str]):
+    """The query's constant text values (``status = 'published'``...) written into its SQL
+    as literals; only the caller's values stay parameters.
+
+    Prepared statements run on a generic plan (``generic_plans``), which knows nothing of
+    a parameter's value: with the status as ``$5`` PostgreSQL guessed a group hub's public
+    stories at a tenth of their number and joined every one of them to three tables before
+    sorting (4-5 ms); with the literal it knows most rows are public (1.7 ms). Quoted by
+    psycopg for this connection; ``%`` doubled, as the text still carries parameters.
+    """
+    connection.ensure_connection()
+    raw = connection.connection
+    kept: list = []
+    kept_slots: dict[int, str] = {}
+    position = -1
+
+    def replace(match: re.Match) -> str:
+        nonlocal position
+        if match.group() == "%%":
+            return "%%"
+        position += 1
+        value = params[position]
+        if position in slots or not isinstance(value, str):
+            if position in slots:
+                kept_slots[len(kept)] = slots[position]
+            kept.append(value)
+            return "%s"
+        return psycopg.sql.Literal(value).as_string(raw).replace("%", "%%")
+
+    sql = _PARAM_OR_PERCENT.sub(replace, sql)
+    if position != len(params) - 1:  # a "%s" that was not a parameter: keep the query as it was
+        raise ValueError("Compiled query text and parameters do not match")
+    return sql, kept, kept_slots
 
 
 def _hashable(value: Any) -> Any:
