@@ -346,3 +346,30 @@ def test_the_home_lead_shows_its_byline_in_order_and_the_organization_block(clie
         assert sorted(byline.group(1)[3:].split(", ")) == ["Ana", "Luis", "Zoe &amp; Co"]
     organization = html.split('<section class="organization"')[1]
     assert "About our newsroom" in organization and "The lead story" not in organization
+
+
+def test_constant_text_of_a_compiled_query_is_a_literal_and_values_stay_parameters(settings):
+    from newsroom.compiled import CompiledQuery
+
+    if connection.vendor != "postgresql":
+        pytest.skip("generic plans and literals written by psycopg: PostgreSQL only")
+    settings.DATABASE_PREPARED_STATEMENTS = True
+    odd = "100% o'clock \\ news"
+    story = ArticleFactory(title=odd)
+    ArticleFactory(title="Another story")
+    query = CompiledQuery(
+        Article,
+        lambda slug: (
+            Article.objects.published().filter(title=odd, slug=slug).values_list("pk", "title")
+        ),
+        slug=str,
+    )
+    assert query(slug=story.slug) == [(story.pk, odd)]
+    assert query(slug="no-such-story") == []
+    compiled = query._compiled(connection.alias)
+    assert "'published'" in compiled.sql and "100%% o''clock" in compiled.sql
+    # Left as parameters: the caller's slug and the (non-text) time of published().
+    assert [name for _, name in compiled.slots] == ["slug"]
+    assert all(
+        not isinstance(p, str) for i, p in enumerate(compiled.params) if i != compiled.slots[0][0]
+    )
