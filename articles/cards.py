@@ -22,6 +22,8 @@ test, not stale in production.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template import Context
@@ -48,42 +50,35 @@ def card(context: Context, template_name: str, item) -> SafeString:
         # rather than picking out its cards: no iteration while other threads add cards).
         _drawn.clear()
         _templates[template_name] = template
-    key = (
-        template_name,
-        card_key(),
-        page_language,
-        translation.get_language(),
-        timezone.get_current_timezone_name(),
-        get_script_prefix(),
-        context.autoescape,
-        context.use_l10n,
-        context.use_tz,
-    )
-    html = _drawn.get(key)
-    if html is None:
-        html = _draw(template, context, item, page_language)
-        if len(_drawn) >= MAX_CARDS:
-            _drawn.clear()  # cheaper than an LRU; the hot cards come back at once
-        _drawn[key] = html
-    return html
+    key = (template_name, card_key(), page_language, *_page_inputs(context))
+    return _kept(key, lambda: _draw(template, context, item, page_language))
 
 
 def _draw(template: Template, context: Context, item, page_language) -> SafeString:
-    own = Context(
-        {"item": item, "LANGUAGE": page_language},
-        autoescape=context.autoescape,
-        use_l10n=context.use_l10n,
-        use_tz=context.use_tz,
-    )
+    own = _own_context(context, {"item": item, "LANGUAGE": page_language})
     return mark_safe(template.render(own))
 
 
 def fragment(context: Context, node, nodelist, values: dict) -> SafeString:
     """``nodelist`` (the body of the ``{% drawn_once %}`` ``node``) rendered with only
     ``values`` in its context, once per process and distinct inputs."""
+
+    def draw() -> SafeString:
+        own = _own_context(context, values)
+        with own.bind_template(context.template):
+            return mark_safe(nodelist.render(own))
+
     key = (
         node,  # a reloaded template has new nodes: its old pieces are never looked up again
         tuple((name, _frozen(value)) for name, value in values.items()),
+        *_page_inputs(context),
+    )
+    return _kept(key, draw)
+
+
+def _page_inputs(context: Context) -> tuple:
+    """What the page around a kept piece may change in it besides its own values."""
+    return (
         translation.get_language(),
         timezone.get_current_timezone_name(),
         get_script_prefix(),
@@ -91,18 +86,23 @@ def fragment(context: Context, node, nodelist, values: dict) -> SafeString:
         context.use_l10n,
         context.use_tz,
     )
+
+
+def _own_context(context: Context, values: dict) -> Context:
+    return Context(
+        values,
+        autoescape=context.autoescape,
+        use_l10n=context.use_l10n,
+        use_tz=context.use_tz,
+    )
+
+
+def _kept(key: tuple, draw: Callable[[], SafeString]) -> SafeString:
     html = _drawn.get(key)
     if html is None:
-        own = Context(
-            values,
-            autoescape=context.autoescape,
-            use_l10n=context.use_l10n,
-            use_tz=context.use_tz,
-        )
-        with own.bind_template(context.template):
-            html = mark_safe(nodelist.render(own))
+        html = draw()
         if len(_drawn) >= MAX_CARDS:
-            _drawn.clear()
+            _drawn.clear()  # cheaper than an LRU; the hot pieces come back at once
         _drawn[key] = html
     return html
 

@@ -15,6 +15,22 @@ def _media_in_tmp(settings, tmp_path):
     }
 
 
+@pytest.fixture
+def page_cache_on(settings):
+    """The page cache on (in the test cache), no front cache, nothing kept from before."""
+    from django.core.cache import cache
+
+    from newsroom.pagecache import forget_local
+
+    settings.PAGE_CACHE = True
+    settings.FRONT_CACHE_PURGE_URLS = []
+    cache.clear()
+    forget_local()
+    yield
+    cache.clear()
+    forget_local()
+
+
 @pytest.fixture(autouse=True)
 def _immediate_tasks(settings):
     # DEBUG off on PostgreSQL defaults to the database queue (production); tests run tasks

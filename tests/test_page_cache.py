@@ -39,20 +39,9 @@ from tests.factories import (
 )
 from tests.related.conftest import story
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 CHANGELIST = "admin:articles_article_changelist"
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PAGE_CACHE = True
-    settings.FRONT_CACHE_PURGE_URLS = []
-    cache.clear()
-    forget_local()
-    yield
-    cache.clear()
-    forget_local()
 
 
 @pytest.fixture

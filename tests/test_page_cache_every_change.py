@@ -43,18 +43,7 @@ from tests.factories import (
 )
 from tests.images.conftest import upload
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PAGE_CACHE = True
-    settings.FRONT_CACHE_PURGE_URLS = []
-    cache.clear()
-    forget_local()
-    yield
-    cache.clear()
-    forget_local()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ on the public corrections page, and as the article's modified date."""
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -13,24 +12,12 @@ from django.utils import timezone
 
 from articles.corrections import correction_add
 from articles.models import Article, Correction
-from newsroom.pagecache import forget_local
 from tests.articles.test_admin_roles import change_url, form_data
 from tests.articles.test_queries import ARTICLE_PAGE_QUERIES
 from tests.factories import ArticleFactory, SectionFactory, UserFactory
 from tests.test_page_cache import warm
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def page_cache_on(settings):
-    settings.PAGE_CACHE = True
-    settings.FRONT_CACHE_PURGE_URLS = []
-    cache.clear()
-    forget_local()
-    yield
-    cache.clear()
-    forget_local()
 
 
 EARLIER = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)

@@ -192,21 +192,6 @@ def test_pictures_cost_no_extra_query(make_image, client):
     assert _count(client, "/country/mexico/") == HUB_PAGE_QUERIES
 
 
-@pytest.fixture
-def page_cache_on(settings):
-    from django.core.cache import cache
-
-    from newsroom.pagecache import forget_local
-
-    settings.PAGE_CACHE = True
-    settings.FRONT_CACHE_PURGE_URLS = []
-    cache.clear()
-    forget_local()
-    yield
-    cache.clear()
-    forget_local()
-
-
 def test_a_cached_page_shows_a_picture_edit_at_once(
     page_cache_on, make_image, client, django_capture_on_commit_callbacks
 ):
