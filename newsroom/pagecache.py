@@ -364,14 +364,11 @@ def purge_front_cache() -> None:
     the admin. Until a ban gets through, the front cache's ``s-maxage`` bounds how long it
     can serve the old page.
     """
-    from newsroom.tasks import retry_later
-
     for url in settings.FRONT_CACHE_PURGE_URLS:
         try:
-            ban(url)
+            ban_front_cache.call(url)  # the first attempt, here; it queues the next itself
         except OSError as exc:
             logger.warning("Could not purge the front cache at %s: %s", url, exc)
-            retry_later(ban_front_cache, url, attempt=1)
 
 
 def ban(url: str) -> None:
@@ -383,7 +380,10 @@ def ban(url: str) -> None:
 
 @task
 def ban_front_cache(url: str, attempt: int = 1) -> None:
-    """A ban that failed when the change was saved, tried again by the worker."""
+    """One ban; when it fails, the next attempt is queued for the worker (with backoff).
+
+    Its first attempt runs in the process that committed the change (``purge_front_cache``).
+    """
     from newsroom.tasks import retry_later
 
     try:
