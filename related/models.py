@@ -144,12 +144,11 @@ class TermStat(models.Model):
 
 
 class RelatedState(models.Model):
-    """Bookkeeping per article: terms counted into ``TermStat``; its list's entry score."""
+    """Bookkeeping per article: when its list was computed, and the list's entry score."""
 
     article = models.OneToOneField(
         Article, on_delete=models.CASCADE, primary_key=True, related_name="related_state"
     )
-    counted_in_stats = models.BooleanField(default=False)
     computed_at = models.DateTimeField(null=True, blank=True)
     # The lowest score a newcomer needs to matter to this article's list (services.entry_score),
     # stored with the list; None: unknown, so every nearby change recomputes the list.

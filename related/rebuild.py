@@ -289,7 +289,7 @@ def phase_stats(weights: Weights, progress: Progress) -> None:
         TermStat.objects.bulk_create(stats, batch_size=5000)
         RelatedState.objects.all().delete()
         RelatedState.objects.bulk_create(
-            [RelatedState(article_id=pk, counted_in_stats=True) for pk in eligible],
+            [RelatedState(article_id=pk) for pk in eligible],
             batch_size=5000,
         )
         _checkpoint("index", 0)
