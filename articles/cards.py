@@ -76,6 +76,21 @@ def fragment(context: Context, node, nodelist, values: dict) -> SafeString:
     return _kept(key, draw)
 
 
+def template_piece(context: Context, template_name: str, values: dict) -> SafeString:
+    """``template_name`` rendered with only ``values`` (plain, hashable values), once per
+    process and distinct inputs: a small include whose output depends on a few numbers
+    and strings (the pagination links), not on the page's objects."""
+    template = context.template.engine.get_template(template_name)
+    # The Template object is part of the key: a template reloaded in development is a new
+    # object, so its pieces are drawn afresh.
+    key = (template, tuple((name, _frozen(value)) for name, value in values.items()))
+    return _kept((*key, *_page_inputs(context)), lambda: _draw_with(template, context, values))
+
+
+def _draw_with(template: Template, context: Context, values: dict) -> SafeString:
+    return mark_safe(template.render(_own_context(context, values)))
+
+
 def _page_inputs(context: Context) -> tuple:
     """What the page around a kept piece may change in it besides its own values."""
     return (

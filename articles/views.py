@@ -26,6 +26,7 @@ from articles.models import (
     Article,
     Correction,
     SlugRedirect,
+    url_with_slug,
 )
 from articles.permissions import can_preview
 from newsroom import language, ratelimit
@@ -101,10 +102,11 @@ def hub(request: HttpRequest, slug: str, *, kind: str) -> HttpResponse:
 
 
 def _feeds(kind: str, slug: str) -> dict[str, str]:
-    """The hub's own RSS and Atom feeds, linked from its <head>."""
+    """The hub's own RSS and Atom feeds, linked from its <head> (patterns reversed once
+    per process, not twice per render)."""
     return {
-        "rss": reverse(f"articles:{kind}_feed", args=[slug]),
-        "atom": reverse(f"articles:{kind}_feed_atom", args=[slug]),
+        "rss": url_with_slug(f"articles:{kind}_feed", slug),
+        "atom": url_with_slug(f"articles:{kind}_feed_atom", slug),
     }
 
 

@@ -100,12 +100,25 @@ def card(context, template_name: str, item) -> SafeString:
     return cards.card(context, template_name, item)
 
 
-@register.inclusion_tag("includes/pagination.html", takes_context=True)
-def pagination(context, page):
-    request = context["request"]
-    params = request.GET.copy()
+@register.simple_tag(takes_context=True)
+def pagination(context, page: Page) -> SafeString:
+    """Newer/older links and "Page N of M", keeping the other query parameters: drawn once
+    per page number, page count and query string (articles/cards.py), as it shows nothing
+    else."""
+    count = page.paginator.num_pages
+    if count <= 1:
+        return mark_safe("")
+    params = context["request"].GET.copy()
     params.pop("page", None)
-    return {"page": page, "query_string": params.urlencode()}
+    number = page.number
+    values = {
+        "number": number,
+        "count": count,
+        "previous": number - 1 if number > 1 else None,
+        "next": number + 1 if number < count else None,
+        "query_string": params.urlencode(),
+    }
+    return cards.template_piece(context, "includes/pagination.html", values)
 
 
 # What json_script escapes: inside <script>, "</script>" or "<!--" in a headline would end
