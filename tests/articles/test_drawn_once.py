@@ -80,3 +80,30 @@ def test_an_edited_article_shows_its_new_title_credits_and_tags_in_every_kept_pi
     assert '<meta property="og:title" content="New headline">' in html
     assert "text=New+headline" in html
     assert "attribution to Ana Ruiz Soto, Luis Mora and" in html
+
+
+def test_hub_pagination_follows_the_page_the_count_the_query_and_the_language(client, settings):
+    from tests.factories import CountryFactory
+
+    settings.ARTICLES_PER_PAGE = 2
+    mexico = CountryFactory(name="Mexico", slug="mexico")
+    for _ in range(5):
+        ArticleFactory(countries=[mexico])
+
+    def nav(url: str) -> str:
+        html = client.get(url).content.decode()
+        return html.split('<nav class="pagination"')[1].split("</nav>")[0]
+
+    first = nav("/country/mexico/")
+    assert "Page 1 of 3" in first and 'rel="prev"' not in first
+    assert 'href="?page=2"' in first
+    middle = nav("/country/mexico/?page=2&utm_source=a%3Cb")
+    assert "Page 2 of 3" in middle
+    assert 'href="?utm_source=a%3Cb&amp;page=1"' in middle
+    assert 'href="?utm_source=a%3Cb&amp;page=3"' in middle
+    assert 'rel="next"' not in nav("/country/mexico/?page=3")
+    assert "Página 2 de 3" in nav("/es/country/mexico/?page=2")
+    # One more story: the kept pieces of three pages are not reused for four.
+    ArticleFactory(countries=[mexico])
+    ArticleFactory(countries=[mexico])
+    assert "Page 1 of 4" in nav("/country/mexico/")
