@@ -26,6 +26,7 @@ from django.db.models import (
     Func,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     StringAgg,
     Subquery,
@@ -819,6 +820,47 @@ def _hub_articles(kind: str, now, pk) -> QuerySet:
     return published.filter(authors=pk)
 
 
+class _AmongIds(Func):
+    """``id = ANY(ARRAY(subquery))`` on PostgreSQL, ``id IN (subquery)`` elsewhere.
+
+    The planner takes the array for a handful of values and fetches exactly those rows by
+    primary key, whatever plan it would make of a join or an ``IN``: see ``FEW_STORIES``.
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra):
+        column, ids = self.source_expressions
+        column_sql, column_params = compiler.compile(column)
+        ids_sql, ids_params = compiler.compile(ids)
+        return f"{column_sql} IN {ids_sql}", (*column_params, *ids_params)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        column, ids = self.source_expressions
+        column_sql, column_params = compiler.compile(column)
+        ids_sql, ids_params = compiler.compile(ids)
+        return f"{column_sql} = ANY(ARRAY{ids_sql})", (*column_params, *ids_params)
+
+
+def _hub_story_ids(kind: str, pk) -> QuerySet:
+    """The ids of every story filed under the hub, public or not (its own table's index)."""
+    if kind == "section":
+        sections = Section.objects.filter(Q(pk=pk) | Q(parent=pk)).order_by().values("pk")
+        return Article.objects.filter(section__in=sections).order_by().values("pk")
+    if kind == "author":
+        return Byline.objects.filter(author=pk).order_by().values("article_id")
+    through = {"country": TaggedCountry, "group": TaggedGroup, "topic": TaggedTopic}[kind]
+    return through.objects.filter(tag=pk).order_by().values("content_object_id")
+
+
+def _few_hub_articles(kind: str, now, pk) -> QuerySet:
+    """The same stories as ``_hub_articles``, read from the hub's own list of stories."""
+    return Article.objects.published(at=now).filter(
+        _AmongIds(F("pk"), Subquery(_hub_story_ids(kind, pk)))
+    )
+
+
 def _hub_count(kind: str, now):
     if kind != "section":
         return _count_of(_hub_articles(kind, now, OuterRef("pk")))
@@ -886,24 +928,34 @@ _ONLY_WITH_STORIES = {"topic", "author"}
 # keeps the counts for the current generation (newsroom/pagecache.py, generation_store),
 # where that generation is kept and shared: HUB_COUNT_CACHE.
 MAX_KEPT_COUNTS = 10_000
-_FIRST_PAGES: dict[tuple[str, int], CompiledQuery] = {}
+_FIRST_PAGES: dict[tuple[str, int, bool], CompiledQuery] = {}
+
+# A hub's first page is one prepared statement on one generic plan, which cannot know how
+# many stories the hub has. The plan walks the public stories newest first and keeps the
+# hub's: ~12 x (public stories / hub's stories) index entries, fine for a big hub, but a
+# hub of 3 old stories walked all 9,200 public ones (~10 ms at 10k articles, ~100 at 100k;
+# sections read each row too). A hub with at most FEW_STORIES public stories is read the
+# other way round: its own list of stories by primary key, then sorted (~0.5 ms for 3
+# stories; ~1.7 ms at 300, where the walk takes ~1.5). Where the two cross moves with the
+# archive (about sqrt(12 x public stories): ~350 at 10k, ~1,100 at 100k); this value
+# keeps both sides within a few milliseconds from 10k to 100k (docs/performance.md).
+FEW_STORIES = 400
 
 
-def _first_page(kind: str, per_page: int) -> CompiledQuery:
+def _first_page(kind: str, per_page: int, *, few: bool) -> CompiledQuery:
     # The page's ids first (a narrow walk of the hub's public stories, newest first), then
     # the card columns of those rows only. Read in one go, PostgreSQL's generic plan joined
     # every story of a 300-story group to its picture, country and group before sorting
     # (4.1 ms for the first page of 12; ids first, 1.2 ms; the author hub 1.65 -> 1.24,
     # the others equal: docs/performance.md, round five).
-    query = _FIRST_PAGES.get((kind, per_page))
+    query = _FIRST_PAGES.get((kind, per_page, few))
     if query is None:
-        query = _FIRST_PAGES[kind, per_page] = CompiledQuery(
+        stories = _few_hub_articles if few else _hub_articles
+        query = _FIRST_PAGES[kind, per_page, few] = CompiledQuery(
             Article,
             lambda now, pk: (
                 Article.objects.filter(
-                    pk__in=Subquery(
-                        _hub_articles(kind, now, pk).newest_first().values("pk")[:per_page]
-                    )
+                    pk__in=Subquery(stories(kind, now, pk).newest_first().values("pk")[:per_page])
                 )
                 .newest_first()
                 .annotate(**_teaser_annotations())
@@ -958,7 +1010,8 @@ class HubArticles:
         if index.start == index.stop:
             return []
         if index.start == 0 and index.stop <= self.per_page:
-            rows = _first_page(self.kind, self.per_page)(now=self.now, pk=self.pk)
+            first_page = _first_page(self.kind, self.per_page, few=self._count <= FEW_STORIES)
+            rows = first_page(now=self.now, pk=self.pk)
             return [_teaser(row) for row in rows[: index.stop]]
         articles = (
             _hub_articles(self.kind, self.now, self.pk)
