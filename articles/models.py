@@ -354,6 +354,7 @@ TEASER_FIELDS = (
     "slug",
     "dek",
     "body",
+    "byline_names",
     "language",
     "status",
     "publish_at",
@@ -549,6 +550,12 @@ class Article(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
     # Title and summary only (weights A, B): what ranks the candidates (articles/search.py).
     search_head = SearchVectorField(null=True, editable=False)
+    # The byline as cards show it ("Ana Ruiz, Luis Mora": names in byline order, "" when
+    # none), so a page of cards reads it from the row instead of aggregating the bylines
+    # per card. Written only by database triggers (migration 0013), on any write of a
+    # byline, an author's name or this column, whatever the write path; whatever a save
+    # sends here (an old value from a stale instance) is replaced by the truth.
+    byline_names = models.TextField(blank=True, default="", db_default="", editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db import router
 from django.db.models import (
     BooleanField,
     Case,
@@ -28,7 +28,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    StringAgg,
     Subquery,
     TextField,
     Value,
@@ -238,33 +237,11 @@ def _image_json() -> Cast:
     return Cast("featured_image__display", TextField())
 
 
-def _byline_names(article: str) -> Subquery:
-    """The card's byline ("Ana Ruiz, Luis Mora") in the card's own row: a correlated
-    subquery, so cards with bylines cost no extra query. SQLite before 3.44 cannot order
-    inside an aggregate: there the names come in the table's order (the embedded path)."""
-    ordered = connections[DEFAULT_DB_ALIAS].features.supports_aggregate_order_by_clause
-    names = (
-        Byline.objects.filter(article_id=OuterRef(article))
-        .order_by()
-        .values("article_id")
-        .annotate(
-            names=StringAgg(
-                "author__name",
-                Value(", "),
-                order_by=("position", "pk") if ordered else None,
-            )
-        )
-        .values("names")
-    )
-    return Subquery(names, output_field=TextField())
-
-
 def _teaser_annotations() -> dict:
     """The computed columns of a card read from the article itself (home, hub first pages)."""
     return {
         "excerpt_body": _body_if_no_dek(),
         "image_json": _image_json(),
-        "byline_names": _byline_names("id"),
     }
 
 
@@ -307,7 +284,8 @@ def card_part(
             c_title_es=_text(),
             c_pc_name_es=Cast(f"{prefix}primary_country__name_es", TextField()),
             c_pg_name_es=Cast(f"{prefix}primary_group__name_es", TextField()),
-            c_byline=_byline_names(f"{prefix}id"),
+            # Kept by the database with the bylines (migration 0013): no subquery per card.
+            c_byline=F(f"{prefix}byline_names"),
         )
         .values_list(*COLUMNS)
     )
@@ -1013,12 +991,8 @@ class HubArticles:
             first_page = _first_page(self.kind, self.per_page, few=self._count <= FEW_STORIES)
             rows = first_page(now=self.now, pk=self.pk)
             return [_teaser(row) for row in rows[: index.stop]]
-        articles = (
-            _hub_articles(self.kind, self.now, self.pk)
-            .newest_first()
-            .for_teaser()
-            .annotate(byline_names=_byline_names("id"))
-        )
+        # for_teaser() loads byline_names, as the compiled first page reads it.
+        articles = _hub_articles(self.kind, self.now, self.pk).newest_first().for_teaser()
         return list(articles[index])
 
 
