@@ -8,6 +8,7 @@
 #   benchmarks/peer_bakerydemo.sh setup [MIRROR]          clone + venv + install + database + demo data
 #   benchmarks/peer_bakerydemo.sh serve cache-off|cache-on PORT
 #   benchmarks/peer_bakerydemo.sh urls [PORT]             blog detail, home, blog index
+#   benchmarks/peer_bakerydemo.sh inprocess [REQUESTS]    those pages rendered in-process (test client)
 #   benchmarks/peer_bakerydemo.sh stop [PORT]             stop one server (or every one this script started)
 #
 # Then, e.g.:  for u in $(benchmarks/peer_bakerydemo.sh urls 8701); do wrk -t2 -c16 -d15s --latency "$u"; done
@@ -249,8 +250,42 @@ cmd_stop() {
     done
 }
 
+cmd_inprocess() {
+    # bakerydemo's pages rendered in-process by Django's test client, page cache off: the
+    # peer of benchmarks/render_speed.py (same method: warm-up, then p50/p95 of wall time
+    # and of this process's CPU per request).
+    local requests=${1:-100}
+    local paths
+    paths=$(cmd_urls | sed -E 's#^https?://[^/]+##')
+    (cd "$CHECKOUT" && bench_env && "$VENV/bin/python" - "$requests" $paths <<'PY'
+import statistics, sys, time
+
+import django
+
+django.setup()
+from django.test import Client
+
+requests, paths = int(sys.argv[1]), sys.argv[2:]
+client = Client()
+print(f"bakerydemo in-process (Django test client, no page cache), {requests} requests per page")
+for path in paths:
+    for _ in range(10):
+        assert client.get(path).status_code == 200, path
+    wall, cpu = [], []
+    for _ in range(requests):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        client.get(path)
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    q95 = sorted(wall)[int(len(wall) * 0.95) - 1]
+    print(f"{path:<24} p50 {statistics.median(wall):8.2f} ms  p95 {q95:8.2f} ms  cpu p50 {statistics.median(cpu):8.2f} ms")
+PY
+    )
+}
+
 case ${1:-} in
     setup) shift; cmd_setup "$@" ;;
+    inprocess) shift; cmd_inprocess "$@" ;;
     serve) shift; cmd_serve "$@" ;;
     urls) shift; cmd_urls "$@" ;;
     stop) shift; cmd_stop "$@" ;;
