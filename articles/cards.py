@@ -76,11 +76,20 @@ def fragment(context: Context, node, nodelist, values: dict) -> SafeString:
     return _kept(key, draw)
 
 
-def template_piece(context: Context, template_name: str, values: dict) -> SafeString:
+def template_piece(
+    context: Context, template_name: str, values: dict, *, keep: bool = True
+) -> SafeString:
     """``template_name`` rendered with only ``values`` (plain, hashable values), once per
     process and distinct inputs: a small include whose output depends on a few numbers
-    and strings (the pagination links), not on the page's objects."""
+    and strings (the pagination links), not on the page's objects.
+
+    ``keep=False`` draws it every time: for values a reader chooses freely (a query
+    string), which would otherwise fill the store with one-off pieces and push the
+    shared ones (cards, headers) out of it.
+    """
     template = context.template.engine.get_template(template_name)
+    if not keep:
+        return _draw_with(template, context, values)
     # The Template object is part of the key: a template reloaded in development is a new
     # object, so its pieces are drawn afresh.
     key = (template, tuple((name, _frozen(value)) for name, value in values.items()))

@@ -118,7 +118,10 @@ def pagination(context, page: Page) -> SafeString:
         "next": number + 1 if number < count else None,
         "query_string": params.urlencode(),
     }
-    return cards.template_piece(context, "includes/pagination.html", values)
+    # Kept only without other query parameters (?page=N alone, nearly all hub traffic):
+    # the rest of a query string is the reader's to choose, so not worth keeping.
+    keep = not values["query_string"]
+    return cards.template_piece(context, "includes/pagination.html", values, keep=keep)
 
 
 # What json_script escapes: inside <script>, "</script>" or "<!--" in a headline would end

@@ -107,3 +107,21 @@ def test_hub_pagination_follows_the_page_the_count_the_query_and_the_language(cl
     ArticleFactory(countries=[mexico])
     ArticleFactory(countries=[mexico])
     assert "Page 1 of 4" in nav("/country/mexico/")
+
+
+def test_a_readers_own_query_string_or_search_words_are_never_kept(client, settings):
+    from tests.factories import CountryFactory
+
+    settings.ARTICLES_PER_PAGE = 1
+    mexico = CountryFactory(name="Mexico", slug="mexico")
+    ArticleFactory(countries=[mexico], title="Ports and cartels")
+    ArticleFactory(countries=[mexico], title="Ports and prisons")
+    client.get("/country/mexico/?page=2")
+    kept = len(cards._drawn)
+    # Pages with words or parameters a reader makes up: right, but nothing more kept.
+    for n in range(5):
+        html = client.get(f"/country/mexico/?page=2&utm_source=x{n}").content.decode()
+        assert f"utm_source=x{n}&amp;page=1" in html
+        html = client.get(f"/search/?q=ports+{n}").content.decode()
+        assert f'value="ports {n}"' in html
+    assert len(cards._drawn) == kept
