@@ -6,8 +6,13 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.formats import get_format
+from django.utils.html import json_script
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -236,6 +241,50 @@ class DonateForm(forms.Form):
             cover_fee = bool(self.initial.get("cover_fee"))
         return gift_label(minor, currency, frequency, cover_fee=cover_fee)
 
+    def fields_html(self) -> SafeString:
+        """The form's fields and button (donations/_donate_fields.html).
+
+        Django draws each radio, select and input from its own template: ~30 templates, half
+        of the donate page's time. A plain form (not bound, no choices carried back from
+        Stripe's cancel page) is the same for every reader of a language, so it is drawn
+        once per language, settings and editors' amounts; ``source`` and ``campaign`` are
+        drawn outside it (donate.html), and so is the CSRF token.
+        """
+        template = "donations/_donate_fields.html"
+        carried = set(self.initial) - {"source", "campaign"}
+        if self.is_bound or carried:
+            return mark_safe(render_to_string(template, {"form": self}))
+        key = (template, *self._settings_key())
+        html = _KEPT.get(key)
+        if html is None:
+            if len(_KEPT) >= 64:  # a few languages x a few edits: bounded anyway
+                _KEPT.clear()
+            html = _KEPT[key] = mark_safe(render_to_string(template, {"form": self}))
+        return html
+
+    def _settings_key(self) -> tuple:
+        # What the plain form and the hints are drawn from besides Django settings (whose
+        # changes clear both, _forget_kept): the language and every field of the row.
+        options = self.options
+        return (
+            translation.get_language(),
+            type(options),
+            tuple(getattr(options, field.attname) for field in options._meta.concrete_fields),
+        )
+
+    def amount_hints_script(self) -> SafeString:
+        """``amount_hints()`` as the page's ``<script id="donate-hints">``, built once per
+        process, language and settings: ~80 money labels per page view for a value that
+        changes only when an editor edits the amounts or impact lines (every field of the
+        settings row is part of the key) or a setting changes (``_forget_kept``)."""
+        key = ("hints", *self._settings_key())
+        script = _KEPT.get(key)
+        if script is None:
+            if len(_KEPT) >= 64:
+                _KEPT.clear()
+            script = _KEPT[key] = json_script(self.amount_hints(), "donate-hints")
+        return script
+
     def amount_hints(self) -> dict[str, Any]:
         """What the page script needs to keep the button truthful without doing money math.
 
@@ -289,6 +338,15 @@ class DonateForm(forms.Form):
             "separator": get_format("DECIMAL_SEPARATOR"),
             "fallback": gettext("Give now"),
         }
+
+
+_KEPT: dict[tuple, SafeString] = {}  # the plain form's fields and the hints, drawn once
+
+
+@receiver(setting_changed)
+def _forget_kept(**kwargs) -> None:
+    # Currencies, fee rules, formats and templates are settings: a change draws them afresh.
+    _KEPT.clear()
 
 
 # The button's words, one whole sentence per frequency (and with "plus the fee" for a typed

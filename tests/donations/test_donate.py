@@ -459,3 +459,29 @@ def test_the_article_call_to_action_passes_an_incoming_campaign_on(client):
         tagged.content.decode()
     )
     assert f'href="/donate/?source=article-{article.pk}"' in plain.content.decode()
+
+
+def test_the_plain_form_drawn_once_follows_every_edit_of_the_amounts_and_the_language(client):
+    """The plain form's fields and the page's hints are kept per language and settings row
+    (donations/forms.py): an editor's change shows on the next page view."""
+    options = DonationSettings.objects.create(
+        default_frequency="monthly",
+        monthly_amounts="10, 25, 50",
+        impact_lines="monthly 25: Court files",
+    )
+    first = client.get("/donate/").content.decode()
+    assert 'value="25"' in first and "Court files" in first
+    options.monthly_amounts = "15, 35, 75"
+    options.impact_lines = "monthly 35: A month of field reporting"
+    options.save()
+    second = client.get("/donate/").content.decode()
+    assert 'value="35"' in second and 'value="25"' not in second
+    assert "A month of field reporting" in second and "Court files" not in second
+    assert _hints(second)["amounts"]["monthly"] == [15, 35, 75]
+    spanish = client.get("/es/donate/").content.decode()
+    assert "<legend>Frecuencia</legend>" in spanish and "How often" not in spanish
+    assert "How often" in client.get("/donate/").content.decode()
+    # Choices carried in the address are the reader's own: drawn for them, not kept.
+    carried = client.get("/donate/?frequency=once&amount=other&custom_amount=12").content.decode()
+    assert 'value="12"' in carried
+    assert 'value="12"' not in client.get("/donate/").content.decode()
