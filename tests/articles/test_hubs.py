@@ -102,3 +102,17 @@ def test_a_hubs_first_page_is_the_same_whichever_way_it_is_read(kind, few, monke
     assert len(stories) == len(expected) > 5
     assert [card.pk for card in stories[0:5]] == expected[:5]
     assert Article.objects.filter(pk__in=expected).count() == len(expected)
+
+
+@pytest.mark.django_db
+def test_the_few_stories_read_has_its_covering_index_on_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("INCLUDE indexes are PostgreSQL's (migration 0014)")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'article_id_visibility_idx'"
+        )
+        (definition,) = cursor.fetchone()
+    assert "(id) INCLUDE (status, publish_at)" in definition
