@@ -34,7 +34,10 @@
 # SQLite drops a table's triggers when Django rebuilds that table (AddField of a NOT NULL
 # column, most AlterFields) and refuses the rebuild while another table's trigger names
 # it: ``migrate`` drops these triggers before it runs and creates them again after
-# (articles/sqlite_triggers.py, with FORWARD_SQLITE and BACKWARD_SQLITE below).
+# (articles/sqlite_triggers.py, with FORWARD_SQLITE and BACKWARD_SQLITE below), and creates
+# them only then: this migration adds none on SQLite, so a later migration of the same run
+# (a fresh database runs them all at once) can still rebuild these tables. A migrate that
+# fails leaves them off until the next one succeeds (post_migrate is not sent).
 #
 # On PostgreSQL the backfill writes only the articles that have bylines (the others hold ""
 # already); on a large archive run ``VACUUM ANALYZE articles_article`` after migrating (see 0011).
@@ -205,8 +208,12 @@ class Migration(migrations.Migration):
             name="byline_names",
             field=models.TextField(blank=True, db_default="", default="", editable=False),
         ),
+        # On SQLite the triggers are created by ``post_migrate`` (articles/sqlite_triggers.py)
+        # once every migration of the run has applied, never in the middle of the run: a
+        # later migration that rebuilds one of these tables would fail on them (a fresh
+        # database migrates everything in one run).
         migrations.RunPython(
-            _by_vendor(FORWARD_POSTGRESQL, FORWARD_SQLITE),
+            _by_vendor(FORWARD_POSTGRESQL, []),
             _by_vendor(BACKWARD_POSTGRESQL, BACKWARD_SQLITE),
             elidable=False,
         ),
