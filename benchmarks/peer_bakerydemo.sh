@@ -238,7 +238,10 @@ PY
 cmd_stop() {
     local port=${1:-} pidfile pid
     shopt -s nullglob
-    local files=("$RUN"/gunicorn-"${port:-*}".pid)
+    local files
+    # The glob unquoted: "${port:-*}" inside quotes was a literal "*", so a plain `stop`
+    # stopped nothing.
+    if [[ -n $port ]]; then files=("$RUN/gunicorn-$port.pid"); else files=("$RUN"/gunicorn-*.pid); fi
     for pidfile in "${files[@]}"; do
         pid=$(cat "$pidfile")
         if kill -0 "$pid" 2>/dev/null; then
