@@ -808,17 +808,13 @@ class _AmongIds(Func):
     conditional = True
     output_field = BooleanField()
 
-    def as_sql(self, compiler, connection, **extra):
-        column, ids = self.source_expressions
-        column_sql, column_params = compiler.compile(column)
-        ids_sql, ids_params = compiler.compile(ids)
-        return f"{column_sql} IN {ids_sql}", (*column_params, *ids_params)
+    def as_sql(self, compiler, connection, template="{column} IN {ids}", **extra):
+        column, ids = (compiler.compile(expression) for expression in self.source_expressions)
+        sql = template.format(column=column[0], ids=ids[0])
+        return sql, (*column[1], *ids[1])
 
     def as_postgresql(self, compiler, connection, **extra):
-        column, ids = self.source_expressions
-        column_sql, column_params = compiler.compile(column)
-        ids_sql, ids_params = compiler.compile(ids)
-        return f"{column_sql} = ANY(ARRAY{ids_sql})", (*column_params, *ids_params)
+        return self.as_sql(compiler, connection, template="{column} = ANY(ARRAY{ids})")
 
 
 def _hub_story_ids(kind: str, pk) -> QuerySet:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -251,16 +252,13 @@ class DonateForm(forms.Form):
         drawn outside it (donate.html), and so is the CSRF token.
         """
         template = "donations/_donate_fields.html"
-        carried = set(self.initial) - {"source", "campaign"}
-        if self.is_bound or carried:
+
+        def draw() -> SafeString:
             return mark_safe(render_to_string(template, {"form": self}))
-        key = (template, *self._settings_key())
-        html = _KEPT.get(key)
-        if html is None:
-            if len(_KEPT) >= 64:  # a few languages x a few edits: bounded anyway
-                _KEPT.clear()
-            html = _KEPT[key] = mark_safe(render_to_string(template, {"form": self}))
-        return html
+
+        if self.is_bound or set(self.initial) - {"source", "campaign"}:
+            return draw()
+        return _kept((template, *self._settings_key()), draw)
 
     def _settings_key(self) -> tuple:
         # What the plain form and the hints are drawn from besides Django settings (whose
@@ -277,13 +275,10 @@ class DonateForm(forms.Form):
         process, language and settings: ~80 money labels per page view for a value that
         changes only when an editor edits the amounts or impact lines (every field of the
         settings row is part of the key) or a setting changes (``_forget_kept``)."""
-        key = ("hints", *self._settings_key())
-        script = _KEPT.get(key)
-        if script is None:
-            if len(_KEPT) >= 64:
-                _KEPT.clear()
-            script = _KEPT[key] = json_script(self.amount_hints(), "donate-hints")
-        return script
+        return _kept(
+            ("hints", *self._settings_key()),
+            lambda: json_script(self.amount_hints(), "donate-hints"),
+        )
 
     def amount_hints(self) -> dict[str, Any]:
         """What the page script needs to keep the button truthful without doing money math.
@@ -341,6 +336,15 @@ class DonateForm(forms.Form):
 
 
 _KEPT: dict[tuple, SafeString] = {}  # the plain form's fields and the hints, drawn once
+
+
+def _kept(key: tuple, draw: Callable[[], SafeString]) -> SafeString:
+    html = _KEPT.get(key)
+    if html is None:
+        if len(_KEPT) >= 64:  # a few languages x a few edits: bounded anyway
+            _KEPT.clear()
+        html = _KEPT[key] = draw()
+    return html
 
 
 @receiver(setting_changed)

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from articles import cards, reads
 from articles.models import Article, Author, Byline
+from tests.articles.test_byline_names import stored, truth
 from tests.articles.test_home_sections import _actual, _expected
 from tests.factories import (
     ArticleFactory,
@@ -30,15 +31,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def _stored(article) -> str:
-    return Article.objects.values_list("byline_names", flat=True).get(pk=article.pk)
-
-
-def _truth(article) -> str:
-    rows = Byline.objects.filter(article=article).order_by("position", "pk")
-    return ", ".join(b.author.name for b in rows.select_related("author"))
 
 
 # --- pagination pieces keyed by the raw query string ------------------------------------
@@ -177,7 +169,7 @@ def test_byline_names_after_loaddata_with_bylines_before_their_article(tmp_path)
     path.write_text(json.dumps(fixture))
     call_command("loaddata", str(path), verbosity=0)
     article = Article.objects.get(pk=9000)
-    assert _stored(article) == _truth(article) == "Ana, Luis"
+    assert stored(article) == truth(article) == "Ana, Luis"
 
 
 def test_byline_names_after_bulk_update_rollback_and_truncate():
@@ -186,15 +178,15 @@ def test_byline_names_after_bulk_update_rollback_and_truncate():
     bylines = list(Byline.objects.filter(article=article).order_by("position"))
     bylines[0].position, bylines[1].position = 1, 0
     Byline.objects.bulk_update(bylines, ["position"])
-    assert _stored(article) == "Luis, Ana"
+    assert stored(article) == "Luis, Ana"
     try:
         with transaction.atomic():
             Author.objects.filter(pk=ana.pk).update(name="Ana R")
-            assert _stored(article) == "Luis, Ana R"
+            assert stored(article) == "Luis, Ana R"
             raise RuntimeError
     except RuntimeError:
         pass
-    assert _stored(article) == "Luis, Ana"
+    assert stored(article) == "Luis, Ana"
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks
@@ -202,4 +194,4 @@ def test_byline_names_after_bulk_update_rollback_and_truncate():
     else:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM articles_byline")
-    assert _stored(article) == "" == _truth(article)
+    assert stored(article) == "" == truth(article)
